@@ -1,0 +1,161 @@
+//! Herding measures (MODEL.md §9): decision agreement and the LSV measure. Systemic rejection is
+//! counted in the credit market itself ([`super::path`]).
+
+/// Mean pairwise Pearson correlation of banks' binary decisions on the same probe firms.
+///
+/// `decisions[b * probes + j]` is bank `b`'s decision on probe firm `j`. Pairs in which either bank
+/// decides the same way on every probe (zero variance, correlation undefined) are left out.
+/// Returns the mean and the number of pairs it averages; `(0, 0)` when no pair is defined.
+pub fn mean_pairwise_correlation(decisions: &[bool], banks: usize, probes: usize) -> (f64, usize) {
+    if banks < 2 || probes < 2 || decisions.len() < banks * probes {
+        return (0.0, 0);
+    }
+    let n = probes as f64;
+    // Per bank: count of approvals.
+    let ones: Vec<f64> = (0..banks)
+        .map(|b| {
+            decisions[b * probes..(b + 1) * probes]
+                .iter()
+                .filter(|&&d| d)
+                .count() as f64
+        })
+        .collect();
+    let mut sum = 0.0;
+    let mut pairs = 0usize;
+    for a in 0..banks {
+        let pa = ones[a] / n;
+        if pa <= 0.0 || pa >= 1.0 {
+            continue;
+        }
+        let da = &decisions[a * probes..(a + 1) * probes];
+        for b in (a + 1)..banks {
+            let pb = ones[b] / n;
+            if pb <= 0.0 || pb >= 1.0 {
+                continue;
+            }
+            let db = &decisions[b * probes..(b + 1) * probes];
+            let both = da.iter().zip(db).filter(|(x, y)| **x && **y).count() as f64 / n;
+            let cov = both - pa * pb;
+            sum += cov / (pa * (1.0 - pa) * pb * (1.0 - pb)).sqrt();
+            pairs += 1;
+        }
+    }
+    if pairs == 0 {
+        (0.0, 0)
+    } else {
+        (sum / pairs as f64, pairs)
+    }
+}
+
+/// `E|X/n - p|` for `X ~ Binomial(n, p)`: the LSV adjustment factor.
+pub fn binomial_mean_abs_dev(n: usize, p: f64) -> f64 {
+    if n == 0 {
+        return 0.0;
+    }
+    let nf = n as f64;
+    let mut total = 0.0;
+    // pmf by the recurrence pmf(k+1) = pmf(k) (n-k)/(k+1) p/(1-p), in logs for stability.
+    let (lp, lq) = (p.ln(), (1.0 - p).ln());
+    let mut log_choose = 0.0f64;
+    for k in 0..=n {
+        if k > 0 {
+            log_choose += ((n - k + 1) as f64).ln() - (k as f64).ln();
+        }
+        let kf = k as f64;
+        let log_pmf = log_choose
+            + if kf > 0.0 { kf * lp } else { 0.0 }
+            + if k < n { (nf - kf) * lq } else { 0.0 };
+        total += log_pmf.exp() * (kf / nf - p).abs();
+    }
+    total
+}
+
+/// The LSV herding measure of one quarter, regions as markets and banks as traders.
+///
+/// For each market, `(up, n)`: the number of banks that loosened (raised their approval rate) and
+/// the number that moved at all (tightened or loosened; unchanged banks are left out). With
+/// `p = sum(up) / sum(n)` over all markets, each market with at least `min_traders` movers gives
+/// `H = |up/n - p| - E|Binomial(n, p)/n - p|`; the measure is their mean. Returns the mean and the
+/// number of markets in it; `(0, 0)` when there are none.
+pub fn lsv(markets: &[(usize, usize)], min_traders: usize) -> (f64, usize) {
+    let up: usize = markets.iter().map(|m| m.0).sum();
+    let n: usize = markets.iter().map(|m| m.1).sum();
+    if n == 0 {
+        return (0.0, 0);
+    }
+    let p = up as f64 / n as f64;
+    let mut sum = 0.0;
+    let mut count = 0;
+    for &(b, m) in markets {
+        if m < min_traders.max(1) {
+            continue;
+        }
+        let h = (b as f64 / m as f64 - p).abs() - binomial_mean_abs_dev(m, p);
+        sum += h;
+        count += 1;
+    }
+    if count == 0 {
+        (0.0, 0)
+    } else {
+        (sum / count as f64, count)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identical_decisions_correlate_perfectly_and_opposite_negatively() {
+        let d = [true, false, true, false, true, false, true, false];
+        assert_eq!(mean_pairwise_correlation(&d, 2, 4), (1.0, 1));
+        let e = [true, false, true, false, false, true, false, true];
+        assert_eq!(mean_pairwise_correlation(&e, 2, 4), (-1.0, 1));
+    }
+
+    #[test]
+    fn correlation_by_hand() {
+        // a = 1100, b = 1010: pa = pb = 1/2, both = 1/4, cov 0 → correlation 0.
+        let d = [true, true, false, false, true, false, true, false];
+        assert_eq!(mean_pairwise_correlation(&d, 2, 4), (0.0, 1));
+        // a = 1110, b = 1100: pa = 3/4, pb = 1/2, both = 1/2, cov = 1/2 - 3/8 = 1/8,
+        // sd product = sqrt(3/16 * 1/4) = sqrt(3)/8 → 1/sqrt(3).
+        let d = [true, true, true, false, true, true, false, false];
+        let (c, n) = mean_pairwise_correlation(&d, 2, 4);
+        assert_eq!(n, 1);
+        assert!((c - 1.0 / 3f64.sqrt()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn constant_deciders_are_left_out() {
+        let d = [
+            true, true, true, true, true, false, true, false, true, false, true, false,
+        ];
+        assert_eq!(mean_pairwise_correlation(&d, 3, 4), (1.0, 1));
+        assert_eq!(mean_pairwise_correlation(&[true; 8], 2, 4), (0.0, 0));
+    }
+
+    #[test]
+    fn binomial_adjustment_factor() {
+        // n = 1: |X - p| is 1-p w.p. p and p w.p. 1-p → 2p(1-p).
+        assert!((binomial_mean_abs_dev(1, 0.3) - 0.42).abs() < 1e-15);
+        // n = 2, p = 1/2: X/2 in {0, 1/2, 1} w.p. 1/4, 1/2, 1/4 → 1/4.
+        assert!((binomial_mean_abs_dev(2, 0.5) - 0.25).abs() < 1e-15);
+        assert_eq!(binomial_mean_abs_dev(5, 0.0), 0.0);
+        assert_eq!(binomial_mean_abs_dev(5, 1.0), 0.0);
+    }
+
+    #[test]
+    fn lsv_by_hand() {
+        // Two markets of 2 banks: all loosen in one, all tighten in the other. p = 1/2,
+        // |1 - 1/2| - 1/4 = 1/4 in each.
+        let (h, n) = lsv(&[(2, 2), (0, 2)], 2);
+        assert_eq!(n, 2);
+        assert!((h - 0.25).abs() < 1e-15);
+        // Half loosen in each market: no herding beyond chance, H = -AF.
+        let (h, _) = lsv(&[(1, 2), (1, 2)], 2);
+        assert!((h + 0.25).abs() < 1e-15);
+        assert_eq!(lsv(&[], 2), (0.0, 0));
+        assert_eq!(lsv(&[(1, 1)], 2), (0.0, 0));
+    }
+}

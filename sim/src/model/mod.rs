@@ -1,0 +1,158 @@
+//! The herdlab model (MODEL.md §2–5, 8, 9): a [`Model`] is a scenario compiled into the form the
+//! path simulation needs; [`Model::simulate_path`] runs one Monte Carlo path.
+
+pub mod equations;
+pub mod herding;
+mod path;
+
+use crate::normal;
+use crate::rng::name_key;
+use crate::scenario::Scenario;
+
+/// A scenario compiled for simulation: everything that is the same on every path.
+#[derive(Debug)]
+pub struct Model<'s> {
+    /// The scenario.
+    pub scenario: &'s Scenario,
+    /// Region of every simulated firm (interleaved so that counts match shares exactly).
+    pub firm_region: Vec<u32>,
+    /// Per region, the banks serving it and their market shares (summing to 1), by bank index.
+    pub region_banks: Vec<Vec<(usize, f64)>>,
+    /// Stable keys of banks (by id), families and regions (by name), for the random draws.
+    pub bank_key: Vec<u64>,
+    /// Family keys.
+    pub family_key: Vec<u64>,
+    /// Region keys.
+    pub region_key: Vec<u64>,
+    /// `Phi^-1(pd_cutoff)`: a firm is creditworthy when its default index is at most this.
+    pub cutoff_index: f64,
+    /// Starting assets of every bank (declared), for the failed-asset share.
+    pub bank_assets: Vec<f64>,
+    /// System starting assets.
+    pub system_assets: f64,
+}
+
+impl<'s> Model<'s> {
+    /// Compiles a scenario.
+    pub fn new(scenario: &'s Scenario) -> Self {
+        let regions = scenario.regions.len();
+        let mut region_banks: Vec<Vec<(usize, f64)>> = vec![Vec::new(); regions];
+        for (i, b) in scenario.banks.iter().enumerate() {
+            for &(r, w) in &b.regions {
+                let book = b.sme_loans * w;
+                if book > 0.0 && r < regions {
+                    region_banks[r].push((i, book));
+                }
+            }
+        }
+        for list in &mut region_banks {
+            let total: f64 = list.iter().map(|x| x.1).sum();
+            for x in list.iter_mut() {
+                x.1 /= total;
+            }
+        }
+        let bank_assets: Vec<f64> = scenario.banks.iter().map(|b| b.assets()).collect();
+        Model {
+            firm_region: interleave_regions(
+                scenario.firms.count,
+                &scenario
+                    .regions
+                    .iter()
+                    .map(|r| r.firm_share)
+                    .collect::<Vec<_>>(),
+            ),
+            region_banks,
+            bank_key: scenario.banks.iter().map(|b| name_key(&b.id)).collect(),
+            family_key: scenario
+                .models
+                .families
+                .iter()
+                .map(|f| name_key(&f.name))
+                .collect(),
+            region_key: scenario.regions.iter().map(|r| name_key(&r.name)).collect(),
+            cutoff_index: normal::inv_cdf(scenario.firms.pd_cutoff),
+            system_assets: bank_assets.iter().sum(),
+            bank_assets,
+            scenario,
+        }
+    }
+
+    /// An estimate of the memory one path in flight needs, in bytes.
+    pub fn path_bytes(&self) -> u64 {
+        path_bytes(self.scenario)
+    }
+}
+
+/// An estimate of the memory one path of `s` needs while it runs, in bytes: per firm its quality,
+/// size, lender, state and one model error per family; per bank its state and per-region counters;
+/// the probe decisions; and the records kept.
+pub fn path_bytes(s: &Scenario) -> u64 {
+    let f = s.firms.count as u64;
+    let m = s.models.families.len() as u64;
+    let n = s.banks.len() as u64;
+    let r = s.regions.len() as u64;
+    let t = u64::from(s.run.quarters);
+    let p = s.run.probe_firms.min(s.firms.count) as u64;
+    let per_firm = 8 + 8 + 4 + 1 + 8 * m;
+    let per_bank = 256 + 4 * 8 * r;
+    let records = t * (QUARTER_BYTES + 24 * r) + n * 64;
+    f * per_firm + n * per_bank + 2 * p * n * (8 + 1) + records + 4096
+}
+
+const QUARTER_BYTES: u64 = (std::mem::size_of::<crate::results::QuarterRecord>()) as u64;
+
+/// Assigns `count` firms to regions so that region `r` gets its share of firms to within one, and
+/// regions alternate along the firm index (each firm goes to the region furthest behind its quota;
+/// ties: the earlier region). Firms are processed in index order each quarter, so interleaving
+/// keeps any region from being served first.
+pub fn interleave_regions(count: usize, shares: &[f64]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(count);
+    let mut have = vec![0.0f64; shares.len()];
+    for j in 0..count {
+        let due = (j + 1) as f64;
+        let mut best = 0usize;
+        let mut gap = f64::NEG_INFINITY;
+        for (r, (&s, &h)) in shares.iter().zip(&have).enumerate() {
+            if s <= 0.0 {
+                continue;
+            }
+            let g = s * due - h;
+            if g > gap + 1e-12 {
+                gap = g;
+                best = r;
+            }
+        }
+        if let Some(h) = have.get_mut(best) {
+            *h += 1.0;
+        }
+        out.push(best as u32);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interleaving_matches_shares_and_alternates() {
+        let r = interleave_regions(10, &[0.5, 0.3, 0.2]);
+        let counts: Vec<usize> = (0..3)
+            .map(|k| r.iter().filter(|&&x| x == k).count())
+            .collect();
+        assert_eq!(counts, vec![5, 3, 2]);
+        assert_eq!(&r[..3], &[0, 1, 2]);
+        let r = interleave_regions(1000, &[1.0 / 3.0, 0.0, 2.0 / 3.0]);
+        let c0 = r.iter().filter(|&&x| x == 0).count();
+        assert!((333..=334).contains(&c0));
+        assert!(!r.contains(&1));
+        // Every prefix is within one firm of its quota.
+        let mut c = 0.0;
+        for (j, &x) in r.iter().enumerate() {
+            if x == 0 {
+                c += 1.0;
+            }
+            assert!((c - (j + 1) as f64 / 3.0).abs() <= 1.0);
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! Monte Carlo: paths in parallel with rayon, in shards, with progress and cancellation.
+//!
+//! Path `p`'s results depend on the scenario and `p` alone ([`crate::rng`]), and results are
+//! collected in path order, so a run is bit-identical for any thread count and any split of the
+//! paths into shards.
+
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::results::PathResult;
+use crate::scenario::Scenario;
+
+/// Receives progress from a running simulation and may ask it to stop. Called from worker threads.
+pub trait Observer: Sync {
+    /// A path finished; `done` of `total` paths of this run are finished.
+    fn path_done(&self, done: u64, total: u64) {
+        let _ = (done, total);
+    }
+    /// Return true to stop the run: paths not yet started are skipped and the run returns
+    /// [`Error::Cancelled`].
+    fn should_stop(&self) -> bool {
+        false
+    }
+}
+
+/// An observer that watches nothing and never stops.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Silent;
+
+impl Observer for Silent {}
+
+/// Shard `index` of `count` (0-based): a contiguous block of the paths.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// Which shard, `0..count`.
+    pub index: u64,
+    /// How many shards.
+    pub count: u64,
+}
+
+impl Shard {
+    /// The whole run as one shard.
+    pub const WHOLE: Shard = Shard { index: 0, count: 1 };
+
+    /// The paths of this shard out of `total`: `[index * total / count, (index + 1) * total / count)`.
+    pub fn paths(&self, total: u64) -> Range<u64> {
+        let at =
+            |i: u64| ((u128::from(i) * u128::from(total)) / u128::from(self.count.max(1))) as u64;
+        at(self.index)..at(self.index + 1)
+    }
+}
+
+/// How to run.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Total paths of the run (default: the scenario's `run.paths`).
+    pub paths: Option<u64>,
+    /// Which part of the paths to run.
+    pub shard: Shard,
+    /// Worker threads (default: rayon's default, one per core).
+    pub threads: Option<usize>,
+    /// Memory limit in bytes for the paths in flight; `None`: no check.
+    pub max_memory: Option<u64>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            paths: None,
+            shard: Shard::WHOLE,
+            threads: None,
+            max_memory: None,
+        }
+    }
+}
+
+/// The paths one run produced.
+#[derive(Clone, Debug)]
+pub struct RunOutput {
+    /// Total paths of the run (all shards).
+    pub total_paths: u64,
+    /// The shard run.
+    pub shard: Shard,
+    /// Threads used.
+    pub threads: usize,
+    /// Results of the shard's paths, in path order.
+    pub paths: Vec<PathResult>,
+}
+
+/// Runs the paths of `options.shard` of a scenario.
+pub fn run(
+    scenario: &Scenario,
+    options: &RunOptions,
+    observer: &dyn Observer,
+) -> Result<RunOutput> {
+    let total = options.paths.unwrap_or(scenario.run.paths);
+    let shard = options.shard;
+    if shard.count == 0 || shard.index >= shard.count {
+        return Err(Error::Options(format!(
+            "shard {}/{} does not exist: shards are numbered 0 to count - 1",
+            shard.index, shard.count
+        )));
+    }
+    if options.threads == Some(0) {
+        return Err(Error::Options("threads must be at least 1".into()));
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads.unwrap_or(0))
+        .thread_name(|i| format!("herdlab-path-{i}"))
+        .build()
+        .map_err(|e| Error::Options(format!("cannot start worker threads: {e}")))?;
+    let threads = pool.current_num_threads();
+    let model = Model::new(scenario);
+    if let Some(limit) = options.max_memory {
+        let per_path = model.path_bytes();
+        let range = shard.paths(total);
+        let in_flight = (threads as u64).min(range.end - range.start).max(1);
+        let total_bytes = per_path
+            .saturating_mul(in_flight)
+            .saturating_add(range_bytes(scenario, range.end - range.start));
+        if total_bytes > limit {
+            return Err(Error::TooLarge {
+                per_path,
+                total: total_bytes,
+                threads,
+                limit,
+            });
+        }
+    }
+    let paths = run_paths(&model, shard.paths(total), &pool, observer)?;
+    Ok(RunOutput {
+        total_paths: total,
+        shard,
+        threads,
+        paths,
+    })
+}
+
+/// Bytes the kept results of `n` paths take.
+fn range_bytes(s: &Scenario, n: u64) -> u64 {
+    let t = u64::from(s.run.quarters);
+    let per = t
+        * (std::mem::size_of::<crate::results::QuarterRecord>() as u64
+            + 24 * s.regions.len() as u64)
+        + 64 * s.banks.len() as u64
+        + 512;
+    per.saturating_mul(n)
+}
+
+/// Runs a range of paths of a compiled model on a pool.
+pub fn run_paths(
+    model: &Model<'_>,
+    paths: Range<u64>,
+    pool: &rayon::ThreadPool,
+    observer: &dyn Observer,
+) -> Result<Vec<PathResult>> {
+    let total = paths.end - paths.start;
+    let done = AtomicU64::new(0);
+    let out: Vec<Option<PathResult>> = pool.install(|| {
+        paths
+            .into_par_iter()
+            .map(|p| {
+                if observer.should_stop() {
+                    return None;
+                }
+                let r = model.simulate_path(p);
+                let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+                observer.path_done(d, total);
+                Some(r)
+            })
+            .collect()
+    });
+    if out.iter().any(Option::is_none) {
+        return Err(Error::Cancelled);
+    }
+    Ok(out.into_iter().flatten().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_the_paths() {
+        for total in [0u64, 1, 7, 100, 1001] {
+            for count in 1..=9u64 {
+                let mut next = 0;
+                for index in 0..count {
+                    let r = Shard { index, count }.paths(total);
+                    assert_eq!(r.start, next);
+                    next = r.end;
+                }
+                assert_eq!(next, total);
+            }
+        }
+    }
+}

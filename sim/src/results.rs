@@ -1,0 +1,179 @@
+//! What one Monte Carlo path produces (MODEL.md §9): a record per quarter, per-region credit
+//! figures, a per-path summary and every bank's outcome.
+//!
+//! Records are plain structs of `f64` with a table of their measures ([`MeasureInfo`]), so that
+//! exporters and aggregates can walk every measure without naming each one.
+
+use serde::{Deserialize, Serialize};
+
+/// Name, unit and meaning of one measure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct MeasureInfo {
+    /// Column name.
+    pub name: &'static str,
+    /// Unit (`money` is the scenario's currency unit).
+    pub unit: &'static str,
+    /// What it is.
+    pub doc: &'static str,
+}
+
+macro_rules! measures {
+    ($(#[$m:meta])* pub struct $name:ident { $( $field:ident : $unit:literal, $doc:literal; )* }) => {
+        $(#[$m])*
+        #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+        pub struct $name {
+            $( #[doc = $doc] #[doc = concat!("Unit: ", $unit, ".")] pub $field: f64, )*
+        }
+
+        impl $name {
+            /// Every measure of this record, in column order.
+            pub const MEASURES: &'static [MeasureInfo] = &[
+                $( MeasureInfo { name: stringify!($field), unit: $unit, doc: $doc }, )*
+            ];
+
+            /// The values, in the order of [`Self::MEASURES`].
+            pub fn values(&self) -> Vec<f64> {
+                vec![$( self.$field ),*]
+            }
+
+            /// One value by its measure's name.
+            pub fn get(&self, name: &str) -> Option<f64> {
+                match name {
+                    $( stringify!($field) => Some(self.$field), )*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+measures! {
+    /// One quarter of one path.
+    pub struct QuarterRecord {
+        quarter: "quarter", "Quarter, 1-based.";
+        rate: "percent", "Policy rate r_t.";
+        demand: "money", "Credit asked for by firms that needed credit.";
+        creditworthy_demand: "money", "Credit asked for by creditworthy firms (PD at most pd_cutoff).";
+        supply: "money", "Credit granted by banks.";
+        facility_lending: "money", "Credit granted by the emergency SME facility.";
+        credit_gap: "money", "Creditworthy demand left unfunded.";
+        credit_gap_share: "share", "Credit gap over creditworthy demand (0 when there is none).";
+        gap_rejected: "money", "Part of the gap from firms every bank asked rejected on the model.";
+        gap_no_capacity: "money", "Part of the gap from firms approved by a bank without capacity, or with no active lender in their region.";
+        applicants: "firms", "Simulated firms that needed credit.";
+        rationed: "firms", "Simulated firms that needed credit and got none.";
+        firm_defaults: "firms", "Simulated firms that defaulted.";
+        firm_default_rate: "share", "Defaults over firms alive at the start of the quarter.";
+        rationed_defaults: "firms", "Defaults of rationed firms (real-economy defaults under rationing).";
+        rationing_caused_defaults: "firms", "Defaults of rationed firms that would have survived with credit.";
+        bank_failures: "banks", "Banks that failed this quarter.";
+        failed_banks: "banks", "Banks failed so far.";
+        failed_asset_share: "share", "Starting assets of failed banks over system starting assets.";
+        system_car: "ratio", "Equity over risk-weighted assets of the banks still active.";
+        loss_credit: "money", "Bank credit losses on SME loans.";
+        loss_bonds: "money", "Bond revaluation losses (negative: gains).";
+        loss_interbank: "money", "Interbank losses (contagion channel; 0 while it is off).";
+        loss_fire_sales: "money", "Fire-sale mark-to-market losses (contagion channel; 0 while it is off).";
+        facility_losses: "money", "Credit losses of the emergency facility.";
+        debtrank: "share", "DebtRank of the quarter's initial losses (0 while contagion is off).";
+        alarm: "0/1", "1 once the herding alarm has been raised.";
+        response: "0/1", "1 while the alarm's response (facility, buffer release) is in force.";
+        decision_agreement: "correlation", "Mean pairwise correlation of banks' decisions on the probe firms.";
+        decision_agreement_baseline: "correlation", "The same with every bank's model error an independent draw.";
+        decision_agreement_excess: "correlation", "Decision agreement minus its independence baseline.";
+        systemic_rejection: "share", "Creditworthy applicants rejected by every bank they asked.";
+        systemic_rejection_baseline: "share", "Expected systemic rejection if model errors were independent.";
+        systemic_rejection_ratio: "ratio", "Systemic rejection over its baseline (1 when both are 0).";
+        lsv: "LSV", "Lakonishok-Shleifer-Vishny herding of approval-rate changes, regions as markets (0 in quarter 1).";
+    }
+}
+
+measures! {
+    /// The scalar results of one path.
+    pub struct PathSummary {
+        credit_gap: "money", "Credit gap summed over quarters.";
+        credit_gap_share: "share", "Credit gap over creditworthy demand, summed over quarters.";
+        peak_credit_gap_share: "share", "Largest quarterly credit gap share.";
+        bank_losses: "money", "Bank losses of all channels.";
+        loss_credit: "money", "Credit losses.";
+        loss_bonds: "money", "Bond revaluation losses.";
+        loss_interbank: "money", "Interbank losses.";
+        loss_fire_sales: "money", "Fire-sale losses.";
+        facility_losses: "money", "Emergency facility credit losses.";
+        facility_lending: "money", "Emergency facility lending.";
+        firm_defaults: "firms", "Simulated firm defaults.";
+        firm_default_share: "share", "Defaults over the starting firms.";
+        rationing_caused_defaults: "firms", "Defaults that rationing caused.";
+        bank_failures: "banks", "Banks failed by the end.";
+        failed_asset_share: "share", "Starting assets of failed banks over system assets.";
+        systemic_event: "0/1", "1 when failed_asset_share exceeds run.systemic_share.";
+        min_system_car: "ratio", "Lowest system CAR at a quarter's end.";
+        final_system_car: "ratio", "System CAR at the end.";
+        decision_agreement_excess: "correlation", "Mean over quarters of the excess decision agreement.";
+        systemic_rejection_ratio: "ratio", "Mean over quarters of the systemic rejection ratio.";
+        lsv: "LSV", "Mean over quarters 2..T of the LSV measure.";
+        alarm_quarter: "quarter", "Quarter the herding alarm was raised (0: never).";
+        max_debtrank: "share", "Largest quarterly DebtRank.";
+    }
+}
+
+/// Credit figures of one region in one quarter.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RegionQuarter {
+    /// Creditworthy demand, money.
+    pub creditworthy_demand: f64,
+    /// Credit gap, money.
+    pub credit_gap: f64,
+    /// Credit granted by banks, money.
+    pub supply: f64,
+}
+
+/// One bank's fate on one path.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BankOutcome {
+    /// Quarter of failure, if it failed.
+    pub failed_quarter: Option<u32>,
+    /// Equity at the end.
+    pub final_equity: f64,
+    /// Credit losses.
+    pub loss_credit: f64,
+    /// Bond losses.
+    pub loss_bonds: f64,
+    /// Interbank losses.
+    pub loss_interbank: f64,
+    /// Fire-sale losses.
+    pub loss_fire_sales: f64,
+}
+
+/// Everything one path produced.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PathResult {
+    /// Path index.
+    pub path: u64,
+    /// One record per quarter.
+    pub quarters: Vec<QuarterRecord>,
+    /// Per region and quarter: `regions[t * R + r]` for quarter `t + 1` and region `r`.
+    pub regions: Vec<RegionQuarter>,
+    /// Scalars.
+    pub summary: PathSummary,
+    /// Per bank, in scenario order.
+    pub banks: Vec<BankOutcome>,
+}
+
+impl PathResult {
+    /// Region `r`'s figures in quarter `t` (1-based), given `n_regions`.
+    pub fn region(&self, t: u32, r: usize, n_regions: usize) -> Option<&RegionQuarter> {
+        self.regions
+            .get((t as usize).checked_sub(1)? * n_regions + r)
+    }
+
+    /// Region `r`'s credit gap summed over quarters.
+    pub fn region_gap_total(&self, r: usize, n_regions: usize) -> f64 {
+        self.regions
+            .iter()
+            .skip(r)
+            .step_by(n_regions.max(1))
+            .map(|x| x.credit_gap)
+            .sum()
+    }
+}

@@ -1,0 +1,824 @@
+//! Every numeric scenario parameter: its path in the file, unit, default and allowed range.
+//!
+//! This one table drives validation ([`super::Scenario::from_raw`]) and the parameter reference in
+//! `docs/scenario.md` (a test checks that every entry is documented there), so the two cannot drift.
+//! Paths use `[]` for "every element of a list", e.g. `regions[].firm_share`.
+
+/// The allowed range of a parameter.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Range {
+    /// Lower bound.
+    pub min: f64,
+    /// Whether the lower bound itself is allowed.
+    pub min_inclusive: bool,
+    /// Upper bound.
+    pub max: f64,
+    /// Whether the upper bound itself is allowed.
+    pub max_inclusive: bool,
+}
+
+impl Range {
+    const fn closed(min: f64, max: f64) -> Self {
+        Range {
+            min,
+            min_inclusive: true,
+            max,
+            max_inclusive: true,
+        }
+    }
+    const fn left_open(min: f64, max: f64) -> Self {
+        Range {
+            min,
+            min_inclusive: false,
+            max,
+            max_inclusive: true,
+        }
+    }
+    const fn right_open(min: f64, max: f64) -> Self {
+        Range {
+            min,
+            min_inclusive: true,
+            max,
+            max_inclusive: false,
+        }
+    }
+
+    /// Whether `x` is finite and inside the range.
+    pub fn contains(&self, x: f64) -> bool {
+        if !x.is_finite() {
+            return false;
+        }
+        let lo = if self.min_inclusive {
+            x >= self.min
+        } else {
+            x > self.min
+        };
+        let hi = if self.max_inclusive {
+            x <= self.max
+        } else {
+            x < self.max
+        };
+        lo && hi
+    }
+
+    /// The range in interval notation, e.g. `[0, 1]` or `(0, inf)`.
+    pub fn describe(&self) -> String {
+        let lo = if self.min_inclusive { "[" } else { "(" };
+        let hi = if self.max_inclusive { "]" } else { ")" };
+        format!("{lo}{}, {}{hi}", fmt_bound(self.min), fmt_bound(self.max))
+    }
+}
+
+fn fmt_bound(x: f64) -> String {
+    if x == f64::INFINITY {
+        "inf".into()
+    } else if x == f64::NEG_INFINITY {
+        "-inf".into()
+    } else {
+        format!("{x}")
+    }
+}
+
+/// A parameter's documentation and limits.
+#[derive(Clone, Copy, Debug)]
+pub struct Param {
+    /// Path in the scenario file.
+    pub path: &'static str,
+    /// Symbol in MODEL.md, if any.
+    pub symbol: &'static str,
+    /// Unit.
+    pub unit: &'static str,
+    /// Default; `None` when the parameter is required.
+    pub default: Option<f64>,
+    /// Allowed values.
+    pub range: Range,
+    /// Whether the value must be a whole number.
+    pub integer: bool,
+    /// What it is.
+    pub doc: &'static str,
+}
+
+const INF: f64 = f64::INFINITY;
+
+const fn p(
+    path: &'static str,
+    symbol: &'static str,
+    unit: &'static str,
+    default: Option<f64>,
+    range: Range,
+    doc: &'static str,
+) -> Param {
+    Param {
+        path,
+        symbol,
+        unit,
+        default,
+        range,
+        integer: false,
+        doc,
+    }
+}
+
+const fn int(
+    path: &'static str,
+    symbol: &'static str,
+    default: Option<f64>,
+    min: f64,
+    max: f64,
+    doc: &'static str,
+) -> Param {
+    Param {
+        path,
+        symbol,
+        unit: "count",
+        default,
+        range: Range::closed(min, max),
+        integer: true,
+        doc,
+    }
+}
+
+/// Every numeric parameter of a scenario.
+pub const PARAMS: &[Param] = &[
+    // run
+    int(
+        "run.paths",
+        "",
+        Some(1000.0),
+        1.0,
+        1e9,
+        "Monte Carlo paths.",
+    ),
+    int(
+        "run.seed",
+        "",
+        Some(1.0),
+        0.0,
+        9.007_199_254_740_991e15,
+        "Seed of every random draw.",
+    ),
+    int(
+        "run.quarters",
+        "T",
+        Some(12.0),
+        1.0,
+        400.0,
+        "Quarters simulated.",
+    ),
+    p(
+        "run.systemic_share",
+        "",
+        "share of system assets",
+        Some(0.10),
+        Range::left_open(0.0, 1.0),
+        "A path is a systemic event when banks holding more than this share of the system's starting assets have failed.",
+    ),
+    int(
+        "run.probe_firms",
+        "",
+        Some(200.0),
+        0.0,
+        100_000.0,
+        "Firms in the probe sample on which every bank's decision is recorded for the decision-agreement measure.",
+    ),
+    // rates
+    p(
+        "rates.initial",
+        "r_0",
+        "percent",
+        Some(2.0),
+        Range::closed(-10.0, 50.0),
+        "Starting policy rate.",
+    ),
+    p(
+        "rates.kappa",
+        "kappa",
+        "per quarter",
+        Some(0.2),
+        Range::closed(0.0, 1.0),
+        "Mean reversion of the rate noise.",
+    ),
+    p(
+        "rates.sigma",
+        "sigma_r",
+        "percentage points per quarter",
+        Some(0.1),
+        Range::closed(0.0, 10.0),
+        "Scale of the rate noise innovations.",
+    ),
+    p(
+        "rates.shock.size",
+        "",
+        "percentage points",
+        Some(0.0),
+        Range::closed(-20.0, 20.0),
+        "Size of a step or ramp shock (3.0 = +300 bp).",
+    ),
+    int(
+        "rates.shock.at",
+        "",
+        Some(1.0),
+        1.0,
+        400.0,
+        "Quarter of a step shock (the shock is in force from this quarter on).",
+    ),
+    int(
+        "rates.shock.start",
+        "",
+        Some(1.0),
+        1.0,
+        400.0,
+        "First quarter of a ramp; the ramp is 0 before it.",
+    ),
+    int(
+        "rates.shock.end",
+        "",
+        Some(4.0),
+        1.0,
+        400.0,
+        "Quarter a ramp reaches its full size.",
+    ),
+    p(
+        "rates.shock.values[]",
+        "",
+        "percentage points",
+        None,
+        Range::closed(-20.0, 20.0),
+        "Explicit shock per quarter (kind = \"path\"); one value per quarter.",
+    ),
+    // firms
+    int(
+        "firms.count",
+        "F",
+        Some(10_000.0),
+        0.0,
+        1e9,
+        "Simulated firms.",
+    ),
+    p(
+        "firms.weight",
+        "",
+        "real firms per simulated firm",
+        None,
+        Range::left_open(0.0, INF),
+        "Money amounts of a simulated firm are multiplied by it. When absent, chosen so that the expected starting SME credit equals the banks' total SME loans.",
+    ),
+    p(
+        "firms.lambda",
+        "lambda",
+        "PD index per percentage point",
+        Some(0.15),
+        Range::closed(-5.0, 5.0),
+        "Rate sensitivity of the default index.",
+    ),
+    p(
+        "firms.beta",
+        "beta",
+        "PD index per unit of quality",
+        Some(0.5),
+        Range::closed(0.0, 10.0),
+        "Quality loading of the default index.",
+    ),
+    p(
+        "firms.rho_global",
+        "rho_g",
+        "share of latent variance",
+        Some(0.08),
+        Range::right_open(0.0, 1.0),
+        "Loading on the economy-wide factor.",
+    ),
+    p(
+        "firms.rho_region",
+        "rho_r",
+        "share of latent variance",
+        Some(0.04),
+        Range::right_open(0.0, 1.0),
+        "Loading on the regional factor; rho_global + rho_region < 1.",
+    ),
+    p(
+        "firms.need_probability",
+        "nu",
+        "probability per quarter",
+        Some(0.25),
+        Range::closed(0.0, 1.0),
+        "Probability that a surviving firm's loan matures and must be rolled over.",
+    ),
+    p(
+        "firms.pd_cutoff",
+        "pd_cutoff",
+        "quarterly probability",
+        Some(0.02),
+        Range::left_open(0.0, 1.0),
+        "A firm is creditworthy when its quarterly PD is at most this.",
+    ),
+    p(
+        "firms.liquidity_pd",
+        "pi_liq",
+        "probability per quarter",
+        Some(0.10),
+        Range::closed(0.0, 1.0),
+        "Extra default probability of a rationed firm.",
+    ),
+    p(
+        "firms.lgd",
+        "lgd",
+        "share of balance",
+        Some(0.45),
+        Range::closed(0.0, 1.0),
+        "Loss given default on SME loans.",
+    ),
+    p(
+        "firms.size_median",
+        "",
+        "money per real firm",
+        Some(1.0),
+        Range::left_open(0.0, INF),
+        "Median credit need d_j (lognormal).",
+    ),
+    p(
+        "firms.size_sigma",
+        "",
+        "log points",
+        Some(0.8),
+        Range::closed(0.0, 5.0),
+        "Dispersion of log credit need.",
+    ),
+    // regions
+    p(
+        "regions[].firm_share",
+        "",
+        "share of firms",
+        Some(1.0),
+        Range::closed(0.0, INF),
+        "Relative share of the simulated firms in the region (normalised over regions).",
+    ),
+    p(
+        "regions[].quality_mean",
+        "mu_region",
+        "quality units",
+        Some(0.0),
+        Range::closed(-10.0, 10.0),
+        "Mean latent quality of the region's firms.",
+    ),
+    p(
+        "regions[].pd_intercept",
+        "a_region",
+        "PD index",
+        Some(-2.4),
+        Range::closed(-10.0, 10.0),
+        "Intercept of the default index: PD = Phi(a + lambda dr - beta q).",
+    ),
+    // models
+    p(
+        "models.similarity",
+        "rho_model",
+        "share of error variance",
+        Some(0.5),
+        Range::closed(0.0, 1.0),
+        "Model similarity: the share of every family's error that all families share.",
+    ),
+    p(
+        "models.families[].error_scale",
+        "sigma_m",
+        "quality units",
+        Some(0.5),
+        Range::closed(0.0, 10.0),
+        "Scale of the family's scoring error.",
+    ),
+    p(
+        "models.families[].rate_reaction",
+        "phi_m",
+        "threshold per percentage point",
+        Some(0.2),
+        Range::closed(-10.0, 10.0),
+        "How much the family's approval threshold rises per point of rate rise.",
+    ),
+    p(
+        "adoption.shares.*",
+        "",
+        "share of system assets",
+        None,
+        Range::closed(0.0, 1.0),
+        "Target share of assets per family for banks without an explicit family; shares sum to 1.",
+    ),
+    // banking
+    int(
+        "banking.max_applications",
+        "k",
+        Some(3.0),
+        1.0,
+        1000.0,
+        "Banks a firm applies to at most each time it needs credit.",
+    ),
+    p(
+        "banking.car_min",
+        "car_min",
+        "ratio",
+        Some(0.08),
+        Range::left_open(0.0, 1.0),
+        "Minimum capital ratio; lending capacity is what keeps CAR above it.",
+    ),
+    p(
+        "banking.capital_pressure",
+        "psi",
+        "threshold per unit of CAR shortfall",
+        Some(10.0),
+        Range::closed(0.0, 1000.0),
+        "Threshold rise per unit of shortfall below car_target (10 = +0.1 per point).",
+    ),
+    p(
+        "banking.rw_sme",
+        "rw_sme",
+        "risk weight",
+        Some(0.75),
+        Range::left_open(0.0, 10.0),
+        "Risk weight of SME loans.",
+    ),
+    p(
+        "banking.rw_bonds",
+        "rw_bond",
+        "risk weight",
+        Some(0.10),
+        Range::closed(0.0, 10.0),
+        "Risk weight of bonds.",
+    ),
+    p(
+        "banking.rw_interbank",
+        "rw_ib",
+        "risk weight",
+        Some(0.20),
+        Range::closed(0.0, 10.0),
+        "Risk weight of interbank assets.",
+    ),
+    p(
+        "banking.rw_other",
+        "rw_other",
+        "risk weight",
+        Some(0.50),
+        Range::closed(0.0, 10.0),
+        "Risk weight of other assets, for banks that do not set their own.",
+    ),
+    // bank parameters (bank_defaults, banks[], bank_groups[], bank_files[])
+    p(
+        "bank.spread",
+        "spread_i",
+        "per year",
+        Some(0.02),
+        Range::closed(-1.0, 1.0),
+        "Net yearly spread earned on the SME book.",
+    ),
+    p(
+        "bank.deposit_beta",
+        "deposit_beta_i",
+        "share",
+        Some(0.3),
+        Range::closed(0.0, 2.0),
+        "Share of a rate rise passed to the cost of deposits.",
+    ),
+    p(
+        "bank.threshold",
+        "theta0_i",
+        "score units",
+        Some(-0.5),
+        Range::closed(-20.0, 20.0),
+        "Approval threshold on the model score before rate and capital adjustments.",
+    ),
+    p(
+        "bank.fine_tuning",
+        "w_i",
+        "share of error variance",
+        Some(0.1),
+        Range::closed(0.0, 1.0),
+        "Weight of the bank's own fine-tuning error in its model error.",
+    ),
+    p(
+        "bank.car_target",
+        "car_target_i",
+        "ratio",
+        Some(0.12),
+        Range::closed(0.0, 1.0),
+        "Capital ratio below which the bank tightens.",
+    ),
+    p(
+        "bank.bond_fv_share",
+        "",
+        "share of bonds",
+        Some(0.4),
+        Range::closed(0.0, 1.0),
+        "Share of bonds held at fair value (revalued each quarter).",
+    ),
+    p(
+        "bank.duration",
+        "D_i",
+        "years",
+        Some(4.0),
+        Range::closed(0.0, 50.0),
+        "Duration of the fair-value bonds.",
+    ),
+    p(
+        "bank.rw_other",
+        "rw_other_i",
+        "risk weight",
+        None,
+        Range::closed(0.0, 10.0),
+        "Risk weight of the bank's other assets (default: banking.rw_other).",
+    ),
+    p(
+        "banks[].equity",
+        "E_i",
+        "money",
+        None,
+        Range::closed(0.0, INF),
+        "Equity (CET1) at the start.",
+    ),
+    p(
+        "banks[].sme_loans",
+        "L_i",
+        "money",
+        Some(0.0),
+        Range::closed(0.0, INF),
+        "SME loan book at the start; sets the bank's market share in its regions.",
+    ),
+    p(
+        "banks[].bonds",
+        "B_i",
+        "money",
+        Some(0.0),
+        Range::closed(0.0, INF),
+        "Bonds.",
+    ),
+    p(
+        "banks[].interbank_assets",
+        "IB_i",
+        "money",
+        Some(0.0),
+        Range::closed(0.0, INF),
+        "Interbank assets.",
+    ),
+    p(
+        "banks[].interbank_liabilities",
+        "",
+        "money",
+        Some(0.0),
+        Range::closed(0.0, INF),
+        "Interbank liabilities.",
+    ),
+    p(
+        "banks[].other_assets",
+        "O_i",
+        "money",
+        Some(0.0),
+        Range::closed(0.0, INF),
+        "Other assets.",
+    ),
+    p(
+        "banks[].regions.*",
+        "",
+        "weight",
+        None,
+        Range::closed(0.0, INF),
+        "Weight of each region served in the bank's SME book (normalised per bank).",
+    ),
+    int(
+        "bank_groups[].count",
+        "",
+        None,
+        1.0,
+        100_000.0,
+        "Banks in the group.",
+    ),
+    p(
+        "bank_groups[].assets.value",
+        "",
+        "money",
+        None,
+        Range::left_open(0.0, INF),
+        "Total assets of every bank (dist = \"fixed\").",
+    ),
+    p(
+        "bank_groups[].assets.median",
+        "",
+        "money",
+        None,
+        Range::left_open(0.0, INF),
+        "Median total assets (dist = \"lognormal\").",
+    ),
+    p(
+        "bank_groups[].assets.sigma",
+        "",
+        "log points",
+        Some(1.0),
+        Range::closed(0.0, 10.0),
+        "Dispersion of log total assets (dist = \"lognormal\").",
+    ),
+    p(
+        "bank_groups[].assets.min",
+        "",
+        "money",
+        None,
+        Range::left_open(0.0, INF),
+        "Smallest total assets (dist = \"pareto\").",
+    ),
+    p(
+        "bank_groups[].assets.alpha",
+        "",
+        "tail index",
+        Some(1.5),
+        Range::left_open(0.0, 100.0),
+        "Pareto tail index (dist = \"pareto\").",
+    ),
+    p(
+        "bank_groups[].equity_ratio",
+        "",
+        "share of assets",
+        Some(0.08),
+        Range::left_open(0.0, 1.0),
+        "Equity over total assets.",
+    ),
+    p(
+        "bank_groups[].sme_share",
+        "",
+        "share of assets",
+        Some(0.3),
+        Range::closed(0.0, 1.0),
+        "SME loans over total assets.",
+    ),
+    p(
+        "bank_groups[].bond_share",
+        "",
+        "share of assets",
+        Some(0.2),
+        Range::closed(0.0, 1.0),
+        "Bonds over total assets.",
+    ),
+    p(
+        "bank_groups[].interbank_share",
+        "",
+        "share of assets",
+        Some(0.05),
+        Range::closed(0.0, 1.0),
+        "Interbank assets over total assets; the rest of the assets are other assets.",
+    ),
+    p(
+        "bank_groups[].interbank_liability_share",
+        "",
+        "share of assets",
+        None,
+        Range::closed(0.0, 1.0),
+        "Interbank liabilities over total assets (default: interbank_share).",
+    ),
+    int(
+        "bank_groups[].regions_each",
+        "",
+        None,
+        1.0,
+        10_000.0,
+        "Regions each bank serves, assigned round-robin from the group's list (default: all).",
+    ),
+    p(
+        "bank_files[].sme_share",
+        "",
+        "share of total exposure",
+        Some(0.15),
+        Range::closed(0.0, 1.0),
+        "For format eba2018: SME loans as a share of the leverage exposure.",
+    ),
+    // policy
+    p(
+        "policy.diversity_cap.cap",
+        "cap",
+        "share of system assets",
+        Some(0.4),
+        Range::left_open(0.0, 1.0),
+        "No family may serve more than this share of system assets.",
+    ),
+    p(
+        "policy.herding_alarm.threshold",
+        "threshold",
+        "units of the measure",
+        Some(1.5),
+        Range::closed(-1e6, 1e6),
+        "Level of the watched herding measure that raises the alarm.",
+    ),
+    int(
+        "policy.herding_alarm.lag",
+        "lag",
+        Some(1.0),
+        1.0,
+        400.0,
+        "Quarters from the alarm to the start of the response (1 = the next quarter).",
+    ),
+    p(
+        "policy.herding_alarm.facility_budget",
+        "budget",
+        "money per quarter",
+        Some(0.0),
+        Range::closed(0.0, INF),
+        "Emergency SME facility lending per quarter once the response starts.",
+    ),
+    p(
+        "policy.herding_alarm.facility_error_scale",
+        "",
+        "quality units",
+        Some(0.5),
+        Range::closed(0.0, 10.0),
+        "Error scale of the facility's independent model.",
+    ),
+    p(
+        "policy.herding_alarm.buffer_release",
+        "release",
+        "percentage points of CAR",
+        Some(0.0),
+        Range::closed(0.0, 100.0),
+        "Capital-buffer release: lowers car_min and every car_target once the response starts.",
+    ),
+    p(
+        "policy.human_review.share",
+        "h",
+        "share of rejections",
+        Some(0.0),
+        Range::closed(0.0, 1.0),
+        "Share of model rejections re-scored by an independent human judgement.",
+    ),
+    p(
+        "policy.human_review.error_scale",
+        "",
+        "quality units",
+        Some(0.7),
+        Range::closed(0.0, 10.0),
+        "Error scale of the human judgement.",
+    ),
+];
+
+/// Looks a parameter up by its path. Panics in debug builds on an unknown path, which is a bug in
+/// the engine, not in a user's file.
+pub fn param(path: &str) -> &'static Param {
+    match PARAMS.iter().find(|p| p.path == path) {
+        Some(p) => p,
+        None => {
+            debug_assert!(false, "unknown parameter {path}");
+            &PARAMS[0]
+        }
+    }
+}
+
+/// The parameter reference as a Markdown table, as it stands in `docs/scenario.md`.
+pub fn markdown_table() -> String {
+    let mut out = String::from(
+        "| parameter | symbol | unit | default | allowed | meaning |\n|---|---|---|---|---|---|\n",
+    );
+    for p in PARAMS {
+        let default = match p.default {
+            Some(d) => format!("{d}"),
+            None => "required / see meaning".into(),
+        };
+        let symbol = if p.symbol.is_empty() {
+            String::new()
+        } else {
+            format!("`{}`", p.symbol)
+        };
+        let allowed = if p.integer {
+            format!("{} (whole)", p.range.describe())
+        } else {
+            p.range.describe()
+        };
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} | {} |\n",
+            p.path, symbol, p.unit, default, allowed, p.doc
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_unique_and_defaults_in_range() {
+        for (i, a) in PARAMS.iter().enumerate() {
+            for b in &PARAMS[i + 1..] {
+                assert_ne!(a.path, b.path);
+            }
+            if let Some(d) = a.default {
+                assert!(
+                    a.range.contains(d),
+                    "{} default {d} outside {}",
+                    a.path,
+                    a.range.describe()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn range_membership_and_description() {
+        let r = Range::left_open(0.0, 1.0);
+        assert!(!r.contains(0.0));
+        assert!(r.contains(1.0));
+        assert!(!r.contains(f64::NAN));
+        assert!(!r.contains(f64::INFINITY));
+        assert_eq!(r.describe(), "(0, 1]");
+        assert_eq!(Range::closed(0.0, INF).describe(), "[0, inf]");
+    }
+}
