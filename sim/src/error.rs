@@ -73,6 +73,10 @@ pub enum Error {
         /// The limit.
         limit: u64,
     },
+    /// A contagion computation failed (a network that cannot be built, a clearing that cannot be
+    /// solved).
+    #[error("contagion: {0}")]
+    Contagion(String),
     /// The observer asked to stop.
     #[error("run cancelled")]
     Cancelled,

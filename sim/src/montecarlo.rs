@@ -114,7 +114,7 @@ pub fn run(
         .build()
         .map_err(|e| Error::Options(format!("cannot start worker threads: {e}")))?;
     let threads = pool.current_num_threads();
-    let model = Model::new(scenario);
+    let model = Model::new(scenario)?;
     if let Some(limit) = options.max_memory {
         let per_path = model.path_bytes();
         let range = shard.paths(total);
@@ -143,10 +143,16 @@ pub fn run(
 /// Bytes the kept results of `n` paths take.
 fn range_bytes(s: &Scenario, n: u64) -> u64 {
     let t = u64::from(s.run.quarters);
+    let detail = if s.run.bank_detail {
+        t * 56 * s.banks.len() as u64
+    } else {
+        0
+    };
     let per = t
         * (std::mem::size_of::<crate::results::QuarterRecord>() as u64
             + 24 * s.regions.len() as u64)
-        + 64 * s.banks.len() as u64
+        + 80 * s.banks.len() as u64
+        + detail
         + 512;
     per.saturating_mul(n)
 }
@@ -160,7 +166,7 @@ pub fn run_paths(
 ) -> Result<Vec<PathResult>> {
     let total = paths.end - paths.start;
     let done = AtomicU64::new(0);
-    let out: Vec<Option<PathResult>> = pool.install(|| {
+    let out: Vec<Option<Result<PathResult>>> = pool.install(|| {
         paths
             .into_par_iter()
             .map(|p| {
@@ -177,7 +183,8 @@ pub fn run_paths(
     if out.iter().any(Option::is_none) {
         return Err(Error::Cancelled);
     }
-    Ok(out.into_iter().flatten().collect())
+    // The first error in path order, so the message does not depend on thread timing.
+    out.into_iter().flatten().collect()
 }
 
 #[cfg(test)]

@@ -68,14 +68,21 @@ measures! {
         rationing_caused_defaults: "firms", "Defaults of rationed firms that would have survived with credit.";
         bank_failures: "banks", "Banks that failed this quarter.";
         failed_banks: "banks", "Banks failed so far.";
+        failed_bank_share: "share", "Banks failed so far over all banks.";
         failed_asset_share: "share", "Starting assets of failed banks over system starting assets.";
         system_car: "ratio", "Equity over risk-weighted assets of the banks still active.";
         loss_credit: "money", "Bank credit losses on SME loans.";
         loss_bonds: "money", "Bond revaluation losses (negative: gains).";
-        loss_interbank: "money", "Interbank losses (contagion channel; 0 while it is off).";
-        loss_fire_sales: "money", "Fire-sale mark-to-market losses (contagion channel; 0 while it is off).";
+        loss_interbank: "money", "Interbank clearing losses (0 while the channel is off).";
+        loss_fire_sales: "money", "Fire-sale mark-to-market losses (0 while the channel is off).";
+        loss_shock: "money", "Losses from scheduled shocks: bank failures and asset-price falls.";
         facility_losses: "money", "Credit losses of the emergency facility.";
-        debtrank: "share", "DebtRank of the quarter's initial losses (0 while contagion is off).";
+        debtrank: "share", "Differential DebtRank (Bardoscia 2015) of the quarter's initial losses, excluding the initial distress (0 without an interbank network).";
+        debtrank_single_hit: "share", "Single-hit DebtRank (Battiston 2012) of the same losses.";
+        contagion_rounds: "rounds", "Contagion rounds (clearing, then fire sales) until nothing changed.";
+        contagion_limit_hit: "0/1", "1 when contagion.max_rounds stopped the rounds before a fixed point.";
+        fire_sale_limit_hit: "0/1", "1 when a fire-sale cascade hit contagion.fire_sales.max_rounds.";
+        asset_price: "index", "Lowest fire-sale price index over the asset classes at the quarter's end (1 at the start, and while fire sales are off).";
         alarm: "0/1", "1 once the herding alarm has been raised.";
         response: "0/1", "1 while the alarm's response (facility, buffer release) is in force.";
         decision_agreement: "correlation", "Mean pairwise correlation of banks' decisions on the probe firms.";
@@ -94,17 +101,19 @@ measures! {
         credit_gap: "money", "Credit gap summed over quarters.";
         credit_gap_share: "share", "Credit gap over creditworthy demand, summed over quarters.";
         peak_credit_gap_share: "share", "Largest quarterly credit gap share.";
-        bank_losses: "money", "Bank losses of all channels.";
+        bank_losses: "money", "Bank losses of all channels (credit, bonds, interbank, fire sales, shocks).";
         loss_credit: "money", "Credit losses.";
         loss_bonds: "money", "Bond revaluation losses.";
         loss_interbank: "money", "Interbank losses.";
         loss_fire_sales: "money", "Fire-sale losses.";
+        loss_shock: "money", "Losses from scheduled shocks.";
         facility_losses: "money", "Emergency facility credit losses.";
         facility_lending: "money", "Emergency facility lending.";
         firm_defaults: "firms", "Simulated firm defaults.";
         firm_default_share: "share", "Defaults over the starting firms.";
         rationing_caused_defaults: "firms", "Defaults that rationing caused.";
         bank_failures: "banks", "Banks failed by the end.";
+        failed_bank_share: "share", "Banks failed by the end over all banks.";
         failed_asset_share: "share", "Starting assets of failed banks over system assets.";
         systemic_event: "0/1", "1 when failed_asset_share exceeds run.systemic_share.";
         min_system_car: "ratio", "Lowest system CAR at a quarter's end.";
@@ -128,13 +137,17 @@ pub struct RegionQuarter {
     pub supply: f64,
 }
 
-/// One bank's fate on one path.
+/// One bank's fate on one path. Equity lost is attributed to exactly one channel:
+/// `final_equity = starting equity + income - (loss_credit + loss_bonds + loss_interbank +
+/// loss_fire_sales + loss_shock)`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct BankOutcome {
     /// Quarter of failure, if it failed.
     pub failed_quarter: Option<u32>,
     /// Equity at the end.
     pub final_equity: f64,
+    /// Net interest income over the path.
+    pub income: f64,
     /// Credit losses.
     pub loss_credit: f64,
     /// Bond losses.
@@ -143,6 +156,28 @@ pub struct BankOutcome {
     pub loss_interbank: f64,
     /// Fire-sale losses.
     pub loss_fire_sales: f64,
+    /// Losses from scheduled shocks.
+    pub loss_shock: f64,
+}
+
+/// One bank in one quarter: its equity at the quarter's end and the quarter's income and losses
+/// by channel (kept when `run.bank_detail` is on).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BankQuarter {
+    /// Equity at the end of the quarter.
+    pub equity: f64,
+    /// Income.
+    pub income: f64,
+    /// Credit losses.
+    pub loss_credit: f64,
+    /// Bond losses.
+    pub loss_bonds: f64,
+    /// Interbank losses.
+    pub loss_interbank: f64,
+    /// Fire-sale losses.
+    pub loss_fire_sales: f64,
+    /// Shock losses.
+    pub loss_shock: f64,
 }
 
 /// Everything one path produced.
@@ -158,6 +193,9 @@ pub struct PathResult {
     pub summary: PathSummary,
     /// Per bank, in scenario order.
     pub banks: Vec<BankOutcome>,
+    /// Per quarter and bank, `bank_quarters[t * N + i]` for quarter `t + 1` and bank `i`; empty
+    /// unless `run.bank_detail` is on.
+    pub bank_quarters: Vec<BankQuarter>,
 }
 
 impl PathResult {

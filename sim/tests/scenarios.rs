@@ -28,6 +28,7 @@ fn the_bundled_set_is_complete() {
         "herding-alarm.toml",
         "eu-banks-2018.toml",
         "bench-standard.toml",
+        "interbank-cascade.toml",
     ] {
         assert!(
             names.iter().any(|n| n == required),

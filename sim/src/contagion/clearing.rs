@@ -12,7 +12,7 @@
 //! `Phi(p)_i = min(pbar_i, max(0, e_i + (Pi^T p)_i))`.
 
 use super::ContagionError;
-use super::error::{check_len, check_matrix_nonneg, check_nonneg, check_square, check_unit};
+use super::error::{check_len, check_matrix_nonneg, check_square, check_unit};
 use nalgebra::{DMatrix, DVector};
 
 /// Relative tolerance used to decide whether a bank can pay in full: bank `i`
@@ -121,8 +121,13 @@ impl Clearing {
 /// the current `p`, capped at [`FALLBACK_MAX_SWEEPS`] (reported through
 /// [`Clearing::hit_limit`]).
 ///
+/// `external` is each bank's external net worth `e_i` and may be negative: a bank whose senior
+/// external creditors (depositors) are owed more than its external assets pays its interbank
+/// creditors only what inflows leave after covering that shortfall, and nothing when they do not
+/// cover it: `p = min(pbar, max(0, e + Pi^T p))`.
+///
 /// Errors: `liabilities` not square, negative/non-finite entries or non-zero
-/// diagonal; `external` of the wrong length, negative or non-finite.
+/// diagonal; `external` of the wrong length or non-finite.
 pub fn eisenberg_noe(
     liabilities: &DMatrix<f64>,
     external: &[f64],
@@ -134,9 +139,10 @@ pub fn eisenberg_noe(
 /// Greatest Clearing Vector Algorithm.
 ///
 /// A solvent bank pays `pbar_i`; a bank with `e_i + (Pi^T p)_i < pbar_i`
-/// defaults and pays only `alpha * e_i + beta * (Pi^T p)_i`
+/// defaults and pays only `max(0, alpha * e_i + beta * (Pi^T p)_i)`
 /// (`alpha`: recovery on external assets, `beta`: recovery on interbank
-/// assets, both in `[0, 1]`). Default *status* is decided on the full assets
+/// assets, both in `[0, 1]`); a negative `e_i` (a shortfall to senior external creditors) is
+/// carried whole, not scaled by `alpha`. Default *status* is decided on the full assets
 /// `e_i + (Pi^T p)_i`; the costs only reduce what a defaulter pays.
 ///
 /// Algorithm (same skeleton as [`eisenberg_noe`]): start at `p = pbar`,
@@ -157,7 +163,23 @@ pub fn rogers_veraart(
     greatest_clearing(liabilities, external, alpha, beta)
 }
 
+/// What a defaulting bank `i` pays before interbank inflows: `alpha e_i` when its external net
+/// worth is positive, the whole (negative) `e_i` otherwise — a shortfall to senior external
+/// creditors is not reduced by default costs.
+fn effective_external(external: &[f64], alpha: f64) -> Vec<f64> {
+    external
+        .iter()
+        .map(|&e| if e >= 0.0 { alpha * e } else { e })
+        .collect()
+}
+
 /// Shared implementation of the greatest-clearing-vector algorithms.
+///
+/// With every `e_i >= 0`: the fictitious-default algorithm (exact, at most `n` linear solves).
+/// With some `e_i < 0` the map `p -> min(pbar, max(0, eff + beta Pi^T p))` has a floor that a
+/// linear solve cannot see, so the greatest fixed point is found by the monotone iteration from
+/// `pbar` (which decreases to it), then polished: the linear system on the banks that pay a
+/// positive partial amount is solved exactly, and the result is kept if it is a fixed point.
 fn greatest_clearing(
     liabilities: &DMatrix<f64>,
     external: &[f64],
@@ -167,7 +189,7 @@ fn greatest_clearing(
     let n = check_square("liabilities", liabilities)?;
     check_matrix_nonneg("liabilities", liabilities, true)?;
     check_len("external", external.len(), n)?;
-    check_nonneg("external", external)?;
+    super::error::check_finite("external", external)?;
 
     let pbar: Vec<f64> = (0..n).map(|i| liabilities.row(i).sum()).collect();
     for (i, &v) in pbar.iter().enumerate() {
@@ -180,38 +202,94 @@ fn greatest_clearing(
         }
     }
     let pi = relative_liabilities(liabilities, &pbar);
+    let eff = effective_external(external, alpha);
 
     let mut p = pbar.clone();
     let mut in_default = vec![false; n];
     let mut rounds = 0;
     let mut hit_limit = false;
-    // The default set strictly grows every round, so n + 1 checks suffice.
-    for _ in 0..=n {
-        let inflow = inflows(&pi, &p);
-        let mut grew = false;
-        for i in 0..n {
-            if !in_default[i] && external[i] + inflow[i] < pbar[i] * (1.0 - DEFAULT_REL_TOL) {
-                in_default[i] = true;
-                grew = true;
-            }
-        }
-        if !grew {
-            break;
-        }
-        rounds += 1;
-        let defaulters: Vec<usize> = (0..n).filter(|&i| in_default[i]).collect();
-        match solve_default_system(&pi, &pbar, external, alpha, beta, &defaulters, &p) {
-            Some(x) => {
-                for (k, &i) in defaulters.iter().enumerate() {
-                    p[i] = x[k].clamp(0.0, pbar[i]);
+    if external.iter().all(|&e| e >= 0.0) {
+        // The default set strictly grows every round, so n + 1 checks suffice.
+        for _ in 0..=n {
+            let inflow = inflows(&pi, &p);
+            let mut grew = false;
+            for i in 0..n {
+                if !in_default[i] && external[i] + inflow[i] < pbar[i] * (1.0 - DEFAULT_REL_TOL) {
+                    in_default[i] = true;
+                    grew = true;
                 }
             }
-            None => {
-                let converged =
-                    fallback_iteration(&pi, &pbar, external, alpha, beta, &in_default, &mut p);
-                hit_limit |= !converged;
+            if !grew {
+                break;
+            }
+            rounds += 1;
+            let vars: Vec<usize> = (0..n).filter(|&i| in_default[i]).collect();
+            match solve_default_system(&pi, &pbar, &eff, beta, &in_default, &vars, &p) {
+                Some(x) => {
+                    for (k, &i) in vars.iter().enumerate() {
+                        p[i] = x[k].clamp(0.0, pbar[i]);
+                    }
+                }
+                None => {
+                    let converged = fallback_iteration(&pi, &pbar, &eff, beta, &in_default, &mut p);
+                    hit_limit |= !converged;
+                }
             }
         }
+    } else {
+        // Monotone iteration of the full map from pbar.
+        let mut converged = false;
+        for _ in 0..FALLBACK_MAX_SWEEPS {
+            rounds += 1;
+            let inflow = inflows(&pi, &p);
+            let mut change: f64 = 0.0;
+            for i in 0..n {
+                let new = if external[i] + inflow[i] >= pbar[i] * (1.0 - DEFAULT_REL_TOL) {
+                    pbar[i]
+                } else {
+                    (eff[i] + beta * inflow[i]).clamp(0.0, p[i])
+                };
+                change = change.max((new - p[i]).abs());
+                p[i] = new;
+            }
+            if change == 0.0 {
+                converged = true;
+                break;
+            }
+        }
+        let inflow = inflows(&pi, &p);
+        for i in 0..n {
+            in_default[i] = external[i] + inflow[i] < pbar[i] * (1.0 - DEFAULT_REL_TOL);
+        }
+        // Polish: solve exactly on the banks paying a positive partial amount.
+        let vars: Vec<usize> = (0..n).filter(|&i| in_default[i] && p[i] > 0.0).collect();
+        let paying_zero: Vec<bool> = (0..n).map(|i| in_default[i] && p[i] <= 0.0).collect();
+        let fixed: Vec<bool> = (0..n).map(|i| in_default[i]).collect();
+        if let Some(x) = solve_default_system(&pi, &pbar, &eff, beta, &fixed, &vars, &p) {
+            let mut q = p.clone();
+            for (k, &i) in vars.iter().enumerate() {
+                q[i] = x[k].clamp(0.0, pbar[i]);
+            }
+            for i in 0..n {
+                if paying_zero[i] {
+                    q[i] = 0.0;
+                }
+            }
+            let inflow = inflows(&pi, &q);
+            let scale = pbar.iter().fold(1.0_f64, |m, &v| m.max(v));
+            let is_fixed = (0..n).all(|i| {
+                let phi = if external[i] + inflow[i] >= pbar[i] * (1.0 - DEFAULT_REL_TOL) {
+                    pbar[i]
+                } else {
+                    (eff[i] + beta * inflow[i]).clamp(0.0, pbar[i])
+                };
+                (phi - q[i]).abs() <= 1e-12 * scale
+            });
+            if is_fixed {
+                p = q;
+            }
+        }
+        hit_limit |= !converged;
     }
     Ok(Clearing {
         payments: p,
@@ -222,7 +300,6 @@ fn greatest_clearing(
     })
 }
 
-/// `Pi[(i, j)] = L[(i, j)] / pbar_i`, zero rows where `pbar_i = 0`.
 fn relative_liabilities(liabilities: &DMatrix<f64>, pbar: &[f64]) -> DMatrix<f64> {
     let n = pbar.len();
     DMatrix::from_fn(n, n, |i, j| {
@@ -242,40 +319,40 @@ fn inflows(pi: &DMatrix<f64>, p: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-/// Solves `x_a = alpha e_a + beta sum_{b in D} Pi[(b, a)] x_b + beta sum_{j not in D} Pi[(j, a)] pbar_j`
-/// for `a in D`. Returns `None` if the system is singular or the solution is
-/// not a valid payment vector (non-finite, negative, or above the previous iterate).
+/// Solves `x_a = eff_a + beta sum_{b in vars} Pi[(b, a)] x_b + beta sum_{j not in D} Pi[(j, a)] pbar_j`
+/// for `a in vars` (banks in `D` but not in `vars` pay 0). Returns `None` if the system is
+/// singular or the solution is not a valid payment vector (non-finite, negative, or above the
+/// previous iterate).
 fn solve_default_system(
     pi: &DMatrix<f64>,
     pbar: &[f64],
-    external: &[f64],
-    alpha: f64,
+    eff: &[f64],
     beta: f64,
-    defaulters: &[usize],
+    in_default: &[bool],
+    vars: &[usize],
     previous: &[f64],
 ) -> Option<Vec<f64>> {
-    let k = defaulters.len();
+    let k = vars.len();
     let n = pbar.len();
-    let mut in_d = vec![false; n];
-    for &i in defaulters {
-        in_d[i] = true;
+    if k == 0 {
+        return Some(Vec::new());
     }
     let a = DMatrix::from_fn(k, k, |r, c| {
         let delta = if r == c { 1.0 } else { 0.0 };
-        delta - beta * pi[(defaulters[c], defaulters[r])]
+        delta - beta * pi[(vars[c], vars[r])]
     });
     let b = DVector::from_fn(k, |r, _| {
-        let i = defaulters[r];
+        let i = vars[r];
         let fixed: f64 = (0..n)
-            .filter(|&j| !in_d[j])
+            .filter(|&j| !in_default[j])
             .map(|j| pi[(j, i)] * pbar[j])
             .sum();
-        alpha * external[i] + beta * fixed
+        eff[i] + beta * fixed
     });
     let x = a.lu().solve(&b)?;
     let scale = pbar.iter().fold(1.0_f64, |m, &v| m.max(v));
     let tol = 1e-9 * scale;
-    for (r, &i) in defaulters.iter().enumerate() {
+    for (r, &i) in vars.iter().enumerate() {
         let v = x[r];
         if !v.is_finite() || v < -tol || v > previous[i] + tol {
             return None;
@@ -289,8 +366,7 @@ fn solve_default_system(
 fn fallback_iteration(
     pi: &DMatrix<f64>,
     pbar: &[f64],
-    external: &[f64],
-    alpha: f64,
+    eff: &[f64],
     beta: f64,
     in_default: &[bool],
     p: &mut [f64],
@@ -302,7 +378,7 @@ fn fallback_iteration(
         let mut change: f64 = 0.0;
         for i in 0..n {
             let new = if in_default[i] {
-                (alpha * external[i] + beta * inflow[i]).clamp(0.0, p[i])
+                (eff[i] + beta * inflow[i]).clamp(0.0, p[i])
             } else {
                 pbar[i]
             };
@@ -564,13 +640,12 @@ mod tests {
         let pi = DMatrix::from_row_slice(2, 2, &[0.0, 1.0, 1.0, 0.0]);
         let pbar = [10.0, 5.0];
         let e = [0.0, 0.0];
-        assert!(solve_default_system(&pi, &pbar, &e, 1.0, 1.0, &[0, 1], &pbar).is_none());
+        assert!(solve_default_system(&pi, &pbar, &e, 1.0, &[true, true], &[0, 1], &pbar).is_none());
         let mut p = pbar.to_vec();
         assert!(fallback_iteration(
             &pi,
             &pbar,
             &e,
-            1.0,
             1.0,
             &[true, true],
             &mut p
@@ -588,7 +663,7 @@ mod tests {
         let l = DMatrix::from_row_slice(2, 2, &[0.0, 1.0, 1.0, 0.0]);
         assert!(eisenberg_noe(&l, &[0.0]).is_err());
         assert!(eisenberg_noe(&l, &[0.0, f64::NAN]).is_err());
-        assert!(eisenberg_noe(&l, &[0.0, -1.0]).is_err());
+        assert!(eisenberg_noe(&l, &[0.0, f64::INFINITY]).is_err());
         let l3 = DMatrix::zeros(2, 3);
         assert!(eisenberg_noe(&l3, &[0.0, 0.0]).is_err());
         assert!(rogers_veraart(&l, &[0.0, 0.0], 1.5, 0.5).is_err());
@@ -643,7 +718,7 @@ mod tests {
         (2usize..=12).prop_flat_map(|n| {
             (
                 proptest::collection::vec(prop_oneof![Just(0.0), 0.0..10.0f64], n * n),
-                proptest::collection::vec(prop_oneof![Just(0.0), 0.0..8.0f64], n),
+                proptest::collection::vec(prop_oneof![Just(0.0), 0.0..8.0f64, -6.0..0.0f64], n),
             )
                 .prop_map(move |(cells, e)| {
                     let l =
@@ -661,10 +736,11 @@ mod tests {
         let inflow = inflows(&pi, p);
         (0..n)
             .map(|i| {
+                let eff = if e[i] >= 0.0 { alpha * e[i] } else { e[i] };
                 if e[i] + inflow[i] >= pbar[i] {
                     pbar[i]
                 } else {
-                    (alpha * e[i] + beta * inflow[i]).max(0.0)
+                    (eff + beta * inflow[i]).max(0.0)
                 }
             })
             .collect()
@@ -691,21 +767,28 @@ mod tests {
             prop_assert!(p >= 0.0 && p <= pbar[i], "p[{}]={} pbar={}", i, p, pbar[i]);
             let full = e[i] + received[i];
             if c.defaulted[i] {
-                // limited liability: pays everything it has (after costs)
-                prop_assert!((p - (alpha * e[i] + beta * received[i])).abs() <= tol);
+                // limited liability: pays everything it has (after costs and senior claims)
+                let eff = if e[i] >= 0.0 { alpha * e[i] } else { e[i] };
+                prop_assert!((p - (eff + beta * received[i]).max(0.0)).abs() <= tol);
                 prop_assert!(full <= pbar[i] + tol);
             } else {
                 // absolute priority: pays in full, non-negative residual equity
                 prop_assert!((p - pbar[i]).abs() <= tol);
                 prop_assert!(full >= pbar[i] - tol);
             }
-            // either paid in full or residual equity (after costs) is zero
+            // absolute priority: paid in full, or the residual (after costs and senior external
+            // claims) is zero, or it is negative and the bank pays nothing
+            let eff = if e[i] >= 0.0 { alpha * e[i] } else { e[i] };
             let residual = if c.defaulted[i] {
-                alpha * e[i] + beta * received[i] - p
+                eff + beta * received[i] - p
             } else {
                 0.0
             };
-            prop_assert!((p - pbar[i]).abs() <= tol || residual.abs() <= tol);
+            prop_assert!(
+                (p - pbar[i]).abs() <= tol
+                    || residual.abs() <= tol
+                    || (residual < 0.0 && p.abs() <= tol)
+            );
         }
         // conservation: paid == received
         let paid: f64 = c.payments.iter().sum();

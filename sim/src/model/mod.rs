@@ -1,12 +1,17 @@
 //! The herdlab model (MODEL.md §2–5, 8, 9): a [`Model`] is a scenario compiled into the form the
 //! path simulation needs; [`Model::simulate_path`] runs one Monte Carlo path.
 
+mod contagion;
 pub mod equations;
 pub mod herding;
+pub mod network;
 mod path;
 
+use nalgebra::DMatrix;
+
+use crate::error::{Error, Result};
 use crate::normal;
-use crate::rng::name_key;
+use crate::rng::{Key, Purpose, name_key};
 use crate::scenario::Scenario;
 
 /// A scenario compiled for simulation: everything that is the same on every path.
@@ -30,11 +35,14 @@ pub struct Model<'s> {
     pub bank_assets: Vec<f64>,
     /// System starting assets.
     pub system_assets: f64,
+    /// The interbank exposure matrix when it is drawn once for the run (`None` when the channel
+    /// is off or the network is drawn per path).
+    pub exposures: Option<DMatrix<f64>>,
 }
 
 impl<'s> Model<'s> {
-    /// Compiles a scenario.
-    pub fn new(scenario: &'s Scenario) -> Self {
+    /// Compiles a scenario. Fails when the interbank network cannot be built.
+    pub fn new(scenario: &'s Scenario) -> Result<Self> {
         let regions = scenario.regions.len();
         let mut region_banks: Vec<Vec<(usize, f64)>> = vec![Vec::new(); regions];
         for (i, b) in scenario.banks.iter().enumerate() {
@@ -52,7 +60,20 @@ impl<'s> Model<'s> {
             }
         }
         let bank_assets: Vec<f64> = scenario.banks.iter().map(|b| b.assets()).collect();
-        Model {
+        let exposures = match &scenario.contagion.interbank {
+            Some(ib) if !ib.resample_per_path => Some(
+                network::exposures(
+                    scenario,
+                    ib,
+                    Key::new(scenario.run.seed).purpose(Purpose::Network),
+                )
+                .map_err(|e| {
+                    Error::Contagion(format!("cannot build the interbank network: {e}"))
+                })?,
+            ),
+            _ => None,
+        };
+        Ok(Model {
             firm_region: interleave_regions(
                 scenario.firms.count,
                 &scenario
@@ -73,8 +94,9 @@ impl<'s> Model<'s> {
             cutoff_index: normal::inv_cdf(scenario.firms.pd_cutoff),
             system_assets: bank_assets.iter().sum(),
             bank_assets,
+            exposures,
             scenario,
-        }
+        })
     }
 
     /// An estimate of the memory one path in flight needs, in bytes.
@@ -94,8 +116,15 @@ pub fn path_bytes(s: &Scenario) -> u64 {
     let t = u64::from(s.run.quarters);
     let p = s.run.probe_firms.min(s.firms.count) as u64;
     let per_firm = 8 + 8 + 4 + 1 + 8 * m;
-    let per_bank = 256 + 4 * 8 * r;
-    let records = t * (QUARTER_BYTES + 24 * r) + n * 64;
+    let per_bank = 256
+        + 4 * 8 * r
+        + if s.contagion.interbank.is_some() {
+            8 * n
+        } else {
+            0
+        };
+    let detail = if s.run.bank_detail { t * n * 56 } else { 0 };
+    let records = t * (QUARTER_BYTES + 24 * r) + n * 80 + detail;
     f * per_firm + n * per_bank + 2 * p * n * (8 + 1) + records + 4096
 }
 

@@ -1,11 +1,17 @@
 //! One Monte Carlo path: the quarter loop of MODEL.md §5, in the order of events written out in
 //! `docs/model.md`.
 
+use nalgebra::DMatrix;
+
+use super::contagion::{self as settle, ContagionState};
 use super::equations as eq;
-use super::{Model, herding};
-use crate::results::{BankOutcome, PathResult, PathSummary, QuarterRecord, RegionQuarter};
+use super::{Model, herding, network};
+use crate::error::{Error, Result};
+use crate::results::{
+    BankOutcome, BankQuarter, PathResult, PathSummary, QuarterRecord, RegionQuarter,
+};
 use crate::rng::{Key, Purpose};
-use crate::scenario::AlarmMeasure;
+use crate::scenario::{AlarmMeasure, Event};
 
 /// `lender` value of a firm with no loan outstanding.
 const NO_LENDER: u32 = u32::MAX;
@@ -14,27 +20,29 @@ const FACILITY: u32 = u32::MAX - 1;
 
 /// A bank's balance sheet and state on one path.
 #[derive(Clone, Debug)]
-struct BankState {
-    equity: f64,
-    loans: f64,
-    bonds: f64,
-    bonds_fv: f64,
-    interbank_assets: f64,
-    interbank_liabilities: f64,
-    other: f64,
-    failed: Option<u32>,
-    car_prev: f64,
-    capacity: f64,
-    theta: f64,
-    maturing: f64,
-    loss_credit: f64,
-    loss_bonds: f64,
-    loss_interbank: f64,
-    loss_fire_sales: f64,
+pub(super) struct BankState {
+    pub(super) equity: f64,
+    pub(super) loans: f64,
+    pub(super) bonds: f64,
+    pub(super) bonds_fv: f64,
+    pub(super) interbank_assets: f64,
+    pub(super) interbank_liabilities: f64,
+    pub(super) other: f64,
+    pub(super) failed: Option<u32>,
+    pub(super) car_prev: f64,
+    pub(super) capacity: f64,
+    pub(super) theta: f64,
+    pub(super) maturing: f64,
+    pub(super) loss_credit: f64,
+    pub(super) loss_bonds: f64,
+    pub(super) loss_interbank: f64,
+    pub(super) loss_fire_sales: f64,
+    pub(super) loss_shock: f64,
+    pub(super) income: f64,
 }
 
 impl BankState {
-    fn assets(&self) -> f64 {
+    pub(super) fn assets(&self) -> f64 {
         self.loans + self.bonds + self.interbank_assets + self.other
     }
     fn rwa(&self, rw: [f64; 4]) -> f64 {
@@ -56,8 +64,8 @@ struct PathKeys {
 
 impl Model<'_> {
     /// Simulates path `path`. Deterministic: the result depends on the scenario and the path index
-    /// alone.
-    pub fn simulate_path(&self, path: u64) -> PathResult {
+    /// alone. Fails only when a network drawn for this path cannot be built.
+    pub fn simulate_path(&self, path: u64) -> Result<PathResult> {
         let s = self.scenario;
         let fs = &s.firms;
         let nf = fs.count;
@@ -145,8 +153,30 @@ impl Model<'_> {
                 loss_bonds: 0.0,
                 loss_interbank: 0.0,
                 loss_fire_sales: 0.0,
+                loss_shock: 0.0,
+                income: 0.0,
             })
             .collect();
+        // §6 the interbank network: drawn once for the run, or for this path. Banks' interbank
+        // assets and liabilities are the network's row and column sums.
+        let exposures: Option<DMatrix<f64>> = match &s.contagion.interbank {
+            None => None,
+            Some(ib) if ib.resample_per_path => Some(
+                network::exposures(s, ib, root.purpose(Purpose::Network)).map_err(|e| {
+                    Error::Contagion(format!(
+                        "path {path}: cannot build the interbank network: {e}"
+                    ))
+                })?,
+            ),
+            Some(_) => self.exposures.clone(),
+        };
+        if let Some(x) = &exposures {
+            for (i, b) in banks.iter_mut().enumerate() {
+                b.interbank_assets = x.row(i).sum();
+                b.interbank_liabilities = x.column(i).sum();
+            }
+        }
+        let mut contagion = ContagionState::new(s, exposures);
         for (j, &l) in lender.iter().enumerate() {
             if let Some(b) = banks.get_mut(l as usize) {
                 b.loans += size[j];
@@ -185,6 +215,11 @@ impl Model<'_> {
         let k_max = s.banking.max_applications;
 
         let mut records = Vec::with_capacity(quarters as usize);
+        let mut bank_quarters = Vec::with_capacity(if s.run.bank_detail {
+            quarters as usize * nb
+        } else {
+            0
+        });
         let mut region_records = Vec::with_capacity(quarters as usize * nr);
         let mut apps = vec![0u32; nb * nr];
         let mut approvals = vec![0u32; nb * nr];
@@ -227,13 +262,21 @@ impl Model<'_> {
             let car_min = s.banking.car_min - release;
 
             // §5.1 income, §5.2 bond revaluation
+            let equity_start: Vec<f64> = banks.iter().map(|b| b.equity).collect();
+            let detail_start: Vec<[f64; 6]> = if s.run.bank_detail {
+                banks.iter().map(channels).collect()
+            } else {
+                Vec::new()
+            };
             for (i, b) in banks.iter_mut().enumerate() {
                 if b.failed.is_some() {
                     continue;
                 }
                 let p = &s.banks[i].params;
                 let deposits = (b.assets() - b.equity - b.interbank_liabilities).max(0.0);
-                b.equity += eq::income(p.spread, b.loans, p.deposit_beta, dr, deposits);
+                let income = eq::income(p.spread, b.loans, p.deposit_beta, dr, deposits);
+                b.equity += income;
+                b.income += income;
                 let loss = eq::bond_loss(p.duration, b.bonds_fv, rate, rate_prev);
                 b.equity -= loss;
                 b.bonds_fv -= loss;
@@ -300,7 +343,7 @@ impl Model<'_> {
 
             // §3 factors
             let z = root.purpose(Purpose::CommonFactor).quarter(t).normal();
-            let w_region: Vec<f64> = self
+            let mut w_region: Vec<f64> = self
                 .region_key
                 .iter()
                 .map(|&k| {
@@ -310,6 +353,18 @@ impl Model<'_> {
                         .normal()
                 })
                 .collect();
+            // Shock: a regional factor shift this quarter.
+            for e in &s.shocks {
+                if let Event::Regional {
+                    quarter,
+                    region,
+                    size,
+                } = e
+                    && *quarter == t
+                {
+                    w_region[*region] += size;
+                }
+            }
             let kshock = root.purpose(Purpose::FirmShock).quarter(t);
             let korder = root.purpose(Purpose::ApplicationOrder).quarter(t);
             let krsel = root.purpose(Purpose::ReviewSelect).quarter(t);
@@ -489,8 +544,12 @@ impl Model<'_> {
                 }
             }
 
-            // §5.5 contagion rounds (§6, §7) go here: interbank clearing, DebtRank and fire
-            // sales. They are not part of this engine yet; their channels report 0.
+            // Shocks besides the rate path, then DebtRank of the quarter's initial losses and the
+            // contagion rounds (§5.5: §6 interbank clearing, §7 fire sales).
+            settle::apply_shocks(s, t, root, &mut banks, &mut contagion, &mut rec);
+            settle::debtrank(&contagion, &equity_start, &banks, &mut rec)?;
+            settle::contagion_rounds(s, &mut banks, &mut contagion, &mut rec)?;
+            rec.asset_price = contagion.prices.iter().copied().fold(1.0, f64::min);
 
             // §5.6 failure
             let mut equity_active = 0.0;
@@ -509,6 +568,11 @@ impl Model<'_> {
             }
             let failed: Vec<usize> = (0..nb).filter(|&i| banks[i].failed.is_some()).collect();
             rec.failed_banks = failed.len() as f64;
+            rec.failed_bank_share = if nb > 0 {
+                failed.len() as f64 / nb as f64
+            } else {
+                0.0
+            };
             rec.failed_asset_share = if self.system_assets > 0.0 {
                 failed.iter().map(|&i| self.bank_assets[i]).sum::<f64>() / self.system_assets
             } else {
@@ -609,31 +673,63 @@ impl Model<'_> {
             rec.alarm = f64::from(u8::from(alarm_quarter.is_some()));
             rec.response = f64::from(u8::from(response));
 
+            if s.run.bank_detail {
+                for (b, start) in banks.iter().zip(&detail_start) {
+                    let now = channels(b);
+                    let d = |k: usize| now[k] - start[k];
+                    bank_quarters.push(BankQuarter {
+                        equity: b.equity,
+                        income: d(0),
+                        loss_credit: d(1),
+                        loss_bonds: d(2),
+                        loss_interbank: d(3),
+                        loss_fire_sales: d(4),
+                        loss_shock: d(5),
+                    });
+                }
+            }
+
             rate_prev = rate;
             records.push(rec);
             region_records.extend(reg);
         }
 
-        let summary = summarize_path(&records, nf, s.run.systemic_share, alarm_quarter);
+        let summary = summarize_path(&records, nf, nb, s.run.systemic_share, alarm_quarter);
         let outcomes = banks
             .iter()
             .map(|b| BankOutcome {
                 failed_quarter: b.failed,
                 final_equity: b.equity,
+                income: b.income,
                 loss_credit: b.loss_credit,
                 loss_bonds: b.loss_bonds,
                 loss_interbank: b.loss_interbank,
                 loss_fire_sales: b.loss_fire_sales,
+                loss_shock: b.loss_shock,
             })
             .collect();
-        PathResult {
+        Ok(PathResult {
             path,
             quarters: records,
             regions: region_records,
             summary,
             banks: outcomes,
-        }
+            bank_quarters,
+        })
     }
+}
+
+/// A bank's cumulative income and losses by channel: income, credit, bonds, interbank, fire
+/// sales, shocks.
+fn channels(b: &BankState) -> [f64; 6] {
+    [
+        b.income,
+        b.loss_credit,
+        b.loss_bonds,
+        b.loss_interbank,
+        b.loss_fire_sales,
+        b.loss_shock,
+    ]
 }
 
 /// Picks an index from `(item, weight)` pairs whose weights sum to about 1, by a uniform `u`.
@@ -679,6 +775,7 @@ fn draw_order(
 fn summarize_path(
     records: &[QuarterRecord],
     firms: usize,
+    banks: usize,
     systemic_share: f64,
     alarm: Option<u32>,
 ) -> PathSummary {
@@ -699,12 +796,18 @@ fn summarize_path(
         loss_bonds: sum(|r| r.loss_bonds),
         loss_interbank: sum(|r| r.loss_interbank),
         loss_fire_sales: sum(|r| r.loss_fire_sales),
+        loss_shock: sum(|r| r.loss_shock),
         facility_losses: sum(|r| r.facility_losses),
         facility_lending: sum(|r| r.facility_lending),
         firm_defaults: sum(|r| r.firm_defaults),
         firm_default_share: 0.0,
         rationing_caused_defaults: sum(|r| r.rationing_caused_defaults),
         bank_failures: last.failed_banks,
+        failed_bank_share: if banks > 0 {
+            last.failed_banks / banks as f64
+        } else {
+            0.0
+        },
         failed_asset_share: last.failed_asset_share,
         systemic_event: f64::from(u8::from(last.failed_asset_share > systemic_share)),
         min_system_car: records
@@ -719,7 +822,8 @@ fn summarize_path(
         max_debtrank: records.iter().map(|r| r.debtrank).fold(0.0, f64::max),
         ..Default::default()
     };
-    s.bank_losses = s.loss_credit + s.loss_bonds + s.loss_interbank + s.loss_fire_sales;
+    s.bank_losses =
+        s.loss_credit + s.loss_bonds + s.loss_interbank + s.loss_fire_sales + s.loss_shock;
     s.firm_default_share = if firms > 0 {
         s.firm_defaults / firms as f64
     } else {

@@ -23,6 +23,7 @@
 //! ```
 
 mod banks;
+pub mod contagion;
 pub mod params;
 pub mod raw;
 
@@ -32,6 +33,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::{Error, Problem, Result};
+pub use contagion::{
+    AssetClass, ClearingRule, Contagion, Event, FireSales, Interbank, Network, Weights,
+};
 use params::param;
 use raw::{RawBankParams, RawScenario};
 
@@ -143,6 +147,8 @@ pub struct RunSettings {
     pub systemic_share: f64,
     /// Firms in the herding probe.
     pub probe_firms: usize,
+    /// Keep every bank's balance sheet and losses per quarter.
+    pub bank_detail: bool,
 }
 
 /// Interest rates (MODEL.md §2).
@@ -386,6 +392,10 @@ pub struct Scenario {
     pub banks: Vec<Bank>,
     /// Policy.
     pub policy: Policy,
+    /// Contagion channels.
+    pub contagion: Contagion,
+    /// Shocks besides the rate path, in file order.
+    pub shocks: Vec<Event>,
 }
 
 /// Collects problems while validating.
@@ -487,8 +497,37 @@ pub fn merge_tables(base: &mut toml::Table, over: toml::Table) {
     }
 }
 
-/// Reads `path` and every file it names as `base`, merged, as one TOML table. Returns the table
-/// and the directory data paths are relative to (the directory of `path`).
+/// Makes the data-file paths a table names (`bank_files[].path`,
+/// `contagion.interbank.network.path`) relative to `dir`, the directory of the file that names
+/// them, so that they stay right when the table is merged into another file's.
+fn resolve_paths(table: &mut toml::Table, dir: &Path) {
+    let fix = |v: &mut toml::Value| {
+        if let toml::Value::String(p) = v {
+            *p = dir.join(&*p).display().to_string();
+        }
+    };
+    if let Some(toml::Value::Array(files)) = table.get_mut("bank_files") {
+        for f in files {
+            if let Some(p) = f.as_table_mut().and_then(|t| t.get_mut("path")) {
+                fix(p);
+            }
+        }
+    }
+    if let Some(p) = table
+        .get_mut("contagion")
+        .and_then(|c| c.as_table_mut())
+        .and_then(|c| c.get_mut("interbank"))
+        .and_then(|c| c.as_table_mut())
+        .and_then(|c| c.get_mut("network"))
+        .and_then(|c| c.as_table_mut())
+        .and_then(|c| c.get_mut("path"))
+    {
+        fix(p);
+    }
+}
+
+/// Reads `path` and every file it names as `base`, merged, as one TOML table. Data-file paths
+/// in each file are resolved against that file's directory.
 pub fn load_table(path: &Path, sources: &dyn Sources) -> Result<toml::Table> {
     let mut chain = vec![path.to_path_buf()];
     let mut tables = Vec::new();
@@ -499,10 +538,11 @@ pub fn load_table(path: &Path, sources: &dyn Sources) -> Result<toml::Table> {
             file: file.clone(),
             source,
         })?;
-        let table: toml::Table = toml::from_str(&text).map_err(|e| Error::Parse {
+        let mut table: toml::Table = toml::from_str(&text).map_err(|e| Error::Parse {
             file: file.clone(),
             message: toml_message(&e),
         })?;
+        resolve_paths(&mut table, current.parent().unwrap_or(Path::new("")));
         let base = match table.get("base") {
             None => None,
             Some(toml::Value::String(b)) => Some(b.clone()),
@@ -554,14 +594,13 @@ impl Scenario {
         let table = load_table(path, sources)?;
         let file = path.display().to_string();
         let raw = raw_from_table(table, &file)?;
-        let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
-        Scenario::from_raw(&raw, &file, &dir, sources)
+        Scenario::from_raw(&raw, &file, Path::new(""), sources)
     }
 
     /// Parses and validates scenario text. `file` names it in errors and sets the directory data
     /// files are relative to. A `base` field is honoured through `sources`.
     pub fn from_toml_str(text: &str, file: &str, sources: &dyn Sources) -> Result<Scenario> {
-        let table: toml::Table = toml::from_str(text).map_err(|e| Error::Parse {
+        let mut table: toml::Table = toml::from_str(text).map_err(|e| Error::Parse {
             file: file.into(),
             message: toml_message(&e),
         })?;
@@ -569,6 +608,7 @@ impl Scenario {
             .parent()
             .unwrap_or(Path::new(""))
             .to_path_buf();
+        resolve_paths(&mut table, &dir);
         let table = match table.get("base") {
             Some(toml::Value::String(b)) => {
                 let mut merged = load_table(&dir.join(b), sources)?;
@@ -580,10 +620,11 @@ impl Scenario {
             _ => table,
         };
         let raw = raw_from_table(table, file)?;
-        Scenario::from_raw(&raw, file, &dir, sources)
+        Scenario::from_raw(&raw, file, Path::new(""), sources)
     }
 
-    /// Validates raw values. Every problem found is reported, not just the first.
+    /// Validates raw values; data-file paths are relative to `dir`. Every problem found is
+    /// reported, not just the first.
     pub fn from_raw(
         raw: &RawScenario,
         file: &str,
@@ -681,6 +722,7 @@ fn validate(
             raw.run.systemic_share,
         ),
         probe_firms: c.int("run.probe_firms", "run.probe_firms", raw.run.probe_firms) as usize,
+        bank_detail: raw.run.bank_detail.unwrap_or(true),
     };
 
     let rates = validate_rates(raw, c, quarters);
@@ -898,6 +940,10 @@ fn validate(
     // policy
     let policy = validate_policy(raw, c, &families, &mut banks, &banking, &defaults);
 
+    // contagion and shocks
+    let contagion = contagion::validate_contagion(&raw.contagion, c, &banks, file, dir, sources)?;
+    let shocks = contagion::validate_events(&raw.shocks, c, &banks, &regions, &contagion, quarters);
+
     Ok(Scenario {
         name: raw.name.clone().unwrap_or_else(|| {
             Path::new(file)
@@ -918,6 +964,8 @@ fn validate(
         banking,
         banks,
         policy,
+        contagion,
+        shocks,
     })
 }
 

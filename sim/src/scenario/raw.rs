@@ -99,6 +99,12 @@ pub struct RawScenario {
     /// Policy levers.
     #[serde(default)]
     pub policy: RawPolicy,
+    /// Contagion channels (interbank, fire sales).
+    #[serde(default)]
+    pub contagion: RawContagion,
+    /// Scheduled shocks besides the rate path.
+    #[serde(default)]
+    pub shocks: Vec<RawEvent>,
 }
 
 /// `[run]`
@@ -115,6 +121,8 @@ pub struct RawRun {
     pub systemic_share: Option<f64>,
     /// Firms in the herding probe sample.
     pub probe_firms: Option<i64>,
+    /// Keep every bank's balance sheet and losses per quarter in the results.
+    pub bank_detail: Option<bool>,
 }
 
 /// `[rates]`
@@ -416,4 +424,115 @@ pub struct RawReview {
     pub share: Option<f64>,
     /// Error scale of the independent judgement.
     pub error_scale: Option<f64>,
+}
+
+/// `[contagion]`
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawContagion {
+    /// Interbank exposures and clearing.
+    pub interbank: Option<RawInterbank>,
+    /// Fire sales on overlapping portfolios.
+    pub fire_sales: Option<RawFireSales>,
+    /// Largest number of contagion rounds (clearing then fire sales) in a quarter.
+    pub max_rounds: Option<i64>,
+}
+
+/// `[contagion.interbank]`
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawInterbank {
+    /// Switch.
+    pub enabled: Option<bool>,
+    /// `eisenberg-noe`, `rogers-veraart` or `furfine`.
+    pub clearing: Option<String>,
+    /// Rogers–Veraart recovery on external assets.
+    pub alpha: Option<f64>,
+    /// Rogers–Veraart recovery on interbank assets.
+    pub beta: Option<f64>,
+    /// Furfine loss given default.
+    pub lgd: Option<f64>,
+    /// The exposure network.
+    pub network: Option<RawNetwork>,
+}
+
+/// `[contagion.interbank.network]`
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawNetwork {
+    /// `explicit`, `erdos-renyi`, `core-periphery`, `scale-free` or `reconstructed`.
+    pub kind: Option<String>,
+    /// CSV exposure matrix (explicit).
+    pub path: Option<String>,
+    /// Mean out-degree (erdos-renyi).
+    pub mean_degree: Option<f64>,
+    /// Core banks: the largest by assets (core-periphery).
+    pub core: Option<i64>,
+    /// Link probability core to core.
+    pub p_core_core: Option<f64>,
+    /// Link probability core to periphery.
+    pub p_core_periphery: Option<f64>,
+    /// Link probability periphery to core.
+    pub p_periphery_core: Option<f64>,
+    /// Link probability periphery to periphery.
+    pub p_periphery_periphery: Option<f64>,
+    /// Links of each new bank (scale-free).
+    pub m: Option<i64>,
+    /// `ras` or `minimum-density` (reconstructed).
+    pub method: Option<String>,
+    /// Weights on a generated network: `equal` or `ras`.
+    pub weights: Option<String>,
+    /// Draw the network once per `run` or once per `path`.
+    pub resample: Option<String>,
+}
+
+/// `[contagion.fire_sales]`
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawFireSales {
+    /// Switch.
+    pub enabled: Option<bool>,
+    /// Leverage above which a bank sells.
+    pub lev_max: Option<f64>,
+    /// Leverage a selling bank returns to.
+    pub lev_target: Option<f64>,
+    /// Largest number of selling rounds per call.
+    pub max_rounds: Option<i64>,
+    /// Marketable asset classes.
+    #[serde(default)]
+    pub assets: Vec<RawAsset>,
+}
+
+/// `[[contagion.fire_sales.assets]]`
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawAsset {
+    /// Name.
+    pub name: Option<String>,
+    /// Market depth: selling this much value (at starting prices) lowers the price by a factor e.
+    pub depth: Option<f64>,
+    /// Share of every bank's bonds in this class.
+    pub share: Option<f64>,
+}
+
+/// `[[shocks]]`: `kind = "bank-failure" | "asset-price" | "regional"`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawEvent {
+    /// Kind.
+    pub kind: Option<String>,
+    /// Quarter it happens.
+    pub quarter: Option<i64>,
+    /// Named banks that fail (bank-failure).
+    pub banks: Option<Vec<String>>,
+    /// Number of banks drawn at random to fail (bank-failure).
+    pub random: Option<i64>,
+    /// Share of the failing bank's non-interbank assets lost on top of its equity (bank-failure).
+    pub asset_loss: Option<f64>,
+    /// Asset class (asset-price).
+    pub asset: Option<String>,
+    /// Region (regional).
+    pub region: Option<String>,
+    /// Price fall as a share (asset-price), or factor shift in standard deviations (regional).
+    pub size: Option<f64>,
 }

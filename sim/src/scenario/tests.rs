@@ -438,3 +438,38 @@ fn docs_parameter_table_is_current() {
         "docs/scenario.md's parameter table is out of date; replace it with:\n{table}"
     );
 }
+
+#[test]
+fn data_paths_in_a_base_file_are_relative_to_that_file() {
+    // Regression: a base file's bank CSV was looked up beside the child file.
+    let root = std::env::temp_dir().join(format!("herdlab-base-paths-{}", std::process::id()));
+    let (a, b) = (root.join("a"), root.join("b"));
+    std::fs::create_dir_all(&a).expect("mkdir");
+    std::fs::create_dir_all(&b).expect("mkdir");
+    let base = MINIMAL.replace(
+        "[[banks]]\nid = \"B2\"",
+        "[[bank_files]]\npath = \"banks.csv\"\nfamilies = [\"B\"]\n[[banks]]\nid = \"B2\"",
+    );
+    std::fs::write(a.join("base.toml"), base).expect("write");
+    std::fs::write(
+        a.join("banks.csv"),
+        "id,equity,sme_loans,regions\nX1,10,100,north\n",
+    )
+    .expect("write");
+    std::fs::write(
+        b.join("child.toml"),
+        "base = \"../a/base.toml\"\nname = \"child\"\n",
+    )
+    .expect("write");
+    let s = Scenario::load(&b.join("child.toml"), &FsSources).expect("loads");
+    assert!(s.banks.iter().any(|x| x.id == "X1"));
+    let text = std::fs::read_to_string(b.join("child.toml")).expect("read");
+    let s2 = Scenario::from_toml_str(
+        &text,
+        &b.join("child.toml").display().to_string(),
+        &FsSources,
+    )
+    .expect("loads");
+    assert_eq!(s, s2);
+    let _ = std::fs::remove_dir_all(&root);
+}
