@@ -385,3 +385,68 @@ fn shocks_and_networks_refuse_bad_references() {
         "{msg}"
     );
 }
+
+#[test]
+fn holdings_per_bank_decide_who_an_asset_price_fall_hits() {
+    let text = r#"
+version = 1
+[run]
+quarters = 1
+[rates]
+sigma = 0.0
+[firms]
+count = 0
+weight = 1.0
+[[regions]]
+name = "r"
+[[models.families]]
+name = "m"
+[[banks]]
+id = "GOV"
+equity = 10.0
+bonds = 100.0
+holdings = { gov = 1.0, corp = 0.0 }
+[[banks]]
+id = "CORP"
+equity = 10.0
+bonds = 100.0
+holdings = { corp = 1.0, gov = 0.0 }
+[[banks]]
+id = "MIX"
+equity = 10.0
+bonds = 100.0
+[contagion.fire_sales]
+lev_max = 1000.0
+lev_target = 900.0
+assets = [{ name = "gov", depth = 1e12, share = 0.25 }, { name = "corp", depth = 1e12, share = 0.75 }]
+[[shocks]]
+kind = "asset-price"
+quarter = 1
+asset = "gov"
+size = 0.1
+"#;
+    let s = parse(text);
+    let p = run_all(&s, 1).remove(0);
+    let shock: Vec<f64> = p.banks.iter().map(|b| b.loss_shock).collect();
+    assert!(
+        (shock[0] - 10.0).abs() < 1e-12 && shock[1].abs() < 1e-12 && (shock[2] - 2.5).abs() < 1e-12,
+        "{shock:?}"
+    );
+    // A class the fire sales do not have is refused, naming the bank.
+    let err = Scenario::from_toml_str(
+        &text.replace("corp = 0.0 }", "tips = 0.0 }"),
+        "t.toml",
+        &MapSources::default(),
+    )
+    .expect_err("unknown class")
+    .to_string();
+    assert!(err.contains("bank \"GOV\" holdings.tips"), "{err}");
+}
+
+#[test]
+fn eu_banks_hold_their_published_bond_split() {
+    let s = bundled("eu-banks-2018.toml");
+    let at01 = s.banks.iter().find(|b| b.id == "AT01").expect("AT01");
+    let gov = at01.holdings.iter().find(|(n, _)| n == "gov").map(|x| x.1);
+    assert_eq!(gov, Some(27695.0 / (27695.0 + 6545.0)));
+}

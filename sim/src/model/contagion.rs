@@ -114,13 +114,13 @@ pub(super) fn apply_shocks(
                 }
             }
             Event::AssetPrice { asset, size, .. } => {
-                let share = s
+                let (shares, k) = s
                     .contagion
                     .fire_sales
                     .as_ref()
-                    .and_then(|f| f.assets.get(*asset))
-                    .map_or(0.0, |a| a.share);
-                for b in banks.iter_mut() {
+                    .map_or((&[][..], 1), |f| (&f.shares[..], f.assets.len()));
+                for (i, b) in banks.iter_mut().enumerate() {
+                    let share = shares.get(i * k + asset).copied().unwrap_or(0.0);
                     let loss = b.bonds.max(0.0) * share * size;
                     b.equity -= loss;
                     b.loss_shock += loss;
@@ -307,7 +307,7 @@ fn fire_sales(
     let n = banks.len();
     let k = fs.assets.len();
     let holdings = DMatrix::from_fn(n, k, |i, a| {
-        banks[i].bonds.max(0.0) * fs.assets[a].share / st.prices[a]
+        banks[i].bonds.max(0.0) * fs.shares[i * k + a] / st.prices[a]
     });
     let marketable: Vec<f64> = (0..n)
         .map(|i| (0..k).map(|a| holdings[(i, a)] * st.prices[a]).sum())

@@ -158,6 +158,7 @@ fn listed_bank(b: &RawBank, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Pending
         other_assets: c.num("banks[].other_assets", &f("other_assets"), b.other_assets),
         family: family.unwrap_or(0),
         regions,
+        holdings: b.holdings.iter().map(|(k, v)| (k.clone(), *v)).collect(),
         params: bank_params(
             c,
             at,
@@ -321,6 +322,7 @@ fn group_banks(g: &RawBankGroup, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Ve
                         families[i % families.len()]
                     },
                     regions: served,
+                    holdings: Vec::new(),
                     params: params.clone(),
                 },
                 family_set: !families.is_empty(),
@@ -598,6 +600,15 @@ fn file_banks(fb: &RawBankFile, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Res
                     other_assets: other.max(0.0),
                     family: 0,
                     regions: region.map(|r| vec![(r, 1.0)]).unwrap_or_default(),
+                    // The published split of securities: classes named "gov" and "corp".
+                    holdings: if bonds > 0.0 {
+                        vec![
+                            ("corp".to_string(), corp / bonds),
+                            ("gov".to_string(), gov / bonds),
+                        ]
+                    } else {
+                        Vec::new()
+                    },
                     params: BankParams {
                         rw_other,
                         ..params.clone()
@@ -674,6 +685,19 @@ fn file_banks(fb: &RawBankFile, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Res
                     ),
                     family: family.unwrap_or(0),
                     regions,
+                    holdings: parse_pairs(&text_of("holdings"))
+                        .into_iter()
+                        .map(|(n, w)| {
+                            if !(0.0..=1.0).contains(&w) {
+                                c.problem(
+                                    format!("{file}: row {row}, column holdings"),
+                                    format!("{n}:{w}"),
+                                    "shares in [0, 1]",
+                                );
+                            }
+                            (n, w)
+                        })
+                        .collect(),
                     params: bp,
                 };
                 rows.push(Pending {
@@ -726,6 +750,25 @@ fn file_banks(fb: &RawBankFile, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Res
         c.problem(file.clone(), "(no rows)", "at least one bank");
     }
     Ok(rows)
+}
+
+/// Parses `name:weight;name:weight` (a bare name has weight 1; a bad weight is NaN, which the
+/// range checks refuse).
+fn parse_pairs(text: &str) -> Vec<(String, f64)> {
+    let mut out: Vec<(String, f64)> = text
+        .split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| match s.split_once(':') {
+            Some((n, w)) => (
+                n.trim().to_string(),
+                w.trim().parse::<f64>().unwrap_or(f64::NAN),
+            ),
+            None => (s.to_string(), 1.0),
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
 }
 
 /// Gives banks without an explicit family one by `[adoption] shares` of system assets: banks in

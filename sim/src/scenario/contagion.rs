@@ -100,6 +100,9 @@ pub struct AssetClass {
 /// The fire-sale channel.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FireSales {
+    /// Share of bank `i`'s bonds in class `a`: `shares[i * assets.len() + a]` (the bank's own
+    /// `holdings` where given, else the class's `share`).
+    pub shares: Vec<f64>,
     /// Leverage above which banks sell.
     pub lev_max: f64,
     /// Leverage sellers return to.
@@ -318,7 +321,23 @@ pub(crate) fn validate_contagion(
                     "shares of bonds sum to at most 1",
                 );
             }
+            check_holdings(c, banks, &assets);
+            let shares = banks
+                .iter()
+                .flat_map(|b| {
+                    assets
+                        .iter()
+                        .map(|a| {
+                            b.holdings
+                                .iter()
+                                .find(|(n, _)| n == &a.name)
+                                .map_or(a.share, |(_, v)| *v)
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect();
             Some(FireSales {
+                shares,
                 lev_max,
                 lev_target: lev_target.min(lev_max),
                 max_rounds: c.int(
@@ -336,6 +355,48 @@ pub(crate) fn validate_contagion(
         fire_sales,
         max_rounds,
     })
+}
+
+/// Every bank's own holdings name existing asset classes, lie in [0, 1], and together with the
+/// default shares of the classes it does not name sum to at most 1.
+fn check_holdings(c: &mut Checker, banks: &[Bank], assets: &[AssetClass]) {
+    for b in banks {
+        let mut sum = 0.0;
+        for (name, share) in &b.holdings {
+            let at = format!("bank {:?} holdings.{name}", b.id);
+            if !assets.iter().any(|a| &a.name == name) {
+                let names: Vec<String> = assets.iter().map(|a| format!("{:?}", a.name)).collect();
+                c.problem(
+                    &at,
+                    format!("{name:?}"),
+                    format!(
+                        "an asset class of [[contagion.fire_sales.assets]]: {}",
+                        names.join(", ")
+                    ),
+                );
+            }
+            if !(0.0..=1.0).contains(share) {
+                c.problem(
+                    &at,
+                    fmt_num(*share),
+                    "a share of the bank's bonds in [0, 1]",
+                );
+            }
+            sum += share;
+        }
+        let rest: f64 = assets
+            .iter()
+            .filter(|a| !b.holdings.iter().any(|(n, _)| n == &a.name))
+            .map(|a| a.share)
+            .sum();
+        if sum + rest > 1.0 + 1e-9 {
+            c.problem(
+                format!("bank {:?} holdings", b.id),
+                fmt_num(sum + rest),
+                "shares of the bank's bonds over all asset classes (its own, else the class's share) sum to at most 1",
+            );
+        }
+    }
 }
 
 fn validate_network(

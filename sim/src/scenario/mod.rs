@@ -276,6 +276,9 @@ pub struct Bank {
     pub family: usize,
     /// Regions served: (index into [`Scenario::regions`], weight), weights summing to 1.
     pub regions: Vec<(usize, f64)>,
+    /// Shares of the bank's bonds held in named fire-sale asset classes, by name; classes not
+    /// named take their default `share`.
+    pub holdings: Vec<(String, f64)>,
     /// Parameters.
     pub params: BankParams,
 }

@@ -302,6 +302,9 @@ pub struct RawBank {
     /// Regions served, with weights of the SME book.
     #[serde(default)]
     pub regions: BTreeMap<String, f64>,
+    /// Shares of the bank's bonds in each fire-sale asset class (else the classes' `share`).
+    #[serde(default)]
+    pub holdings: BTreeMap<String, f64>,
 }
 }
 
