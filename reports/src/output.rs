@@ -627,9 +627,38 @@ pub fn rfc3339(secs: u64) -> String {
     )
 }
 
+/// A Markdown table of measures (name, unit, meaning), as it stands in `docs/outputs.md`.
+pub fn measure_table(measures: &[sim::results::MeasureInfo]) -> String {
+    let mut out = String::from("| column | unit | meaning |\n|---|---|---|\n");
+    for m in measures {
+        out.push_str(&format!("| `{}` | {} | {} |\n", m.name, m.unit, m.doc));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn docs_outputs_measure_tables_are_current() {
+        let doc = include_str!("../../docs/outputs.md");
+        for (what, table) in [
+            ("PathSummary", measure_table(PathSummary::MEASURES)),
+            ("QuarterRecord", measure_table(QuarterRecord::MEASURES)),
+        ] {
+            assert!(
+                doc.contains(&table),
+                "docs/outputs.md's {what} table is out of date; replace it with:\n{table}"
+            );
+        }
+        for f in FILES {
+            assert!(
+                doc.contains(&format!("`{f}`")),
+                "docs/outputs.md does not document {f}"
+            );
+        }
+    }
 
     #[test]
     fn timestamps_are_rfc3339() {
