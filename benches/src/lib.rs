@@ -8,7 +8,9 @@ use sim::scenario::{FsSources, Scenario};
 
 /// The repository's `scenarios/` folder.
 pub fn scenarios_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("scenarios")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("scenarios")
 }
 
 /// Loads a bundled scenario by file name.
@@ -20,7 +22,11 @@ pub fn bundled(name: &str) -> sim::Result<Scenario> {
 mod tests {
     #[test]
     fn benchmark_scenarios_load() {
-        for name in ["bench-standard.toml", "eu-banks-2018.toml", "interbank-cascade.toml"] {
+        for name in [
+            "bench-standard.toml",
+            "eu-banks-2018.toml",
+            "interbank-cascade.toml",
+        ] {
             assert!(super::bundled(name).is_ok(), "{name}");
         }
     }

@@ -1,0 +1,874 @@
+//! The `herdlab` command line: argument definitions and the commands, reusable by tests and other
+//! front ends. Each command returns this crate's [`Error`]; the binary maps it to an exit code.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
+use sim::aggregate::{Aggregates, Comparison};
+use sim::montecarlo::{RunOptions, Shard};
+use sim::results::PathResult;
+use sim::scenario::Scenario;
+
+use crate::error::{Error, Result};
+use crate::input::{self, Origin, ScenarioInput};
+use crate::output::{self, AtomicDir, Manifest, ResultData, ShardInfo};
+use crate::progress::{Mode, Progress};
+use crate::sweep::{self, Assignment, ParamPath, Vary};
+use crate::{bundled, merge};
+
+/// Headline measures shown in tables and `grid.csv`.
+pub const HEADLINE: [&str; 8] = [
+    "credit_gap",
+    "credit_gap_share",
+    "bank_losses",
+    "firm_defaults",
+    "bank_failures",
+    "systemic_event",
+    "decision_agreement_excess",
+    "systemic_rejection_ratio",
+];
+
+/// herdlab: Monte Carlo stress tests of AI credit-model monoculture, from the command line.
+///
+/// Exit codes: 0 success, 2 usage, 3 invalid scenario or data, 4 I/O failure,
+/// 5 engine refused (too large, bad options), 130 interrupted.
+#[derive(Debug, Parser)]
+#[command(name = "herdlab", version, about, long_about = None)]
+pub struct Cli {
+    /// Show no progress and no summary table (errors still go to stderr).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario and write a result folder.
+    Run {
+        /// Scenario file, or the name of a bundled scenario (see `herdlab scenarios`).
+        scenario: String,
+        /// Run settings.
+        #[command(flatten)]
+        run: RunArgs,
+        /// Run only shard I of K of the paths (1-based, e.g. 2/4); combine with `herdlab merge`.
+        #[arg(long, value_name = "I/K")]
+        shard: Option<String>,
+        /// Result folder [default: results/NAME, or results/NAME-shard-I-of-K].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Replace an existing result folder.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Run scenarios on common random numbers and report paired differences against the first.
+    Compare {
+        /// The reference scenario A, then the scenarios compared with it.
+        #[arg(required = true, num_args = 2..)]
+        scenarios: Vec<String>,
+        /// Run settings (paths and seed default to A's, and apply to all).
+        #[command(flatten)]
+        run: RunArgs,
+        /// Result folder [default: results/compare-A-B...].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Replace an existing result folder.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Run a grid over scenario parameters; cells share random numbers.
+    Sweep {
+        /// Scenario file or bundled scenario name.
+        scenario: String,
+        /// PATH=VALUES, e.g. models.similarity=0:1:11 (11 points) or rates.shock.size=0,1,2,3.
+        #[arg(long, required = true, value_name = "PATH=VALUES")]
+        vary: Vec<String>,
+        /// Run settings.
+        #[command(flatten)]
+        run: RunArgs,
+        /// Result folder [default: results/sweep-NAME].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Replace an existing result folder.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check scenario files and print every problem.
+    Validate {
+        /// Scenario files (or bundled names).
+        #[arg(required = true)]
+        files: Vec<String>,
+    },
+    /// List the bundled scenarios.
+    Scenarios,
+    /// Combine the result folders of shards 1/K..K/K into one result, identical to an unsharded run.
+    Merge {
+        /// Shard result folders.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// The merged result folder.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Replace an existing result folder.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// Settings shared by the commands that run scenarios.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Monte Carlo paths (overrides the file's run.paths).
+    #[arg(long, value_name = "N")]
+    pub paths: Option<u64>,
+    /// Seed (overrides the file's run.seed).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads [default: one per core].
+    #[arg(long, value_name = "T")]
+    pub threads: Option<usize>,
+    /// Memory limit, bytes with an optional K, M, G or T suffix (binary), or `none`
+    /// [default: 75% of physical memory].
+    #[arg(long, value_name = "SIZE")]
+    pub max_memory: Option<String>,
+}
+
+/// What every command needs besides its arguments.
+#[derive(Clone, Debug)]
+pub struct Context {
+    /// Set by Ctrl-C: stop as soon as possible, write nothing.
+    pub stop: Arc<AtomicBool>,
+    /// The command line, for manifests.
+    pub command_line: Vec<String>,
+    /// Progress display.
+    pub mode: Mode,
+    /// Print summary tables.
+    pub tables: bool,
+}
+
+impl Context {
+    fn check_stop(&self) -> Result<()> {
+        if self.stop.load(Ordering::Relaxed) {
+            Err(Error::Interrupted)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Runs a parsed command line.
+pub fn execute(cli: Cli, ctx: &Context) -> Result<()> {
+    match cli.command {
+        Command::Run {
+            scenario,
+            run,
+            shard,
+            out,
+            force,
+        } => cmd_run(ctx, &scenario, &run, shard.as_deref(), out, force),
+        Command::Compare {
+            scenarios,
+            run,
+            out,
+            force,
+        } => cmd_compare(ctx, &scenarios, &run, out, force),
+        Command::Sweep {
+            scenario,
+            vary,
+            run,
+            out,
+            force,
+        } => cmd_sweep(ctx, &scenario, &vary, &run, out, force),
+        Command::Validate { files } => cmd_validate(&files),
+        Command::Scenarios => {
+            let width = bundled::SCENARIOS.iter().map(|b| b.name.len()).max();
+            for b in bundled::SCENARIOS {
+                println!(
+                    "{:width$}  {}",
+                    b.name,
+                    b.description(),
+                    width = width.unwrap_or(0)
+                );
+            }
+            Ok(())
+        }
+        Command::Merge { dirs, out, force } => {
+            let m = merge::merge(&dirs, &out, force, &ctx.command_line)?;
+            if ctx.tables {
+                let scenario = m.manifest.input.rebuild()?;
+                print_summary(&scenario, &m.aggregates);
+                println!(
+                    "merged {} shards into {}",
+                    m.manifest.merged_from.len(),
+                    m.dir.display()
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Parses `I/K` (1-based) into the engine's 0-based shard.
+pub fn parse_shard(text: &str) -> Result<Shard> {
+    let bad = || {
+        Error::Usage(format!(
+            "--shard {text}: expected I/K with 1 <= I <= K, e.g. 2/4 for the second of four shards"
+        ))
+    };
+    let (i, k) = text.split_once('/').ok_or_else(bad)?;
+    let i: u64 = i.trim().parse().map_err(|_| bad())?;
+    let k: u64 = k.trim().parse().map_err(|_| bad())?;
+    if i == 0 || k == 0 || i > k {
+        return Err(bad());
+    }
+    Ok(Shard {
+        index: i - 1,
+        count: k,
+    })
+}
+
+/// Parses a memory size: `8G`, `512M`, `1048576`, `none`.
+pub fn parse_memory(text: &str) -> Result<Option<u64>> {
+    let t = text.trim();
+    if t.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    let upper = t.to_ascii_uppercase();
+    let stripped = upper
+        .strip_suffix("IB")
+        .or_else(|| upper.strip_suffix('B'))
+        .unwrap_or(&upper);
+    let (digits, mult) = match stripped.chars().last() {
+        Some('K') => (&stripped[..stripped.len() - 1], 1u64 << 10),
+        Some('M') => (&stripped[..stripped.len() - 1], 1 << 20),
+        Some('G') => (&stripped[..stripped.len() - 1], 1 << 30),
+        Some('T') => (&stripped[..stripped.len() - 1], 1 << 40),
+        _ => (stripped, 1),
+    };
+    let x: f64 = digits.trim().parse().map_err(|_| {
+        Error::Usage(format!(
+            "--max-memory {text}: expected a size such as 8G, 512M, 1000000 or none"
+        ))
+    })?;
+    if !x.is_finite() || x <= 0.0 {
+        return Err(Error::Usage(format!(
+            "--max-memory {text}: the size must be positive"
+        )));
+    }
+    Ok(Some((x * mult as f64) as u64))
+}
+
+/// 75% of physical memory (from /proc/meminfo), or 4 GiB if that cannot be read.
+pub fn default_memory() -> u64 {
+    let total = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:").map(str::to_string))
+        })
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map(|kb| kb * 1024);
+    match total {
+        Some(b) => b / 4 * 3,
+        None => 4 << 30,
+    }
+}
+
+impl RunArgs {
+    fn overrides(&self) -> Result<Vec<Assignment>> {
+        let mut out = Vec::new();
+        if let Some(p) = self.paths {
+            if p == 0 {
+                return Err(Error::Usage("--paths must be at least 1".into()));
+            }
+            out.push(Assignment::number(
+                ParamPath::parse("run.paths")?,
+                p as f64,
+                true,
+            ));
+        }
+        if let Some(s) = self.seed {
+            out.push(Assignment {
+                path: ParamPath::parse("run.seed")?,
+                value: toml::Value::Integer(i64::try_from(s).map_err(|_| {
+                    Error::Usage(format!("--seed {s}: the largest seed is {}", i64::MAX))
+                })?),
+            });
+        }
+        Ok(out)
+    }
+
+    fn options(&self, shard: Shard) -> Result<RunOptions> {
+        let max_memory = match &self.max_memory {
+            Some(m) => parse_memory(m)?,
+            None => Some(default_memory()),
+        };
+        Ok(RunOptions {
+            paths: None,
+            shard,
+            threads: self.threads,
+            max_memory,
+        })
+    }
+}
+
+/// A scenario ready to run.
+struct Prepared {
+    origin: Origin,
+    scenario: Scenario,
+    input: ScenarioInput,
+    overrides: Vec<String>,
+}
+
+fn prepare(origin: Origin, assignments: &[Assignment], label: &str) -> Result<Prepared> {
+    let table = origin.table()?;
+    let (scenario, input) = input::build(&origin, table, assignments, label)?;
+    Ok(Prepared {
+        origin,
+        scenario,
+        input,
+        overrides: assignments.iter().map(ToString::to_string).collect(),
+    })
+}
+
+/// One finished run: its paths and manifest, not yet written.
+struct Finished {
+    manifest: Manifest,
+    paths: Vec<PathResult>,
+}
+
+fn run_one(ctx: &Context, p: &Prepared, options: &RunOptions, label: &str) -> Result<Finished> {
+    ctx.check_stop()?;
+    let started = output::now_rfc3339();
+    let total = p.scenario.run.paths;
+    let range = options.shard.paths(total);
+    let progress = Progress::new(label, range.end - range.start, ctx.mode, ctx.stop.clone());
+    let result = sim::montecarlo::run(&p.scenario, options, &progress);
+    progress.finish();
+    let out = match result {
+        Err(sim::Error::Cancelled) => return Err(Error::Interrupted),
+        other => other?,
+    };
+    ctx.check_stop()?;
+    let scenario_json =
+        serde_json::to_value(&p.scenario).map_err(|e| Error::format(p.origin.path(), e))?;
+    let manifest = Manifest {
+        format: output::MANIFEST_FORMAT.into(),
+        format_version: output::FORMAT_VERSION,
+        program: "herdlab".into(),
+        version: output::PROGRAM_VERSION.into(),
+        command_line: ctx.command_line.clone(),
+        started,
+        finished: output::now_rfc3339(),
+        scenario_name: p.scenario.name.clone(),
+        scenario_origin: p.origin.label(),
+        seed: p.scenario.run.seed,
+        paths: total,
+        shard: ShardInfo {
+            index: options.shard.index + 1,
+            count: options.shard.count,
+            first_path: range.start,
+            end_path: range.end,
+        },
+        threads: out.threads,
+        max_memory: options.max_memory,
+        overrides: p.overrides.clone(),
+        merged_from: Vec::new(),
+        input: p.input.clone(),
+        scenario: scenario_json,
+    };
+    Ok(Finished {
+        manifest,
+        paths: out.paths,
+    })
+}
+
+fn write_into(dir: &Path, p: &Prepared, f: &Finished) -> Result<Aggregates> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create folder", e))?;
+    output::write_result(
+        dir,
+        &ResultData {
+            manifest: &f.manifest,
+            scenario: &p.scenario,
+            paths: &f.paths,
+        },
+    )
+}
+
+fn cmd_run(
+    ctx: &Context,
+    scenario: &str,
+    run: &RunArgs,
+    shard: Option<&str>,
+    out: Option<PathBuf>,
+    force: bool,
+) -> Result<()> {
+    let shard = match shard {
+        Some(s) => parse_shard(s)?,
+        None => Shard::WHOLE,
+    };
+    let options = run.options(shard)?;
+    let p = prepare(Origin::resolve(scenario)?, &run.overrides()?, "")?;
+    let out = out.unwrap_or_else(|| {
+        let name = if shard.count > 1 {
+            format!(
+                "{}-shard-{}-of-{}",
+                p.scenario.name,
+                shard.index + 1,
+                shard.count
+            )
+        } else {
+            p.scenario.name.clone()
+        };
+        PathBuf::from("results").join(name)
+    });
+    AtomicDir::check(&out, force)?;
+    let f = run_one(ctx, &p, &options, &p.scenario.name)?;
+    let dir = AtomicDir::create(&out, force)?;
+    let agg = write_into(dir.path(), &p, &f)?;
+    ctx.check_stop()?;
+    let dir = dir.commit()?;
+    if ctx.tables {
+        print_summary(&p.scenario, &agg);
+        if shard.count > 1 {
+            println!(
+                "shard {}/{} (paths {}..{}) written to {}",
+                shard.index + 1,
+                shard.count,
+                f.manifest.shard.first_path,
+                f.manifest.shard.end_path,
+                dir.display()
+            );
+        } else {
+            println!("results written to {}", dir.display());
+        }
+    }
+    Ok(())
+}
+
+/// A number with about four significant digits.
+pub fn fmt_num(x: f64) -> String {
+    if !x.is_finite() {
+        return format!("{x}");
+    }
+    let a = x.abs();
+    if a == 0.0 {
+        "0".into()
+    } else if a >= 1000.0 {
+        format!("{x:.0}")
+    } else if a >= 1.0 {
+        format!("{x:.3}")
+    } else if a >= 0.001 {
+        format!("{x:.4}")
+    } else {
+        format!("{x:.3e}")
+    }
+}
+
+/// The mean and 95% interval of a headline measure (the Wilson interval for `systemic_event`).
+pub fn headline(agg: &Aggregates, name: &str) -> Option<(f64, f64, f64, f64)> {
+    if name == "systemic_event" {
+        let p = &agg.systemic_event;
+        let se = agg.measure(name).map_or(0.0, |m| m.summary.std_error);
+        return Some((p.estimate, se, p.low, p.high));
+    }
+    let m = agg.measure(name)?;
+    let (lo, hi) = output::mean_interval(&m.summary);
+    Some((m.summary.mean, m.summary.std_error, lo, hi))
+}
+
+fn print_summary(scenario: &Scenario, agg: &Aggregates) {
+    println!(
+        "{}: {} paths, seed {}, {} quarters; money in {}",
+        scenario.name, agg.paths, scenario.run.seed, scenario.run.quarters, scenario.currency
+    );
+    println!("  {:<27} {:>12}  {:>27}", "measure", "mean", "95% interval");
+    for name in HEADLINE {
+        if let Some((mean, _, lo, hi)) = headline(agg, name) {
+            println!(
+                "  {:<27} {:>12}  {:>27}",
+                name,
+                fmt_num(mean),
+                format!("[{}, {}]", fmt_num(lo), fmt_num(hi))
+            );
+        }
+    }
+}
+
+fn unique_names(names: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for n in names {
+        let mut candidate = n.clone();
+        let mut k = 2;
+        while out.contains(&candidate) {
+            candidate = format!("{n}-{k}");
+            k += 1;
+        }
+        out.push(candidate);
+    }
+    out
+}
+
+/// One row of `comparison.csv`.
+fn comparison_rows(reference: &str, scenario: &str, c: &Comparison) -> Vec<Vec<String>> {
+    c.measures
+        .iter()
+        .chain(&c.region_gap)
+        .map(|m| {
+            let d = &m.difference;
+            vec![
+                scenario.to_string(),
+                reference.to_string(),
+                m.name.clone(),
+                m.unit.clone(),
+                d.n.to_string(),
+                output::num(d.mean_a),
+                output::num(d.mean_b),
+                output::num(d.mean),
+                output::num(d.std_error),
+                output::num(d.low),
+                output::num(d.high),
+                output::num(d.confidence),
+                output::num(d.correlation),
+            ]
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct ComparisonEntry<'a> {
+    scenario: &'a str,
+    folder: &'a str,
+    comparison: &'a Comparison,
+}
+
+#[derive(Serialize)]
+struct ComparisonFile<'a> {
+    format: &'static str,
+    format_version: u32,
+    reference: &'a str,
+    reference_folder: &'a str,
+    seed: u64,
+    paths: u64,
+    comparisons: Vec<ComparisonEntry<'a>>,
+}
+
+fn cmd_compare(
+    ctx: &Context,
+    scenarios: &[String],
+    run: &RunArgs,
+    out: Option<PathBuf>,
+    force: bool,
+) -> Result<()> {
+    let options = run.options(Shard::WHOLE)?;
+    let overrides = run.overrides()?;
+    let mut origins = Vec::new();
+    for s in scenarios {
+        origins.push(Origin::resolve(s)?);
+    }
+    let mut prepared: Vec<Prepared> = Vec::new();
+    for origin in origins {
+        let mut assignments = overrides.clone();
+        if let Some(a) = prepared.first() {
+            // Every scenario runs on A's paths and seed: common random numbers.
+            assignments = vec![
+                Assignment::number(
+                    ParamPath::parse("run.paths")?,
+                    a.scenario.run.paths as f64,
+                    true,
+                ),
+                Assignment {
+                    path: ParamPath::parse("run.seed")?,
+                    value: toml::Value::Integer(a.scenario.run.seed as i64),
+                },
+            ];
+        }
+        prepared.push(prepare(origin, &assignments, "")?);
+    }
+    let names = unique_names(
+        &prepared
+            .iter()
+            .map(|p| p.scenario.name.clone())
+            .collect::<Vec<_>>(),
+    );
+    let out = out
+        .unwrap_or_else(|| PathBuf::from("results").join(format!("compare-{}", names.join("-"))));
+    AtomicDir::check(&out, force)?;
+    let dir = AtomicDir::create(&out, force)?;
+    let a = &prepared[0];
+    let fa = run_one(ctx, a, &options, &names[0])?;
+    let agg_a = write_into(&dir.path().join(&names[0]), a, &fa)?;
+    let mut comparisons = Vec::new();
+    let mut rows = Vec::new();
+    let mut aggs = vec![agg_a];
+    for (p, name) in prepared.iter().zip(&names).skip(1) {
+        let f = run_one(ctx, p, &options, name)?;
+        aggs.push(write_into(&dir.path().join(name), p, &f)?);
+        let c = sim::aggregate::compare(&a.scenario, &fa.paths, &p.scenario, &f.paths)?;
+        rows.extend(comparison_rows(&names[0], name, &c));
+        comparisons.push(c);
+    }
+    let header: Vec<String> = [
+        "scenario",
+        "reference",
+        "measure",
+        "unit",
+        "n",
+        "mean_reference",
+        "mean_scenario",
+        "difference",
+        "std_error",
+        "low",
+        "high",
+        "confidence",
+        "correlation",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    output::write_csv(&dir.path().join("comparison.csv"), &header, &rows)?;
+    let file = ComparisonFile {
+        format: "herdlab-comparison",
+        format_version: output::FORMAT_VERSION,
+        reference: &a.scenario.name,
+        reference_folder: &names[0],
+        seed: a.scenario.run.seed,
+        paths: a.scenario.run.paths,
+        comparisons: prepared
+            .iter()
+            .zip(&names)
+            .skip(1)
+            .zip(&comparisons)
+            .map(|((p, n), c)| ComparisonEntry {
+                scenario: &p.scenario.name,
+                folder: n,
+                comparison: c,
+            })
+            .collect(),
+    };
+    output::write_json(&dir.path().join("comparison.json"), &file)?;
+    ctx.check_stop()?;
+    let dir = dir.commit()?;
+    if ctx.tables {
+        println!(
+            "paired differences against {} ({} paths, seed {}, common random numbers; 95% intervals)",
+            a.scenario.name, a.scenario.run.paths, a.scenario.run.seed
+        );
+        for (name, c) in names.iter().skip(1).zip(&comparisons) {
+            println!("{name} - {}:", names[0]);
+            println!(
+                "  {:<27} {:>12} {:>12} {:>12}  {:>27}",
+                "measure", "reference", "scenario", "difference", "95% interval"
+            );
+            for h in HEADLINE {
+                if let Some(m) = c.measure(h) {
+                    let d = &m.difference;
+                    println!(
+                        "  {:<27} {:>12} {:>12} {:>12}  {:>27}",
+                        h,
+                        fmt_num(d.mean_a),
+                        fmt_num(d.mean_b),
+                        fmt_num(d.mean),
+                        format!("[{}, {}]", fmt_num(d.low), fmt_num(d.high))
+                    );
+                }
+            }
+        }
+        println!("results written to {}", dir.display());
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct SweepParam<'a> {
+    path: String,
+    values: &'a [f64],
+    integer: bool,
+}
+
+#[derive(Serialize)]
+struct SweepHeadline {
+    measure: &'static str,
+    mean: f64,
+    std_error: f64,
+    low: f64,
+    high: f64,
+}
+
+#[derive(Serialize)]
+struct SweepCell {
+    cell: usize,
+    folder: String,
+    values: Vec<f64>,
+    headline: Vec<SweepHeadline>,
+}
+
+#[derive(Serialize)]
+struct SweepFile<'a> {
+    format: &'static str,
+    format_version: u32,
+    scenario: &'a str,
+    seed: u64,
+    paths: u64,
+    parameters: Vec<SweepParam<'a>>,
+    cells: Vec<SweepCell>,
+}
+
+fn value_of(a: &Assignment) -> f64 {
+    match &a.value {
+        toml::Value::Integer(i) => *i as f64,
+        toml::Value::Float(x) => *x,
+        _ => f64::NAN,
+    }
+}
+
+fn cmd_sweep(
+    ctx: &Context,
+    scenario: &str,
+    vary: &[String],
+    run: &RunArgs,
+    out: Option<PathBuf>,
+    force: bool,
+) -> Result<()> {
+    let options = run.options(Shard::WHOLE)?;
+    let overrides = run.overrides()?;
+    let origin = Origin::resolve(scenario)?;
+    let mut table = origin.table()?;
+    for a in &overrides {
+        sweep::assign(&mut table, a)?;
+    }
+    let varies = vary
+        .iter()
+        .map(|v| Vary::parse(v, &table))
+        .collect::<Result<Vec<_>>>()?;
+    let cells = sweep::grid(&varies);
+    // Validate every cell before running any.
+    let mut prepared = Vec::new();
+    for (i, cell) in cells.iter().enumerate() {
+        let label = format!(
+            "cell {}: {}",
+            i + 1,
+            cell.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let mut all = overrides.clone();
+        all.extend(cell.iter().cloned());
+        let (s, inp) = input::build(&origin, origin.table()?, &all, &label)?;
+        prepared.push(Prepared {
+            origin: origin.clone(),
+            scenario: s,
+            input: inp,
+            overrides: all.iter().map(ToString::to_string).collect(),
+        });
+    }
+    let base = &prepared[0].scenario;
+    let out = out.unwrap_or_else(|| PathBuf::from("results").join(format!("sweep-{}", base.name)));
+    AtomicDir::check(&out, force)?;
+    let dir = AtomicDir::create(&out, force)?;
+    let mut header = vec!["cell".to_string()];
+    header.extend(varies.iter().map(|v| v.path.to_string()));
+    for h in HEADLINE {
+        for stat in ["mean", "std_error", "low", "high"] {
+            header.push(format!("{h}_{stat}"));
+        }
+    }
+    let mut rows = Vec::new();
+    let mut sweep_cells = Vec::new();
+    let n = prepared.len();
+    for (i, (p, cell)) in prepared.iter().zip(&cells).enumerate() {
+        let folder = format!("cell-{:04}", i + 1);
+        let f = run_one(ctx, p, &options, &format!("cell {}/{n}", i + 1))?;
+        let agg = write_into(&dir.path().join(&folder), p, &f)?;
+        let values: Vec<f64> = cell.iter().map(value_of).collect();
+        let mut row = vec![(i + 1).to_string()];
+        row.extend(values.iter().map(|&x| output::num(x)));
+        let mut hl = Vec::new();
+        for h in HEADLINE {
+            let (mean, se, lo, hi) =
+                headline(&agg, h).unwrap_or((f64::NAN, f64::NAN, f64::NAN, f64::NAN));
+            row.extend([mean, se, lo, hi].map(output::num));
+            hl.push(SweepHeadline {
+                measure: h,
+                mean,
+                std_error: se,
+                low: lo,
+                high: hi,
+            });
+        }
+        rows.push(row);
+        sweep_cells.push(SweepCell {
+            cell: i + 1,
+            folder,
+            values,
+            headline: hl,
+        });
+    }
+    output::write_csv(&dir.path().join("grid.csv"), &header, &rows)?;
+    let file = SweepFile {
+        format: "herdlab-sweep",
+        format_version: output::FORMAT_VERSION,
+        scenario: &base.name,
+        seed: base.run.seed,
+        paths: base.run.paths,
+        parameters: varies
+            .iter()
+            .map(|v| SweepParam {
+                path: v.path.to_string(),
+                values: &v.values,
+                integer: v.integer,
+            })
+            .collect(),
+        cells: sweep_cells,
+    };
+    output::write_json(&dir.path().join("sweep.json"), &file)?;
+    ctx.check_stop()?;
+    let dir = dir.commit()?;
+    if ctx.tables {
+        println!(
+            "{}: {} cells, {} paths each, seed {} (shared by every cell)",
+            base.name, n, base.run.paths, base.run.seed
+        );
+        let w = header.len().min(1 + varies.len() + 2);
+        println!("  {}", header[..w].join("  "));
+        for r in &rows {
+            println!("  {}", r[..w].join("  "));
+        }
+        println!("results written to {}", dir.display());
+    }
+    Ok(())
+}
+
+fn cmd_validate(files: &[String]) -> Result<()> {
+    let mut bad = 0;
+    for f in files {
+        let result = Origin::resolve(f).and_then(|o| prepare(o, &[], ""));
+        match result {
+            Ok(p) => println!(
+                "ok: {} ({}: {} banks, {} regions, {} families)",
+                f,
+                p.scenario.name,
+                p.scenario.banks.len(),
+                p.scenario.regions.len(),
+                p.scenario.models.families.len()
+            ),
+            Err(e) => {
+                bad += 1;
+                eprintln!("{e}");
+            }
+        }
+    }
+    if bad > 0 {
+        return Err(Error::Invalid(format!(
+            "{bad} of {} scenario file(s) have problems (listed above)",
+            files.len()
+        )));
+    }
+    Ok(())
+}

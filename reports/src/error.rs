@@ -1,0 +1,124 @@
+//! The error type of the reports crate, and the exit code each error maps to.
+
+use std::path::PathBuf;
+
+/// Exit codes of the `herdlab` tool (documented in `docs/outputs.md`).
+pub mod exit {
+    /// Success.
+    pub const OK: u8 = 0;
+    /// Bad command-line usage (clap's own code).
+    pub const USAGE: u8 = 2;
+    /// An invalid scenario or data file, or a bad sweep parameter.
+    pub const INVALID: u8 = 3;
+    /// A file could not be read or written, or a result folder is unusable.
+    pub const IO: u8 = 4;
+    /// The engine refused to run (too large for the memory limit, bad run options).
+    pub const REFUSED: u8 = 5;
+    /// Interrupted by Ctrl-C (128 + SIGINT).
+    pub const INTERRUPTED: u8 = 130;
+}
+
+/// Everything that can go wrong while running scenarios and writing or reading results.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The engine failed (invalid scenario, refused run, cancelled).
+    #[error(transparent)]
+    Sim(#[from] sim::Error),
+    /// A file or folder could not be read or written.
+    #[error("{}: {action}: {source}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// What was being done, e.g. `cannot write`.
+        action: &'static str,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A result file could not be encoded or decoded.
+    #[error("{}: {message}", path.display())]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// The result folder exists already and `--force` was not given.
+    #[error(
+        "{}: a result folder already exists there; choose another --out or pass --force to replace it",
+        path.display()
+    )]
+    Exists {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// A scenario argument names neither a file nor a bundled scenario.
+    #[error(
+        "{name}: no such scenario file, and no bundled scenario of that name (see `herdlab scenarios`)"
+    )]
+    UnknownScenario {
+        /// The argument.
+        name: String,
+    },
+    /// A sweep parameter path or value list is wrong.
+    #[error("--vary {spec}: {message}")]
+    Sweep {
+        /// The `PATH=VALUES` argument, or the path.
+        spec: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Shards cannot be merged.
+    #[error("cannot merge: {0}")]
+    Merge(String),
+    /// A command-line value is wrong in a way clap cannot check (e.g. `--shard 4/3`).
+    #[error("{0}")]
+    Usage(String),
+    /// Some scenario files did not validate (their problems were printed).
+    #[error("{0}")]
+    Invalid(String),
+    /// The user pressed Ctrl-C.
+    #[error("interrupted: no result folder was written")]
+    Interrupted,
+}
+
+impl Error {
+    /// The process exit code for this error (see [`exit`]).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Sim(e) => match e {
+                sim::Error::Read { .. } => exit::IO,
+                sim::Error::Parse { .. } | sim::Error::Invalid { .. } => exit::INVALID,
+                sim::Error::Cancelled => exit::INTERRUPTED,
+                _ => exit::REFUSED,
+            },
+            Error::Io { .. } | Error::Format { .. } | Error::Exists { .. } => exit::IO,
+            Error::UnknownScenario { .. }
+            | Error::Sweep { .. }
+            | Error::Merge(_)
+            | Error::Invalid(_) => exit::INVALID,
+            Error::Usage(_) => exit::USAGE,
+            Error::Interrupted => exit::INTERRUPTED,
+        }
+    }
+
+    /// An I/O error on `path` while doing `action`.
+    pub fn io(path: impl Into<PathBuf>, action: &'static str, source: std::io::Error) -> Error {
+        Error::Io {
+            path: path.into(),
+            action,
+            source,
+        }
+    }
+
+    /// A format error on `path`.
+    pub fn format(path: impl Into<PathBuf>, message: impl std::fmt::Display) -> Error {
+        Error::Format {
+            path: path.into(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// The result type of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

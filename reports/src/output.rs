@@ -1,0 +1,699 @@
+//! Result folders: writing them atomically, and reading back what `merge` needs.
+//!
+//! A result folder holds `manifest.json`, `summary.json`, `quarters.csv`, `paths.csv`,
+//! `paths.parquet`, `path_quarters.csv` and `paths.jsonl` (see `docs/outputs.md`). Everything but
+//! `manifest.json` depends only on the scenario and the path results, so a merged set of shards
+//! writes the same bytes as one unsharded run. Folders are built under a hidden sibling
+//! `.<name>.partial-<pid>` and renamed into place as the last step ([`AtomicDir`]).
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use sim::aggregate::{
+    Aggregates, BankFailure, CONFIDENCE, MeasureStats, QUARTER_QUANTILES, QuarterStats,
+};
+use sim::results::{PathResult, PathSummary, QuarterRecord};
+use sim::scenario::Scenario;
+use sim::stats::{Proportion, Summary, TailRisk};
+
+use crate::error::{Error, Result};
+use crate::input::ScenarioInput;
+
+/// Format tag of `manifest.json`.
+pub const MANIFEST_FORMAT: &str = "herdlab-result";
+/// Format tag of `summary.json`.
+pub const SUMMARY_FORMAT: &str = "herdlab-summary";
+/// Version of the result folder layout.
+pub const FORMAT_VERSION: u32 = 1;
+/// The program version written to manifests.
+pub const PROGRAM_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The files of a result folder, in the order they are written (the manifest last).
+pub const FILES: [&str; 7] = [
+    "paths.jsonl",
+    "paths.csv",
+    "paths.parquet",
+    "path_quarters.csv",
+    "quarters.csv",
+    "summary.json",
+    "manifest.json",
+];
+
+/// Which part of the paths a result holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardInfo {
+    /// Shard number, 1-based (`--shard I/K` gives `I`).
+    pub index: u64,
+    /// Number of shards.
+    pub count: u64,
+    /// First path index held (0-based).
+    pub first_path: u64,
+    /// One past the last path index held.
+    pub end_path: u64,
+}
+
+/// A shard that went into a merged result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergedShard {
+    /// The shard's folder as given to `merge`.
+    pub dir: String,
+    /// Its shard.
+    pub shard: ShardInfo,
+    /// When it started (RFC 3339, UTC).
+    pub started: String,
+    /// When it finished.
+    pub finished: String,
+    /// Threads it used.
+    pub threads: usize,
+}
+
+/// `manifest.json`: how a result was made.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Always [`MANIFEST_FORMAT`].
+    pub format: String,
+    /// Always [`FORMAT_VERSION`].
+    pub format_version: u32,
+    /// `herdlab`.
+    pub program: String,
+    /// Program version.
+    pub version: String,
+    /// The command line, argument by argument.
+    pub command_line: Vec<String>,
+    /// Start time, RFC 3339 UTC.
+    pub started: String,
+    /// End time, RFC 3339 UTC.
+    pub finished: String,
+    /// Scenario name.
+    pub scenario_name: String,
+    /// Scenario file, or `bundled:NAME`.
+    pub scenario_origin: String,
+    /// Seed of the run.
+    pub seed: u64,
+    /// Total paths of the run (all shards).
+    pub paths: u64,
+    /// The shard this folder holds.
+    pub shard: ShardInfo,
+    /// Worker threads.
+    pub threads: usize,
+    /// Memory limit in bytes, if any.
+    pub max_memory: Option<u64>,
+    /// Values set on top of the scenario file (`run.seed = 7`, sweep values), in order applied.
+    pub overrides: Vec<String>,
+    /// For a merged result, the shards merged; empty otherwise.
+    pub merged_from: Vec<MergedShard>,
+    /// What the scenario was built from: merged TOML with overrides, and data files.
+    pub input: ScenarioInput,
+    /// The resolved, validated scenario.
+    pub scenario: serde_json::Value,
+}
+
+/// A folder being built under a temporary name, renamed into place by [`AtomicDir::commit`] and
+/// removed if dropped uncommitted.
+#[derive(Debug)]
+pub struct AtomicDir {
+    target: PathBuf,
+    temp: PathBuf,
+    force: bool,
+    committed: bool,
+}
+
+impl AtomicDir {
+    /// Checks that `target` may be written (absent, or `force`) without creating anything.
+    pub fn check(target: &Path, force: bool) -> Result<()> {
+        if target.exists() && !force {
+            return Err(Error::Exists {
+                path: target.to_path_buf(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Starts building `target` in a temporary sibling folder.
+    pub fn create(target: &Path, force: bool) -> Result<AtomicDir> {
+        Self::check(target, force)?;
+        let name = target
+            .file_name()
+            .and_then(|n| n.to_str())
+            .filter(|n| !n.is_empty() && *n != "." && *n != "..")
+            .ok_or_else(|| {
+                Error::io(
+                    target,
+                    "cannot use as a result folder",
+                    std::io::Error::other("give a folder name, not `.`, `..` or `/`"),
+                )
+            })?;
+        let parent = target.parent().unwrap_or(Path::new(""));
+        if !parent.as_os_str().is_empty() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Error::io(parent, "cannot create folder", e))?;
+        }
+        let temp = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        if temp.exists() {
+            std::fs::remove_dir_all(&temp)
+                .map_err(|e| Error::io(&temp, "cannot remove stale folder", e))?;
+        }
+        std::fs::create_dir(&temp).map_err(|e| Error::io(&temp, "cannot create folder", e))?;
+        Ok(AtomicDir {
+            target: target.to_path_buf(),
+            temp,
+            force,
+            committed: false,
+        })
+    }
+
+    /// Where to write the files.
+    pub fn path(&self) -> &Path {
+        &self.temp
+    }
+
+    /// The final folder.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Renames the folder into place (replacing an old one if `force`).
+    pub fn commit(mut self) -> Result<PathBuf> {
+        if self.target.exists() {
+            if !self.force {
+                return Err(Error::Exists {
+                    path: self.target.clone(),
+                });
+            }
+            let old = self.temp.with_extension("old");
+            std::fs::rename(&self.target, &old)
+                .map_err(|e| Error::io(&self.target, "cannot replace", e))?;
+            std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, "cannot remove", e))?;
+        }
+        std::fs::rename(&self.temp, &self.target)
+            .map_err(|e| Error::io(&self.target, "cannot create result folder", e))?;
+        self.committed = true;
+        Ok(self.target.clone())
+    }
+}
+
+impl Drop for AtomicDir {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.temp);
+        }
+    }
+}
+
+/// Everything one result folder is written from.
+#[derive(Debug)]
+pub struct ResultData<'a> {
+    /// The manifest.
+    pub manifest: &'a Manifest,
+    /// The scenario.
+    pub scenario: &'a Scenario,
+    /// The path results, in path order.
+    pub paths: &'a [PathResult],
+}
+
+/// Writes a result folder's files into `dir` (which must exist) and returns the aggregates.
+pub fn write_result(dir: &Path, data: &ResultData<'_>) -> Result<Aggregates> {
+    let scenario = data.scenario;
+    let paths = data.paths;
+    write_jsonl(&dir.join("paths.jsonl"), paths)?;
+    let (header, rows) = path_table(scenario, paths);
+    write_csv(&dir.join("paths.csv"), &header, &rows)?;
+    write_parquet(&dir.join("paths.parquet"), scenario, paths)?;
+    write_path_quarters(&dir.join("path_quarters.csv"), scenario, paths)?;
+    let agg = sim::aggregate::aggregate(scenario, paths);
+    write_quarters(&dir.join("quarters.csv"), &agg)?;
+    let summary = summary_file(scenario, &agg);
+    write_json(&dir.join("summary.json"), &summary)?;
+    write_json(&dir.join("manifest.json"), data.manifest)?;
+    Ok(agg)
+}
+
+fn create(path: &Path) -> Result<BufWriter<File>> {
+    File::create(path)
+        .map(BufWriter::new)
+        .map_err(|e| Error::io(path, "cannot create", e))
+}
+
+fn finish(path: &Path, w: BufWriter<File>) -> Result<()> {
+    let f = w
+        .into_inner()
+        .map_err(|e| Error::io(path, "cannot write", e.into_error()))?;
+    f.sync_all().map_err(|e| Error::io(path, "cannot write", e))
+}
+
+/// Writes a value as pretty JSON with a final newline.
+pub fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<()> {
+    let mut w = create(path)?;
+    serde_json::to_writer_pretty(&mut w, value).map_err(|e| Error::format(path, e))?;
+    w.write_all(b"\n")
+        .map_err(|e| Error::io(path, "cannot write", e))?;
+    finish(path, w)
+}
+
+/// Writes a CSV table of preformatted cells.
+pub fn write_csv(path: &Path, header: &[String], rows: &[Vec<String>]) -> Result<()> {
+    let file = File::create(path).map_err(|e| Error::io(path, "cannot create", e))?;
+    let mut w = csv::Writer::from_writer(BufWriter::new(file));
+    let csv_err = |e: csv::Error| Error::format(path, e);
+    w.write_record(header).map_err(csv_err)?;
+    for r in rows {
+        w.write_record(r).map_err(csv_err)?;
+    }
+    let inner = w
+        .into_inner()
+        .map_err(|e| Error::io(path, "cannot write", e.into_error()))?;
+    finish(path, inner)
+}
+
+/// A number as written in CSV files: Rust's shortest round-trip form.
+pub fn num(x: f64) -> String {
+    format!("{x}")
+}
+
+fn write_jsonl(path: &Path, paths: &[PathResult]) -> Result<()> {
+    let mut w = create(path)?;
+    for p in paths {
+        serde_json::to_writer(&mut w, p).map_err(|e| Error::format(path, e))?;
+        w.write_all(b"\n")
+            .map_err(|e| Error::io(path, "cannot write", e))?;
+    }
+    finish(path, w)
+}
+
+/// Reads `paths.jsonl`.
+pub fn read_paths(path: &Path) -> Result<Vec<PathResult>> {
+    let f = File::open(path).map_err(|e| Error::io(path, "cannot read", e))?;
+    let mut out = Vec::new();
+    for (i, line) in BufReader::new(f).lines().enumerate() {
+        let line = line.map_err(|e| Error::io(path, "cannot read", e))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let p: PathResult = serde_json::from_str(&line)
+            .map_err(|e| Error::format(path, format!("line {}: {e}", i + 1)))?;
+        out.push(p);
+    }
+    Ok(out)
+}
+
+/// Reads `manifest.json`.
+pub fn read_manifest(path: &Path) -> Result<Manifest> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, "cannot read", e))?;
+    let m: Manifest = serde_json::from_str(&text).map_err(|e| Error::format(path, e))?;
+    if m.format != MANIFEST_FORMAT {
+        return Err(Error::format(
+            path,
+            format!("format is {:?}, not {MANIFEST_FORMAT:?}", m.format),
+        ));
+    }
+    Ok(m)
+}
+
+/// Column names of the per-region total credit gap: `credit_gap[east]`.
+fn region_columns(scenario: &Scenario, what: &str) -> Vec<String> {
+    scenario
+        .regions
+        .iter()
+        .map(|r| format!("{what}[{}]", r.name))
+        .collect()
+}
+
+/// `paths.csv`: header and rows (path, every [`PathSummary`] measure, region credit gaps).
+pub fn path_table(scenario: &Scenario, paths: &[PathResult]) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut header = vec!["path".to_string()];
+    header.extend(PathSummary::MEASURES.iter().map(|m| m.name.to_string()));
+    header.extend(region_columns(scenario, "credit_gap"));
+    let nr = scenario.regions.len();
+    let rows = paths
+        .iter()
+        .map(|p| {
+            let mut row = vec![p.path.to_string()];
+            row.extend(p.summary.values().into_iter().map(num));
+            row.extend((0..nr).map(|r| num(p.region_gap_total(r, nr))));
+            row
+        })
+        .collect();
+    (header, rows)
+}
+
+fn write_path_quarters(path: &Path, scenario: &Scenario, paths: &[PathResult]) -> Result<()> {
+    let mut header = vec!["path".to_string()];
+    header.extend(QuarterRecord::MEASURES.iter().map(|m| m.name.to_string()));
+    for what in ["creditworthy_demand", "credit_gap", "supply"] {
+        header.extend(region_columns(scenario, what));
+    }
+    let nr = scenario.regions.len();
+    let mut rows = Vec::new();
+    for p in paths {
+        for (t, q) in p.quarters.iter().enumerate() {
+            let mut row = vec![p.path.to_string()];
+            row.extend(q.values().into_iter().map(num));
+            let regions: Vec<_> = (0..nr)
+                .map(|r| p.region(t as u32 + 1, r, nr).cloned().unwrap_or_default())
+                .collect();
+            row.extend(regions.iter().map(|x| num(x.creditworthy_demand)));
+            row.extend(regions.iter().map(|x| num(x.credit_gap)));
+            row.extend(regions.iter().map(|x| num(x.supply)));
+            rows.push(row);
+        }
+    }
+    write_csv(path, &header, &rows)
+}
+
+/// Lower and upper ends of the 95% confidence interval of a mean (Student t, n - 1 degrees of
+/// freedom; the mean itself when n < 2).
+pub fn mean_interval(s: &Summary) -> (f64, f64) {
+    if s.n < 2 {
+        return (s.mean, s.mean);
+    }
+    let t = sim::stats::student_t_quantile(0.5 + CONFIDENCE / 2.0, (s.n - 1) as f64);
+    (s.mean - t * s.std_error, s.mean + t * s.std_error)
+}
+
+/// Column name of a quantile: `q05` for 0.05.
+fn quantile_name(p: f64) -> String {
+    format!("q{:02}", (p * 100.0).round() as u32)
+}
+
+fn write_quarters(path: &Path, agg: &Aggregates) -> Result<()> {
+    let mut header: Vec<String> = [
+        "measure",
+        "unit",
+        "quarter",
+        "n",
+        "mean",
+        "std_error",
+        "mean_low",
+        "mean_high",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    header.extend(QUARTER_QUANTILES.iter().map(|&p| quantile_name(p)));
+    let mut rows = Vec::new();
+    for m in agg.quarter_measures.iter().chain(&agg.region_gap_share) {
+        for (t, s) in m.quarters.iter().enumerate() {
+            let (lo, hi) = mean_interval(s);
+            let mut row = vec![
+                m.name.clone(),
+                m.unit.clone(),
+                (t + 1).to_string(),
+                s.n.to_string(),
+                num(s.mean),
+                num(s.std_error),
+                num(lo),
+                num(hi),
+            ];
+            row.extend(s.quantiles.iter().map(|&(_, v)| num(v)));
+            rows.push(row);
+        }
+    }
+    write_csv(path, &header, &rows)
+}
+
+/// A summary with the confidence interval of its mean.
+#[derive(Debug, Serialize)]
+pub struct Estimate<'a> {
+    /// Mean, standard deviation, standard error, min, max, quantiles.
+    #[serde(flatten)]
+    pub summary: &'a Summary,
+    /// Lower end of the 95% interval of the mean.
+    pub mean_low: f64,
+    /// Upper end.
+    pub mean_high: f64,
+}
+
+impl<'a> Estimate<'a> {
+    fn of(summary: &'a Summary) -> Self {
+        let (mean_low, mean_high) = mean_interval(summary);
+        Estimate {
+            summary,
+            mean_low,
+            mean_high,
+        }
+    }
+}
+
+/// A per-path measure in `summary.json`.
+#[derive(Debug, Serialize)]
+pub struct MeasureOut<'a> {
+    /// Name.
+    pub name: &'a str,
+    /// Unit.
+    pub unit: &'a str,
+    /// Statistics.
+    #[serde(flatten)]
+    pub estimate: Estimate<'a>,
+    /// VaR and expected shortfall, for loss measures.
+    pub tail: &'a [TailRisk],
+}
+
+/// One quarter of a per-quarter measure.
+#[derive(Debug, Serialize)]
+pub struct QuarterOut<'a> {
+    /// Quarter, 1-based.
+    pub quarter: usize,
+    /// Statistics.
+    #[serde(flatten)]
+    pub estimate: Estimate<'a>,
+}
+
+/// A per-quarter measure in `summary.json`.
+#[derive(Debug, Serialize)]
+pub struct QuarterMeasureOut<'a> {
+    /// Name.
+    pub name: &'a str,
+    /// Unit.
+    pub unit: &'a str,
+    /// One entry per quarter.
+    pub quarters: Vec<QuarterOut<'a>>,
+}
+
+/// `summary.json`: every aggregate, and nothing that depends on how the run was split.
+#[derive(Debug, Serialize)]
+pub struct SummaryFile<'a> {
+    /// Always [`SUMMARY_FORMAT`].
+    pub format: &'static str,
+    /// Always [`FORMAT_VERSION`].
+    pub format_version: u32,
+    /// Scenario name.
+    pub scenario: &'a str,
+    /// Scenario description.
+    pub description: &'a str,
+    /// Money unit.
+    pub currency: &'a str,
+    /// Seed.
+    pub seed: u64,
+    /// Paths aggregated.
+    pub paths: usize,
+    /// Quarters per path.
+    pub quarters: u32,
+    /// Confidence level of every interval.
+    pub confidence: f64,
+    /// Per-path measures.
+    pub path_measures: Vec<MeasureOut<'a>>,
+    /// Per-region credit gap summed over quarters.
+    pub region_gap: Vec<MeasureOut<'a>>,
+    /// Per-quarter measures.
+    pub quarter_measures: Vec<QuarterMeasureOut<'a>>,
+    /// Per-region, per-quarter credit gap share.
+    pub region_gap_share: Vec<QuarterMeasureOut<'a>>,
+    /// Probability of a systemic event.
+    pub systemic_event: &'a Proportion,
+    /// Per bank failure probability.
+    pub bank_failures: &'a [BankFailure],
+}
+
+fn measure_out(m: &MeasureStats) -> MeasureOut<'_> {
+    MeasureOut {
+        name: &m.name,
+        unit: &m.unit,
+        estimate: Estimate::of(&m.summary),
+        tail: &m.tail,
+    }
+}
+
+fn quarter_out(m: &QuarterStats) -> QuarterMeasureOut<'_> {
+    QuarterMeasureOut {
+        name: &m.name,
+        unit: &m.unit,
+        quarters: m
+            .quarters
+            .iter()
+            .enumerate()
+            .map(|(t, s)| QuarterOut {
+                quarter: t + 1,
+                estimate: Estimate::of(s),
+            })
+            .collect(),
+    }
+}
+
+/// Builds `summary.json`'s content.
+pub fn summary_file<'a>(scenario: &'a Scenario, agg: &'a Aggregates) -> SummaryFile<'a> {
+    SummaryFile {
+        format: SUMMARY_FORMAT,
+        format_version: FORMAT_VERSION,
+        scenario: &scenario.name,
+        description: &scenario.description,
+        currency: &scenario.currency,
+        seed: scenario.run.seed,
+        paths: agg.paths,
+        quarters: scenario.run.quarters,
+        confidence: CONFIDENCE,
+        path_measures: agg.path_measures.iter().map(measure_out).collect(),
+        region_gap: agg.region_gap.iter().map(measure_out).collect(),
+        quarter_measures: agg.quarter_measures.iter().map(quarter_out).collect(),
+        region_gap_share: agg.region_gap_share.iter().map(quarter_out).collect(),
+        systemic_event: &agg.systemic_event,
+        bank_failures: &agg.bank_failures,
+    }
+}
+
+fn write_parquet(path: &Path, scenario: &Scenario, paths: &[PathResult]) -> Result<()> {
+    use arrow_array::{ArrayRef, Float64Array, RecordBatch, UInt64Array};
+    use arrow_schema::{DataType, Field, Schema};
+    use parquet::arrow::ArrowWriter;
+    use parquet::basic::Compression;
+    use parquet::file::properties::WriterProperties;
+
+    let nr = scenario.regions.len();
+    let mut fields = vec![Field::new("path", DataType::UInt64, false)];
+    let mut columns: Vec<ArrayRef> = vec![Arc::new(UInt64Array::from_iter_values(
+        paths.iter().map(|p| p.path),
+    ))];
+    for (k, m) in PathSummary::MEASURES.iter().enumerate() {
+        fields.push(Field::new(m.name, DataType::Float64, false));
+        columns.push(Arc::new(Float64Array::from_iter_values(
+            paths.iter().map(|p| p.summary.values()[k]),
+        )));
+    }
+    for (r, name) in region_columns(scenario, "credit_gap")
+        .into_iter()
+        .enumerate()
+    {
+        fields.push(Field::new(name, DataType::Float64, false));
+        columns.push(Arc::new(Float64Array::from_iter_values(
+            paths.iter().map(|p| p.region_gap_total(r, nr)),
+        )));
+    }
+    let schema = Arc::new(Schema::new(fields));
+    let batch =
+        RecordBatch::try_new(schema.clone(), columns).map_err(|e| Error::format(path, e))?;
+    let props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_created_by(format!("herdlab {PROGRAM_VERSION}"))
+        .build();
+    let file = File::create(path).map_err(|e| Error::io(path, "cannot create", e))?;
+    let mut w =
+        ArrowWriter::try_new(file, schema, Some(props)).map_err(|e| Error::format(path, e))?;
+    w.write(&batch).map_err(|e| Error::format(path, e))?;
+    let file = w.into_inner().map_err(|e| Error::format(path, e))?;
+    file.sync_all()
+        .map_err(|e| Error::io(path, "cannot write", e))
+}
+
+/// The current time as RFC 3339 UTC with seconds, e.g. `2026-11-24T09:30:00Z`.
+pub fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    rfc3339(secs)
+}
+
+/// Seconds since the Unix epoch as RFC 3339 UTC.
+pub fn rfc3339(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// A Markdown table of measures (name, unit, meaning), as it stands in `docs/outputs.md`.
+pub fn measure_table(measures: &[sim::results::MeasureInfo]) -> String {
+    let mut out = String::from("| column | unit | meaning |\n|---|---|---|\n");
+    for m in measures {
+        out.push_str(&format!("| `{}` | {} | {} |\n", m.name, m.unit, m.doc));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docs_outputs_measure_tables_are_current() {
+        let doc = include_str!("../../docs/outputs.md");
+        for (what, table) in [
+            ("PathSummary", measure_table(PathSummary::MEASURES)),
+            ("QuarterRecord", measure_table(QuarterRecord::MEASURES)),
+        ] {
+            assert!(
+                doc.contains(&table),
+                "docs/outputs.md's {what} table is out of date; replace it with:\n{table}"
+            );
+        }
+        for f in FILES {
+            assert!(
+                doc.contains(&format!("`{f}`")),
+                "docs/outputs.md does not document {f}"
+            );
+        }
+    }
+
+    #[test]
+    fn timestamps_are_rfc3339() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(1_795_000_000), "2026-11-18T11:06:40Z");
+    }
+
+    #[test]
+    fn quantile_columns() {
+        let names: Vec<String> = QUARTER_QUANTILES
+            .iter()
+            .map(|&p| quantile_name(p))
+            .collect();
+        assert_eq!(names, ["q05", "q25", "q50", "q75", "q95"]);
+    }
+
+    #[test]
+    fn an_uncommitted_folder_leaves_nothing() {
+        let tmp = std::env::temp_dir().join(format!("herdlab-atomic-{}", std::process::id()));
+        let target = tmp.join("result");
+        {
+            let d = AtomicDir::create(&target, false).expect("create");
+            std::fs::write(d.path().join("x"), "1").expect("write");
+        }
+        assert!(!target.exists());
+        assert_eq!(std::fs::read_dir(&tmp).map(|d| d.count()).unwrap_or(0), 0);
+        let d = AtomicDir::create(&target, false).expect("create");
+        d.commit().expect("commit");
+        assert!(target.is_dir());
+        assert!(AtomicDir::create(&target, false).is_err());
+        AtomicDir::create(&target, true)
+            .expect("force")
+            .commit()
+            .expect("replace");
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+}

@@ -1,0 +1,132 @@
+//! Progress and cancellation for runs: an [`Observer`] that drives a progress bar on a terminal,
+//! prints a plain line every few seconds otherwise, or stays silent, and stops the run when a
+//! shared flag (set by the Ctrl-C handler) is raised.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sim::montecarlo::Observer;
+
+/// How progress is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// A progress bar (stderr is a terminal).
+    Bar,
+    /// A plain line every `every` (logs, schedulers).
+    Lines {
+        /// Interval between lines.
+        every: Duration,
+    },
+    /// Nothing.
+    Quiet,
+}
+
+impl Mode {
+    /// The bar on a terminal, plain lines every 10 s otherwise, nothing if `quiet`.
+    pub fn detect(quiet: bool) -> Mode {
+        if quiet {
+            Mode::Quiet
+        } else if std::io::stderr().is_terminal() {
+            Mode::Bar
+        } else {
+            Mode::Lines {
+                every: Duration::from_secs(10),
+            }
+        }
+    }
+}
+
+/// Shows the progress of one run on stderr and relays cancellation.
+pub struct Progress {
+    label: String,
+    mode: Mode,
+    stop: Arc<AtomicBool>,
+    bar: Option<ProgressBar>,
+    start: Instant,
+    last_line: Mutex<Instant>,
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Progress")
+            .field("label", &self.label)
+            .field("mode", &self.mode)
+            .finish()
+    }
+}
+
+impl Progress {
+    /// Starts showing progress of a run of `total` paths, labelled `label` (e.g. the scenario).
+    pub fn new(label: &str, total: u64, mode: Mode, stop: Arc<AtomicBool>) -> Progress {
+        let bar = (mode == Mode::Bar).then(|| {
+            let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+            let style = ProgressStyle::with_template(
+                "{prefix} [{bar:30}] {pos}/{len} paths  {per_sec}  {eta} left",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
+            bar.set_style(style);
+            bar.set_prefix(label.to_string());
+            bar
+        });
+        let now = Instant::now();
+        Progress {
+            label: label.into(),
+            mode,
+            stop,
+            bar,
+            start: now,
+            last_line: Mutex::new(now),
+        }
+    }
+
+    /// Clears the bar (call when the run ends).
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Observer for Progress {
+    fn path_done(&self, done: u64, total: u64) {
+        match self.mode {
+            Mode::Quiet => {}
+            Mode::Bar => {
+                if let Some(bar) = &self.bar {
+                    bar.set_position(done);
+                }
+            }
+            Mode::Lines { every } => {
+                let now = Instant::now();
+                let Ok(mut last) = self.last_line.lock() else {
+                    return;
+                };
+                if now.duration_since(*last) < every && done < total {
+                    return;
+                }
+                *last = now;
+                let secs = now.duration_since(self.start).as_secs_f64().max(1e-9);
+                let rate = done as f64 / secs;
+                let left = if rate > 0.0 {
+                    (total - done) as f64 / rate
+                } else {
+                    0.0
+                };
+                eprintln!(
+                    "{}: {done}/{total} paths ({:.1}%), {rate:.1} paths/s, about {left:.0} s left",
+                    self.label,
+                    100.0 * done as f64 / total.max(1) as f64,
+                );
+            }
+        }
+    }
+
+    fn should_stop(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+}

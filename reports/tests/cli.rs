@@ -1,0 +1,297 @@
+//! End-to-end tests of the `herdlab` binary on bundled scenarios (run in release: debug builds
+//! are about 100 times slower).
+
+use std::path::Path;
+use std::process::{Command as StdCommand, Stdio};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn herdlab() -> Command {
+    Command::cargo_bin("herdlab").expect("the herdlab binary is built")
+}
+
+fn read(p: &Path) -> Vec<u8> {
+    std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+const COMPARED: [&str; 6] = [
+    "summary.json",
+    "quarters.csv",
+    "paths.csv",
+    "paths.parquet",
+    "path_quarters.csv",
+    "paths.jsonl",
+];
+
+#[test]
+fn run_writes_a_complete_result_folder_and_a_summary_table() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("baseline");
+    herdlab()
+        .args(["run", "baseline", "--paths", "6", "--seed", "7", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("credit_gap_share"))
+        .stdout(predicate::str::contains("results written to"));
+    for f in reports::output::FILES {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&read(&out.join("manifest.json"))).expect("json");
+    assert_eq!(manifest["seed"], 7);
+    assert_eq!(manifest["paths"], 6);
+    assert_eq!(manifest["scenario"]["run"]["paths"], 6);
+    assert_eq!(manifest["scenario_origin"], "bundled:baseline");
+    let csv = String::from_utf8(read(&out.join("paths.csv"))).expect("utf8");
+    assert_eq!(csv.lines().count(), 7);
+    // A second run into the same folder is refused unless --force.
+    herdlab()
+        .args(["-q", "run", "baseline", "--paths", "6", "--out"])
+        .arg(&out)
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("--force"));
+}
+
+#[test]
+fn sharded_and_merged_equals_unsharded_byte_for_byte() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let t = tmp.path();
+    herdlab()
+        .args(["-q", "run", "herding-alarm", "--paths", "7", "--out"])
+        .arg(t.join("whole"))
+        .assert()
+        .success();
+    for i in 1..=3 {
+        herdlab()
+            .args([
+                "-q",
+                "run",
+                "herding-alarm",
+                "--paths",
+                "7",
+                "--threads",
+                "1",
+            ])
+            .args(["--shard", &format!("{i}/3"), "--out"])
+            .arg(t.join(format!("s{i}")))
+            .assert()
+            .success();
+    }
+    herdlab()
+        .args(["-q", "merge"])
+        .args([t.join("s3"), t.join("s1"), t.join("s2")])
+        .arg("--out")
+        .arg(t.join("merged"))
+        .assert()
+        .success();
+    for f in COMPARED {
+        assert!(
+            read(&t.join("whole").join(f)) == read(&t.join("merged").join(f)),
+            "{f} differs between the unsharded run and the merged shards"
+        );
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&read(&t.join("merged/manifest.json"))).expect("json");
+    assert_eq!(manifest["merged_from"].as_array().map(Vec::len), Some(3));
+}
+
+#[test]
+fn merge_refuses_missing_duplicate_and_foreign_shards() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let t = tmp.path();
+    let shard = |i: u32, seed: &str, name: &str| {
+        herdlab()
+            .args(["-q", "run", "baseline", "--paths", "4", "--seed", seed])
+            .args(["--shard", &format!("{i}/2"), "--out"])
+            .arg(t.join(name))
+            .assert()
+            .success();
+    };
+    shard(1, "1", "a1");
+    shard(2, "1", "a2");
+    shard(2, "2", "b2");
+    herdlab()
+        .arg("merge")
+        .arg(t.join("a1"))
+        .arg("--out")
+        .arg(t.join("m"))
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("shard 2/2 is missing"));
+    herdlab()
+        .arg("merge")
+        .args([t.join("a1"), t.join("a2"), t.join("a2")])
+        .arg("--out")
+        .arg(t.join("m"))
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("shard 2/2 is given twice"));
+    herdlab()
+        .arg("merge")
+        .args([t.join("a1"), t.join("b2")])
+        .arg("--out")
+        .arg(t.join("m"))
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("seed 2 but"));
+    assert!(!t.join("m").exists());
+}
+
+fn bad_copy(dir: &Path, name: &str, from: &str, to: &str) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../scenarios/baseline.toml"
+    ))
+    .expect("baseline");
+    assert!(text.contains(from));
+    let p = dir.join(name);
+    std::fs::write(&p, text.replace(from, to)).expect("write");
+    p
+}
+
+#[test]
+fn a_bad_scenario_exits_3_naming_the_file_and_field() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let bad = bad_copy(tmp.path(), "bad.toml", "lgd = 0.45", "lgd = 1.5");
+    herdlab()
+        .args(["run", "--paths", "6", "--out"])
+        .arg(tmp.path().join("out"))
+        .arg(&bad)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("bad.toml"))
+        .stderr(predicate::str::contains("firms.lgd = 1.5"));
+    assert!(!tmp.path().join("out").exists());
+}
+
+#[test]
+fn validate_prints_every_problem_of_every_file() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = bad_copy(tmp.path(), "a.toml", "lgd = 0.45", "lgd = 1.5");
+    let b = bad_copy(tmp.path(), "b.toml", "equity = 900.0", "equity = -5.0");
+    herdlab()
+        .arg("validate")
+        .args([&a, &b])
+        .arg("baseline")
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains("ok: baseline"))
+        .stderr(predicate::str::contains("firms.lgd = 1.5"))
+        .stderr(predicate::str::contains("banks[0].equity = -5"));
+    herdlab()
+        .args(["validate", "baseline", "eu-banks-2018"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn sweep_writes_one_cell_per_value_and_a_grid() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("sweep");
+    herdlab()
+        .args([
+            "-q",
+            "sweep",
+            "baseline",
+            "--vary",
+            "models.similarity=0:1:3",
+        ])
+        .args(["--paths", "4", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    for c in 1..=3 {
+        assert!(out.join(format!("cell-{c:04}/summary.json")).is_file());
+    }
+    let grid = String::from_utf8(read(&out.join("grid.csv"))).expect("utf8");
+    let lines: Vec<&str> = grid.lines().collect();
+    assert_eq!(lines.len(), 4, "{grid}");
+    assert!(lines[0].starts_with("cell,models.similarity,credit_gap_mean"));
+    assert!(lines[2].starts_with("2,0.5,"));
+    assert!(out.join("sweep.json").is_file());
+    // A bad path is named before anything runs.
+    herdlab()
+        .args([
+            "sweep",
+            "baseline",
+            "--vary",
+            "regions[9].firm_share=0.5",
+            "--out",
+        ])
+        .arg(tmp.path().join("bad"))
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("regions[9]"));
+}
+
+#[test]
+fn compare_writes_paired_differences() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("cmp");
+    herdlab()
+        .args(["compare", "baseline", "rate-shock", "--paths", "4", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("rate-shock - baseline"));
+    let csv = String::from_utf8(read(&out.join("comparison.csv"))).expect("utf8");
+    assert!(csv.starts_with("scenario,reference,measure,unit,n,"));
+    assert!(csv.contains("\nrate-shock,baseline,credit_gap,money,4,"));
+    assert!(csv.contains("credit_gap[east]"));
+    assert!(out.join("comparison.json").is_file());
+    assert!(out.join("baseline/summary.json").is_file());
+    assert!(out.join("rate-shock/summary.json").is_file());
+}
+
+#[test]
+fn scenarios_lists_bundled_names_with_descriptions() {
+    herdlab()
+        .arg("scenarios")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("regional-monoculture"))
+        .stdout(predicate::str::contains("the reference case"));
+}
+
+#[test]
+fn an_interrupted_run_exits_130_and_leaves_no_complete_folder() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("interrupted");
+    let bin = assert_cmd::cargo::cargo_bin("herdlab");
+    let mut child = StdCommand::new(bin)
+        .args(["run", "baseline", "--paths", "100000", "--out"])
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(Duration::from_millis(700));
+    let killed = StdCommand::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the run did not stop after Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(130));
+    assert!(!out.join("manifest.json").exists());
+    assert!(!out.join("summary.json").exists());
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
