@@ -36,7 +36,12 @@ pub const HEADLINE: [&str; 8] = [
 /// Exit codes: 0 success, 2 usage, 3 invalid scenario or data, 4 I/O failure,
 /// 5 engine refused (too large, bad options), 130 interrupted.
 #[derive(Debug, Parser)]
-#[command(name = "herdlab", version, about, long_about = None)]
+#[command(
+    name = "herdlab",
+    version,
+    about = "Stress tests of AI credit-model monoculture: run scenarios, compare them on common random numbers, sweep parameters, merge shards",
+    long_about = None
+)]
 pub struct Cli {
     /// Show no progress and no summary table (errors still go to stderr).
     #[arg(long, short, global = true)]
@@ -665,18 +670,20 @@ fn cmd_compare(
                 "  {:<27} {:>12} {:>12} {:>12}  {:>27}",
                 "measure", "reference", "scenario", "difference", "95% interval"
             );
-            for h in HEADLINE {
-                if let Some(m) = c.measure(h) {
-                    let d = &m.difference;
-                    println!(
-                        "  {:<27} {:>12} {:>12} {:>12}  {:>27}",
-                        h,
-                        fmt_num(d.mean_a),
-                        fmt_num(d.mean_b),
-                        fmt_num(d.mean),
-                        format!("[{}, {}]", fmt_num(d.low), fmt_num(d.high))
-                    );
-                }
+            let rows = HEADLINE
+                .iter()
+                .filter_map(|h| c.measure(h))
+                .chain(&c.region_gap);
+            for m in rows {
+                let d = &m.difference;
+                println!(
+                    "  {:<27} {:>12} {:>12} {:>12}  {:>27}",
+                    m.name,
+                    fmt_num(d.mean_a),
+                    fmt_num(d.mean_b),
+                    fmt_num(d.mean),
+                    format!("[{}, {}]", fmt_num(d.low), fmt_num(d.high))
+                );
             }
         }
         println!("results written to {}", dir.display());
