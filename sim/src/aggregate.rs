@@ -20,7 +20,8 @@ pub const QUARTER_QUANTILES: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
 pub const TAIL_LEVELS: [f64; 2] = [0.95, 0.99];
 /// Confidence of every interval.
 pub const CONFIDENCE: f64 = 0.95;
-/// Path measures that are losses or shortfalls, for which VaR and expected shortfall are reported.
+/// Path measures that are losses or shortfalls, for which VaR and expected shortfall are reported
+/// (and for every region's `credit_gap[REGION]`).
 pub const LOSS_MEASURES: [&str; 7] = [
     "bank_losses",
     "loss_credit",
@@ -91,7 +92,9 @@ impl Aggregates {
 }
 
 fn measure_stats(name: &str, unit: &str, xs: &[f64]) -> MeasureStats {
-    let tail = if LOSS_MEASURES.contains(&name) {
+    // Per-region credit gaps (`credit_gap[REGION]`) are shortfalls like the total gap.
+    let base = name.split('[').next().unwrap_or(name);
+    let tail = if LOSS_MEASURES.contains(&base) {
         TAIL_LEVELS
             .iter()
             .map(|&l| stats::tail_risk(xs, l))
@@ -288,4 +291,23 @@ pub fn compare(
         measures,
         region_gap,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tail_risk_is_reported_for_losses_and_regional_gaps_only() {
+        let xs: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(measure_stats("bank_losses", "money", &xs).tail.len(), 2);
+        assert_eq!(
+            measure_stats("credit_gap[east]", "money", &xs).tail.len(),
+            2
+        );
+        assert!(measure_stats("lsv", "LSV", &xs).tail.is_empty());
+        let t = &measure_stats("credit_gap[east]", "money", &xs).tail[0];
+        assert_eq!(t.level, 0.95);
+        assert!((t.var - 95.05).abs() < 1e-12);
+    }
 }
