@@ -17,7 +17,7 @@ use crate::input::{self, Origin, ScenarioInput};
 use crate::output::{self, AtomicDir, Manifest, ResultData, ShardInfo};
 use crate::progress::{Mode, Progress};
 use crate::sweep::{self, Assignment, ParamPath, Vary};
-use crate::{bundled, merge};
+use crate::{bundled, charts, merge, report};
 
 /// Headline measures shown in tables and `grid.csv`.
 pub const HEADLINE: [&str; 8] = [
@@ -111,6 +111,24 @@ pub enum Command {
     },
     /// List the bundled scenarios.
     Scenarios,
+    /// Write the charts (SVG, PNG and their data as CSV) and a self-contained report.html of a
+    /// result folder written by run, merge, compare or sweep.
+    Report {
+        /// The result folder.
+        dir: PathBuf,
+        /// html: charts as SVG and PNG plus report.html; svg or png: charts only.
+        #[arg(long, value_enum, default_value = "html")]
+        format: report::Format,
+        /// Chart width in inches.
+        #[arg(long, default_value_t = 6.0)]
+        width: f64,
+        /// Chart height in inches.
+        #[arg(long, default_value_t = 4.0)]
+        height: f64,
+        /// Chart resolution for PNG, dots per inch.
+        #[arg(long, default_value_t = 250.0)]
+        dpi: f64,
+    },
     /// Combine the result folders of shards 1/K..K/K into one result, identical to an unsharded run.
     Merge {
         /// Shard result folders.
@@ -141,6 +159,9 @@ pub struct RunArgs {
     /// [default: 75% of physical memory].
     #[arg(long, value_name = "SIZE")]
     pub max_memory: Option<String>,
+    /// Also write the charts and report.html into the result folder (as `herdlab report`).
+    #[arg(long)]
+    pub report: bool,
 }
 
 /// What every command needs besides its arguments.
@@ -164,6 +185,19 @@ impl Context {
             Ok(())
         }
     }
+}
+
+/// Writes the report of a result folder just written (`--report`).
+fn report_into(ctx: &Context, dir: &Path) -> Result<()> {
+    let written = report::report(dir, report::Format::Html, &charts::Output::default())?;
+    if ctx.tables
+        && let Some(html) = written
+            .iter()
+            .find(|p| p.extension().is_some_and(|e| e == "html"))
+    {
+        println!("report written to {}", html.display());
+    }
+    Ok(())
 }
 
 /// Runs a parsed command line.
@@ -199,6 +233,22 @@ pub fn execute(cli: Cli, ctx: &Context) -> Result<()> {
                     b.description(),
                     width = width.unwrap_or(0)
                 );
+            }
+            Ok(())
+        }
+        Command::Report {
+            dir,
+            format,
+            width,
+            height,
+            dpi,
+        } => {
+            let size = charts::Output::inches(width, height, dpi);
+            let written = report::report(&dir, format, &size)?;
+            if ctx.tables {
+                for w in written {
+                    println!("wrote {}", w.display());
+                }
             }
             Ok(())
         }
@@ -438,6 +488,9 @@ fn cmd_run(
     let agg = write_into(dir.path(), &p, &f)?;
     ctx.check_stop()?;
     let dir = dir.commit()?;
+    if run.report {
+        report_into(ctx, &dir)?;
+    }
     if ctx.tables {
         print_summary(&p.scenario, &agg);
         if shard.count > 1 {
@@ -659,6 +712,9 @@ fn cmd_compare(
     output::write_json(&dir.path().join("comparison.json"), &file)?;
     ctx.check_stop()?;
     let dir = dir.commit()?;
+    if run.report {
+        report_into(ctx, &dir)?;
+    }
     if ctx.tables {
         println!(
             "paired differences against {} ({} paths, seed {}, common random numbers; 95% intervals)",
@@ -837,6 +893,9 @@ fn cmd_sweep(
     output::write_json(&dir.path().join("sweep.json"), &file)?;
     ctx.check_stop()?;
     let dir = dir.commit()?;
+    if run.report {
+        report_into(ctx, &dir)?;
+    }
     if ctx.tables {
         println!(
             "{}: {} cells, {} paths each, seed {} (shared by every cell)",

@@ -23,12 +23,14 @@
 //! command line).
 
 pub mod bundled;
+pub mod charts;
 pub mod commands;
 pub mod error;
 pub mod input;
 pub mod merge;
 pub mod output;
 pub mod progress;
+pub mod report;
 pub mod sweep;
 
 pub use error::{Error, Result, exit};

@@ -207,11 +207,12 @@ impl PathResult {
 
     /// Region `r`'s credit gap summed over quarters.
     pub fn region_gap_total(&self, r: usize, n_regions: usize) -> f64 {
-        self.regions
-            .iter()
-            .skip(r)
-            .step_by(n_regions.max(1))
-            .map(|x| x.credit_gap)
-            .sum()
+        crate::model::total(
+            self.regions
+                .iter()
+                .skip(r)
+                .step_by(n_regions.max(1))
+                .map(|x| x.credit_gap),
+        )
     }
 }

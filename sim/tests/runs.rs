@@ -115,3 +115,27 @@ fn bad_run_options_are_errors() {
         Err(Error::Options(_))
     ));
 }
+
+#[test]
+fn no_negative_zero_reaches_the_results() {
+    // Regression: empty f64 sums (no failed bank, LSV over one quarter) gave -0.0.
+    let s = Small {
+        quarters: 1,
+        ..Small::default()
+    }
+    .scenario();
+    for p in run_all(&s, 2) {
+        for v in p
+            .summary
+            .values()
+            .into_iter()
+            .chain(p.quarters.iter().flat_map(|q| q.values()))
+        {
+            assert!(
+                !(v == 0.0 && v.is_sign_negative()),
+                "negative zero in {:?}",
+                p.summary
+            );
+        }
+    }
+}

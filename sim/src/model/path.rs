@@ -574,7 +574,7 @@ impl Model<'_> {
                 0.0
             };
             rec.failed_asset_share = if self.system_assets > 0.0 {
-                failed.iter().map(|&i| self.bank_assets[i]).sum::<f64>() / self.system_assets
+                total(failed.iter().map(|&i| self.bank_assets[i])) / self.system_assets
             } else {
                 0.0
             };
@@ -719,6 +719,12 @@ impl Model<'_> {
     }
 }
 
+/// The sum of `xs` from +0.0. `Iterator::sum` of `f64` starts from -0.0, so an empty sum would
+/// write a negative zero into the outputs; for any non-empty sum the two agree bit for bit.
+pub(crate) fn total(xs: impl Iterator<Item = f64>) -> f64 {
+    xs.fold(0.0, |a, b| a + b)
+}
+
 /// A bank's cumulative income and losses by channel: income, credit, bonds, interbank, fire
 /// sales, shocks.
 fn channels(b: &BankState) -> [f64; 6] {
@@ -779,7 +785,7 @@ fn summarize_path(
     systemic_share: f64,
     alarm: Option<u32>,
 ) -> PathSummary {
-    let sum = |f: fn(&QuarterRecord) -> f64| records.iter().map(f).sum::<f64>();
+    let sum = |f: fn(&QuarterRecord) -> f64| total(records.iter().map(f));
     let last = records.last().cloned().unwrap_or_default();
     let cw = sum(|r| r.creditworthy_demand);
     let gap = sum(|r| r.credit_gap);
@@ -817,7 +823,7 @@ fn summarize_path(
         final_system_car: last.system_car,
         decision_agreement_excess: sum(|r| r.decision_agreement_excess) / n,
         systemic_rejection_ratio: sum(|r| r.systemic_rejection_ratio) / n,
-        lsv: records.iter().skip(1).map(|r| r.lsv).sum::<f64>() / later,
+        lsv: total(records.iter().skip(1).map(|r| r.lsv)) / later,
         alarm_quarter: alarm.map_or(0.0, f64::from),
         max_debtrank: records.iter().map(|r| r.debtrank).fold(0.0, f64::max),
         ..Default::default()

@@ -1,0 +1,283 @@
+//! Scenario comparison: paired differences B − A with confidence intervals (a forest plot),
+//! one panel per unit.
+
+use std::path::{Path, PathBuf};
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use sim::aggregate::{CONFIDENCE, Comparison};
+
+use super::error::{Error, Result};
+use super::layout::{
+    Axis, Ctx, Frame, LegendItem, PlotOptions, Swatch, check_finite, dashed, empty_state, extent,
+    frame, plot,
+};
+use super::render::{Chart, csv_table, draw_err, num, render};
+use super::style::{Labels, Output, Theme, UnitAxis, pretty_measure};
+
+/// Measures compared when none are named.
+const DEFAULT_MEASURES: [&str; 7] = [
+    "credit_gap_share",
+    "peak_credit_gap_share",
+    "firm_default_share",
+    "failed_bank_share",
+    "credit_gap",
+    "bank_losses",
+    "min_system_car",
+];
+
+/// One compared measure: the mean paired difference and its confidence interval.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ComparisonRow {
+    /// Row label.
+    pub name: String,
+    /// Unit of the difference, e.g. `percentage points`; rows are grouped into panels by unit.
+    pub unit: String,
+    /// Mean difference.
+    pub mean: f64,
+    /// Lower end of the interval.
+    pub low: f64,
+    /// Upper end of the interval.
+    pub high: f64,
+}
+
+/// Input of [`comparison_chart`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ComparisonChart {
+    /// Title (name both scenarios).
+    pub title: String,
+    /// Line under the title.
+    pub subtitle: Option<String>,
+    /// Small print under the plot.
+    pub note: Option<String>,
+    /// Rows, top to bottom. Empty: an empty-state chart is drawn.
+    pub rows: Vec<ComparisonRow>,
+}
+
+/// Writes a comparison chart: `<stem>.svg`/`.png` and `<stem>.csv` with columns
+/// `measure,unit,mean,low,high`.
+pub fn comparison_chart(
+    chart: &ComparisonChart,
+    dir: &Path,
+    stem: &str,
+    output: &Output,
+    theme: &Theme,
+) -> Result<Vec<PathBuf>> {
+    render(chart, dir, stem, output, theme)
+}
+
+impl ComparisonChart {
+    /// Units in order of first appearance, with their rows.
+    fn groups(&self) -> Vec<(&str, Vec<&ComparisonRow>)> {
+        let mut groups: Vec<(&str, Vec<&ComparisonRow>)> = Vec::new();
+        for r in &self.rows {
+            match groups.iter_mut().find(|g| g.0 == r.unit) {
+                Some(g) => g.1.push(r),
+                None => groups.push((&r.unit, vec![r])),
+            }
+        }
+        groups
+    }
+}
+
+impl Chart for ComparisonChart {
+    const KIND: &'static str = "comparison";
+
+    fn validate(&self) -> Result<()> {
+        for r in &self.rows {
+            check_finite(
+                Self::KIND,
+                &format!("row `{}`", r.name),
+                [&r.mean, &r.low, &r.high],
+            )?;
+            if r.low > r.high {
+                return Err(Error::InvalidInput {
+                    chart: Self::KIND,
+                    message: format!("row `{}`: low {} > high {}", r.name, r.low, r.high),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn tables(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        let rows = self
+            .rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.name.clone(),
+                    r.unit.clone(),
+                    num(r.mean),
+                    num(r.low),
+                    num(r.high),
+                ]
+            })
+            .collect();
+        Ok(vec![(
+            String::new(),
+            csv_table(&["measure", "unit", "mean", "low", "high"], rows)?,
+        )])
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> Result<()> {
+        let t = ctx.theme;
+        let (sig, insig) = (t.color(1), t.color(0));
+        let legend = vec![
+            LegendItem::new("interval excludes 0", Swatch::Interval(sig)),
+            LegendItem::new("interval includes 0", Swatch::Interval(insig)),
+            LegendItem::new("no difference", Swatch::Dashed(t.muted)),
+        ];
+        let area = frame(
+            root,
+            ctx,
+            &Frame {
+                title: self.title.clone(),
+                subtitle: self.subtitle.clone(),
+                legend: if self.rows.is_empty() {
+                    Vec::new()
+                } else {
+                    legend
+                },
+                note: self.note.clone(),
+            },
+        )?;
+        if self.rows.is_empty() {
+            return empty_state(&area, ctx, "No measures to compare");
+        }
+        let groups = self.groups();
+        // Panel heights proportional to rows, plus room for each panel's x axis.
+        let axis_h = ctx.line_height(t.tick_pt) + ctx.line_height(t.axis_label_pt) + ctx.pxi(6.0);
+        let (w, h) = area.dim_in_pixel();
+        let total_rows: usize = groups.iter().map(|g| g.1.len()).sum();
+        let free = (h as i32 - axis_h * groups.len() as i32).max(1);
+        // The widest row label sets the left margin of every panel, so they line up.
+        let tick = ctx.font(t.tick_pt);
+        let label_w = self
+            .rows
+            .iter()
+            .map(|r| super::layout::text_width(&area, &r.name, &tick))
+            .max()
+            .unwrap_or(0);
+        let mut rest = area.clone();
+        for (gi, (unit, rows)) in groups.iter().enumerate() {
+            let ph = if gi + 1 == groups.len() {
+                rest.dim_in_pixel().1 as i32
+            } else {
+                axis_h + free * rows.len() as i32 / total_rows as i32
+            };
+            let (panel, below) = rest.split_vertically(ph);
+            rest = below;
+            let names: Vec<String> = rows.iter().rev().map(|r| r.name.clone()).collect();
+            let (lo, hi) =
+                extent(rows.iter().flat_map(|r| [r.low, r.high, 0.0])).unwrap_or((0.0, 1.0));
+            let x_axis = Axis::numeric(lo, hi, 6, format!("Difference ({unit})"));
+            let mut y_axis = Axis::categories(names, "");
+            y_axis.label = String::new();
+            let panel_w = w as i32;
+            let opts = PlotOptions {
+                no_y_grid: true,
+                left_px: label_w,
+                ..Default::default()
+            };
+            let _ = panel_w;
+            let mut chart = plot(&panel, ctx, &x_axis, &y_axis, opts)?;
+            dashed(
+                &mut chart,
+                ctx,
+                vec![(0.0, y_axis.lo), (0.0, y_axis.hi)],
+                ctx.stroke(t.muted, 0.75),
+            )?;
+            let n = rows.len();
+            for (i, r) in rows.iter().enumerate() {
+                let y = (n - 1 - i) as f64;
+                let c = if r.low > 0.0 || r.high < 0.0 {
+                    sig
+                } else {
+                    insig
+                };
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(r.low, y), (r.high, y)],
+                        ctx.stroke(c, t.line_pt * 1.2),
+                    )))
+                    .map_err(draw_err)?;
+                chart
+                    .draw_series(std::iter::once(Circle::new(
+                        (r.mean, y),
+                        ctx.pxi(2.4),
+                        c.filled(),
+                    )))
+                    .map_err(draw_err)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Rows of a [`Comparison`] of `other` against `reference` for `measures` (path measures by name,
+/// regional gaps as `credit_gap[east]`; empty: a default set of gap, default, failure, loss and
+/// capital measures). Shares are shown in percentage points; money in the reference's currency.
+pub fn comparison_from(
+    cmp: &Comparison,
+    measures: &[&str],
+    reference: &Labels,
+    other: &Labels,
+) -> Result<ComparisonChart> {
+    let names: Vec<&str> = if measures.is_empty() {
+        DEFAULT_MEASURES.to_vec()
+    } else {
+        measures.to_vec()
+    };
+    let mut rows = Vec::new();
+    let mut n = 0;
+    for name in names {
+        let m = cmp.measure(name).ok_or_else(|| Error::UnknownMeasure {
+            name: name.to_string(),
+            available: cmp
+                .measures
+                .iter()
+                .chain(&cmp.region_gap)
+                .map(|m| m.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })?;
+        let unit = UnitAxis::for_unit(&m.unit, reference.currency.as_deref());
+        let label = if m.unit == "share" {
+            "percentage points".to_string()
+        } else {
+            unit.label.clone()
+        };
+        n = m.difference.n;
+        rows.push(ComparisonRow {
+            name: pretty_measure(name),
+            unit: label,
+            mean: m.difference.mean * unit.scale,
+            low: m.difference.low * unit.scale,
+            high: m.difference.high * unit.scale,
+        });
+    }
+    let (a, b) = (
+        if reference.scenario.is_empty() {
+            "A"
+        } else {
+            &reference.scenario
+        },
+        if other.scenario.is_empty() {
+            "B"
+        } else {
+            &other.scenario
+        },
+    );
+    Ok(ComparisonChart {
+        title: format!("{b} minus {a}"),
+        subtitle: Some(format!(
+            "Mean paired difference over {n} common-random-number paths, with {:.0}% confidence intervals",
+            CONFIDENCE * 100.0
+        )),
+        note: Some(format!(
+            "Positive: the measure is larger in {b} than in {a}."
+        )),
+        rows,
+    })
+}

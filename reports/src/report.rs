@@ -1,0 +1,824 @@
+//! `herdlab report`: the charts of a result folder and a single self-contained `report.html`.
+//!
+//! A folder written by `run` (or `merge`) gets fan charts, histograms with VaR and expected
+//! shortfall, herding against its independence baselines, loss attribution, and the interbank
+//! network when the scenario has one; a `compare` folder gets the paired differences of every
+//! scenario against the reference plus each scenario's own report; a `sweep` folder gets heatmaps
+//! (two parameters) or line charts (one parameter) of the headline measures. Charts go to
+//! `charts/` in the folder (SVG, PNG and the CSV behind each), built under a temporary name and
+//! renamed into place; `report.html` embeds the SVGs, so it opens offline, and is written
+//! atomically too.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use sim::aggregate::{Aggregates, Comparison};
+use sim::results::PathResult;
+use sim::scenario::Scenario;
+
+use crate::charts::{self, Formats, Labels, Output, Theme};
+use crate::error::{Error, Result};
+use crate::output::{self, Manifest};
+
+/// What `report` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Charts as SVG and PNG (with their CSV) and `report.html`.
+    Html,
+    /// Charts as SVG (with their CSV) only.
+    Svg,
+    /// Charts as PNG (with their CSV) only.
+    Png,
+}
+
+/// A run's result folder read back: the scenario rebuilt from the manifest, the paths from
+/// `paths.jsonl`, and the aggregates recomputed from them (the same numbers as `summary.json`).
+#[derive(Debug)]
+pub struct LoadedResult {
+    /// The folder.
+    pub dir: PathBuf,
+    /// Its manifest.
+    pub manifest: Manifest,
+    /// The scenario.
+    pub scenario: Scenario,
+    /// The paths, in path order.
+    pub paths: Vec<PathResult>,
+    /// Their aggregates.
+    pub aggregates: Aggregates,
+}
+
+/// Reads a run's (or a merged run's) result folder.
+pub fn load_result(dir: &Path) -> Result<LoadedResult> {
+    let manifest = output::read_manifest(&dir.join("manifest.json"))?;
+    let scenario = manifest.input.rebuild()?;
+    let paths = output::read_paths(&dir.join("paths.jsonl"))?;
+    let aggregates = sim::aggregate::aggregate(&scenario, &paths);
+    Ok(LoadedResult {
+        dir: dir.to_path_buf(),
+        manifest,
+        scenario,
+        paths,
+        aggregates,
+    })
+}
+
+/// The kind of result folder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Run,
+    Compare,
+    Sweep,
+}
+
+fn kind(dir: &Path) -> Result<Kind> {
+    if dir.join("manifest.json").is_file() {
+        Ok(Kind::Run)
+    } else if dir.join("comparison.json").is_file() {
+        Ok(Kind::Compare)
+    } else if dir.join("sweep.json").is_file() {
+        Ok(Kind::Sweep)
+    } else {
+        Err(Error::format(
+            dir,
+            "not a herdlab result folder (it has no manifest.json, comparison.json or sweep.json)",
+        ))
+    }
+}
+
+/// One chart written: its stem, caption, and files.
+#[derive(Clone, Debug)]
+struct Figure {
+    stem: String,
+    caption: String,
+}
+
+/// Writes the report of the result folder `dir`; returns the files written (charts folder and,
+/// for [`Format::Html`], `report.html`).
+pub fn report(dir: &Path, format: Format, size: &Output) -> Result<Vec<PathBuf>> {
+    let mut out = *size;
+    out.formats = match format {
+        Format::Html => Formats::BOTH,
+        Format::Svg => Formats {
+            svg: true,
+            png: false,
+        },
+        Format::Png => Formats {
+            svg: false,
+            png: true,
+        },
+    };
+    out.validate().map_err(|e| Error::Usage(e.to_string()))?;
+    match kind(dir)? {
+        Kind::Run => {
+            let r = load_result(dir)?;
+            run_report(&r, format, &out)
+        }
+        Kind::Compare => compare_report(dir, format, &out),
+        Kind::Sweep => sweep_report(dir, format, &out),
+    }
+}
+
+/// Builds `dir/charts` under a temporary name with `draw`, then renames it into place.
+fn with_chart_dir<T>(dir: &Path, draw: impl FnOnce(&Path) -> Result<T>) -> Result<T> {
+    let tmp = dir.join(format!(".charts.partial-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, "cannot create", e))?;
+    let result = draw(&tmp);
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return result;
+    }
+    let target = dir.join("charts");
+    if target.exists() {
+        std::fs::remove_dir_all(&target).map_err(|e| Error::io(&target, "cannot replace", e))?;
+    }
+    std::fs::rename(&tmp, &target).map_err(|e| Error::io(&target, "cannot create", e))?;
+    result
+}
+
+fn chart_err(e: charts::Error) -> Error {
+    Error::format("charts", e)
+}
+
+/// The charts of one run, drawn into `dir`.
+fn run_charts(r: &LoadedResult, dir: &Path, out: &Output) -> Result<Vec<Figure>> {
+    let theme = Theme::default();
+    let labels = Labels::from_scenario(&r.scenario);
+    let agg = &r.aggregates;
+    let mut figures = Vec::new();
+    let mut add = |stem: &str,
+                   caption: &str,
+                   written: std::result::Result<Vec<PathBuf>, charts::Error>|
+     -> Result<()> {
+        written.map_err(chart_err)?;
+        figures.push(Figure {
+            stem: stem.into(),
+            caption: caption.into(),
+        });
+        Ok(())
+    };
+    for (measure, caption) in [
+        (
+            "credit_gap_share",
+            "Credit gap: creditworthy demand left unfunded, as a share of creditworthy demand, per quarter (median, 50% and 90% bands across paths).",
+        ),
+        ("firm_default_rate", "Firm default rate per quarter."),
+        (
+            "system_car",
+            "System capital ratio of the banks still active.",
+        ),
+        ("failed_banks", "Banks failed so far."),
+    ] {
+        let chart = charts::fan_from_aggregates(agg, measure, &labels).map_err(chart_err)?;
+        let stem = format!("fan-{measure}");
+        add(
+            &stem,
+            caption,
+            charts::fan_chart(&chart, dir, &stem, out, &theme),
+        )?;
+    }
+    if r.scenario.regions.len() > 1 {
+        let chart = charts::region_gap_fan(agg, &labels).map_err(chart_err)?;
+        add(
+            "fan-regions",
+            "Credit gap share by region.",
+            charts::fan_chart(&chart, dir, "fan-regions", out, &theme),
+        )?;
+    }
+    for (measure, caption) in [
+        (
+            "bank_losses",
+            "Bank losses per path, all channels, with value at risk and expected shortfall.",
+        ),
+        (
+            "credit_gap",
+            "Credit gap per path, summed over quarters, with value at risk and expected shortfall.",
+        ),
+    ] {
+        let chart = charts::histogram_from_paths(&r.paths, measure, &labels).map_err(chart_err)?;
+        let stem = format!("hist-{measure}");
+        add(
+            &stem,
+            caption,
+            charts::histogram_chart(&chart, dir, &stem, out, &theme),
+        )?;
+    }
+    let chart = charts::herding_from_aggregates(agg, &labels).map_err(chart_err)?;
+    add(
+        "herding",
+        "Herding: decision agreement and systemic rejection against what the same banks would show with independent model errors; LSV herding of approval-rate changes.",
+        charts::herding_chart(&chart, dir, "herding", out, &theme),
+    )?;
+    let chart = charts::attribution_from_aggregates(agg, &labels).map_err(chart_err)?;
+    add(
+        "attribution-quarters",
+        "Losses by channel per quarter (mean across paths).",
+        charts::attribution_chart(&chart, dir, "attribution-quarters", out, &theme),
+    )?;
+    let chart =
+        charts::attribution_from_paths(&r.scenario, &r.paths, &labels, 12).map_err(chart_err)?;
+    add(
+        "attribution-banks",
+        "Losses by channel per bank (mean across paths; the largest banks, the rest summed).",
+        charts::attribution_chart(&chart, dir, "attribution-banks", out, &theme),
+    )?;
+    if let Some(ib) = &r.scenario.contagion.interbank {
+        if ib.resample_per_path {
+            // A network drawn afresh on every path has no single picture; show the first path's.
+            let x = sim::model::network::exposures(
+                &r.scenario,
+                ib,
+                sim::rng::Key::new(r.scenario.run.seed)
+                    .path(0)
+                    .purpose(sim::rng::Purpose::Network),
+            )
+            .map_err(|e| Error::format(&r.dir, e))?;
+            let chart = charts::network_from(
+                &r.scenario,
+                &x,
+                &charts::failure_probabilities(agg),
+                &labels,
+            )
+            .map_err(chart_err)?;
+            add(
+                "network",
+                "The interbank network of path 0 (the network is drawn afresh on every path): banks sized by assets, coloured by failure probability across paths, links by exposure.",
+                charts::network_chart(&chart, dir, "network", out, &theme),
+            )?;
+        } else {
+            let model = sim::model::Model::new(&r.scenario)?;
+            if let Some(x) = &model.exposures {
+                let chart = charts::network_from(
+                    &r.scenario,
+                    x,
+                    &charts::failure_probabilities(agg),
+                    &labels,
+                )
+                .map_err(chart_err)?;
+                add(
+                    "network",
+                    "The interbank network: banks sized by assets, coloured by failure probability across paths, links by exposure.",
+                    charts::network_chart(&chart, dir, "network", out, &theme),
+                )?;
+            }
+        }
+    }
+    Ok(figures)
+}
+
+fn run_report(r: &LoadedResult, format: Format, out: &Output) -> Result<Vec<PathBuf>> {
+    let figures = with_chart_dir(&r.dir, |d| run_charts(r, d, out))?;
+    let mut written = vec![r.dir.join("charts")];
+    if format == Format::Html {
+        let html = run_html(r, &figures)?;
+        written.push(write_atomic(&r.dir.join("report.html"), &html)?);
+    }
+    Ok(written)
+}
+
+/// Writes `text` to `path` through a temporary file renamed into place.
+fn write_atomic(path: &Path, text: &str) -> Result<PathBuf> {
+    let tmp = path.with_extension(format!("html.partial-{}", std::process::id()));
+    std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, "cannot write", e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, "cannot write", e))?;
+    Ok(path.to_path_buf())
+}
+
+/// HTML-escapes text.
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A number for a table: integers plainly, others with 4 significant digits.
+fn fmt(x: f64) -> String {
+    if !x.is_finite() {
+        return "–".into();
+    }
+    if x == x.trunc() && x.abs() < 1e15 {
+        return format!("{x:.0}");
+    }
+    let digits = 4 - (x.abs().log10().floor() as i32) - 1;
+    if digits > 0 {
+        format!("{x:.*}", digits.min(8) as usize)
+    } else {
+        format!("{x:.0}")
+    }
+}
+
+const STYLE: &str = "body{font-family:'DejaVu Sans',Verdana,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\
+h1{font-size:1.7em;margin-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid #ccc;padding-bottom:.2em}\
+.sub{color:#555}table{border-collapse:collapse;margin:1em 0;font-size:.92em}th,td{padding:.3em .7em;border-bottom:1px solid #ddd;text-align:right}\
+th:first-child,td:first-child{text-align:left}thead th{border-bottom:2px solid #888}\
+figure{margin:1.5em 0}figure svg{width:100%;height:auto}figcaption{color:#444;font-size:.92em}\
+pre{background:#f6f6f6;padding:1em;overflow-x:auto;font-size:.85em}.files a{margin-right:1em;font-size:.85em}\
+@media print{figure{page-break-inside:avoid}}";
+
+/// The document around a body.
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>\n{body}</body></html>\n",
+        esc(title)
+    )
+}
+
+/// The figure with its SVG inline (when written) and links to its files.
+fn figure_html(chart_dir: &Path, rel: &str, f: &Figure) -> Result<String> {
+    let svg_path = chart_dir.join(format!("{}.svg", f.stem));
+    let mut s = String::from("<figure>");
+    if svg_path.is_file() {
+        let svg = std::fs::read_to_string(&svg_path)
+            .map_err(|e| Error::io(&svg_path, "cannot read", e))?;
+        let svg = match svg.find("<svg") {
+            Some(i) => &svg[i..],
+            None => svg.as_str(),
+        };
+        s.push_str(svg);
+    }
+    let _ = write!(s, "<figcaption>{} <span class=\"files\">", esc(&f.caption));
+    for ext in ["svg", "png", "csv"] {
+        if chart_dir.join(format!("{}.{ext}", f.stem)).is_file() {
+            let _ = write!(s, "<a href=\"{rel}/{}.{ext}\">{ext}</a>", f.stem);
+        }
+    }
+    s.push_str("</span></figcaption></figure>\n");
+    Ok(s)
+}
+
+/// The headline-measure table of one run.
+fn summary_table(agg: &Aggregates) -> String {
+    let mut s = String::from(
+        "<table><thead><tr><th>measure</th><th>unit</th><th>mean</th><th>95% interval</th><th>5%</th><th>median</th><th>95%</th><th>VaR 99%</th><th>ES 99%</th></tr></thead><tbody>\n",
+    );
+    for m in &agg.path_measures {
+        let (lo, hi) = output::mean_interval(&m.summary);
+        let q = |p: f64| {
+            m.summary
+                .quantiles
+                .iter()
+                .find(|x| (x.0 - p).abs() < 1e-12)
+                .map_or(f64::NAN, |x| x.1)
+        };
+        let tail = m.tail.iter().find(|t| (t.level - 0.99).abs() < 1e-12);
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>[{}, {}]</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&m.name),
+            esc(&m.unit),
+            fmt(m.summary.mean),
+            fmt(lo),
+            fmt(hi),
+            fmt(q(0.05)),
+            fmt(q(0.5)),
+            fmt(q(0.95)),
+            tail.map_or("".into(), |t| fmt(t.var)),
+            tail.map_or("".into(), |t| fmt(t.es)),
+        );
+    }
+    s.push_str("</tbody></table>\n");
+    s
+}
+
+fn run_html(r: &LoadedResult, figures: &[Figure]) -> Result<String> {
+    let s = &r.scenario;
+    let agg = &r.aggregates;
+    let m = &r.manifest;
+    let mut b = String::new();
+    let _ = writeln!(b, "<h1>{}</h1>", esc(&s.name));
+    let _ = writeln!(
+        b,
+        "<p class=\"sub\">{}<br>{} paths, seed {}, {} quarters, {} banks, {} simulated firms; money in {}. Made by herdlab {} ({} to {}).</p>",
+        esc(&s.description),
+        agg.paths,
+        m.seed,
+        s.run.quarters,
+        s.banks.len(),
+        s.firms.count,
+        esc(&s.currency),
+        esc(&m.version),
+        esc(&m.started),
+        esc(&m.finished)
+    );
+    let e = &agg.systemic_event;
+    let _ = writeln!(
+        b,
+        "<p>Probability of a systemic event (failed banks holding more than {:.0}% of system assets): <b>{}</b> (95% interval {} to {}, {} of {} paths).</p>",
+        s.run.systemic_share * 100.0,
+        fmt(e.estimate),
+        fmt(e.low),
+        fmt(e.high),
+        e.successes,
+        e.n
+    );
+    b.push_str("<h2>Summary</h2>\n");
+    b.push_str(&summary_table(agg));
+    b.push_str("<h2>Charts</h2>\n");
+    let chart_dir = r.dir.join("charts");
+    for f in figures {
+        b.push_str(&figure_html(&chart_dir, "charts", f)?);
+    }
+    let mut fails: Vec<&sim::aggregate::BankFailure> = agg
+        .bank_failures
+        .iter()
+        .filter(|f| f.failure.successes > 0)
+        .collect();
+    fails.sort_by(|a, b| {
+        b.failure
+            .estimate
+            .total_cmp(&a.failure.estimate)
+            .then(a.bank.cmp(&b.bank))
+    });
+    b.push_str("<h2>Bank failures</h2>\n");
+    if fails.is_empty() {
+        b.push_str("<p>No bank failed on any path.</p>\n");
+    } else {
+        b.push_str("<table><thead><tr><th>bank</th><th>failure probability</th><th>95% interval</th><th>paths</th></tr></thead><tbody>\n");
+        for f in fails.iter().take(30) {
+            let _ = writeln!(
+                b,
+                "<tr><td>{}</td><td>{}</td><td>[{}, {}]</td><td>{}</td></tr>",
+                esc(&f.bank),
+                fmt(f.failure.estimate),
+                fmt(f.failure.low),
+                fmt(f.failure.high),
+                f.failure.successes
+            );
+        }
+        b.push_str("</tbody></table>\n");
+        if fails.len() > 30 {
+            let _ = writeln!(
+                b,
+                "<p>… and {} more banks that failed on some path.</p>",
+                fails.len() - 30
+            );
+        }
+    }
+    if !s.policy.reassignments.is_empty() {
+        b.push_str("<h2>Diversity cap</h2>\n<p>Banks moved to another model family before the run:</p><ul>\n");
+        for mv in &s.policy.reassignments {
+            let _ = writeln!(
+                b,
+                "<li>{}: {} → {}</li>",
+                esc(&mv.bank),
+                esc(&mv.from),
+                esc(&mv.to)
+            );
+        }
+        b.push_str("</ul>\n");
+    }
+    b.push_str("<h2>Scenario</h2>\n<p>As run (all files merged, overrides applied):</p>\n");
+    let _ = writeln!(b, "<pre>{}</pre>", esc(&m.input.toml));
+    b.push_str("<h2>Manifest</h2>\n");
+    let manifest = serde_json::to_string_pretty(&m)
+        .map_err(|e| Error::format(r.dir.join("manifest.json"), e))?;
+    let _ = writeln!(
+        b,
+        "<details><summary>manifest.json</summary><pre>{}</pre></details>",
+        esc(&manifest)
+    );
+    Ok(page(&format!("herdlab report: {}", s.name), &b))
+}
+
+/// Subfolders of a compare folder, reference first, read from `comparison.json`.
+fn compare_folders(dir: &Path) -> Result<(String, Vec<String>)> {
+    let path = dir.join("comparison.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, "cannot read", e))?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::format(&path, e))?;
+    let reference = v["reference_folder"]
+        .as_str()
+        .ok_or_else(|| Error::format(&path, "no reference_folder"))?
+        .to_string();
+    let others = v["comparisons"]
+        .as_array()
+        .ok_or_else(|| Error::format(&path, "no comparisons"))?
+        .iter()
+        .filter_map(|c| c["folder"].as_str().map(String::from))
+        .collect();
+    Ok((reference, others))
+}
+
+fn compare_report(dir: &Path, format: Format, out: &Output) -> Result<Vec<PathBuf>> {
+    let (reference, others) = compare_folders(dir)?;
+    let a = load_result(&dir.join(&reference))?;
+    let mut written = run_report(&a, format, out)?;
+    let mut loaded = Vec::new();
+    for name in &others {
+        let r = load_result(&dir.join(name))?;
+        written.extend(run_report(&r, format, out)?);
+        let c = sim::aggregate::compare(&a.scenario, &a.paths, &r.scenario, &r.paths)?;
+        loaded.push((name.clone(), r, c));
+    }
+    let la = Labels::from_scenario(&a.scenario);
+    let figures = with_chart_dir(dir, |d| {
+        let mut figs = Vec::new();
+        for (name, r, c) in &loaded {
+            let lb = Labels::from_scenario(&r.scenario);
+            let chart = charts::comparison_from(c, &[], &lb, &la).map_err(chart_err)?;
+            let stem = format!("comparison-{name}");
+            charts::comparison_chart(&chart, d, &stem, out, &Theme::default())
+                .map_err(chart_err)?;
+            figs.push(Figure {
+                stem,
+                caption: format!(
+                    "{} against {}: mean paired differences on common random numbers with 95% intervals.",
+                    r.scenario.name, a.scenario.name
+                ),
+            });
+        }
+        Ok(figs)
+    })?;
+    written.push(dir.join("charts"));
+    if format == Format::Html {
+        let mut b = String::new();
+        let _ = writeln!(b, "<h1>Comparison against {}</h1>", esc(&a.scenario.name));
+        let _ = writeln!(
+            b,
+            "<p class=\"sub\">{} paths each, seed {}, common random numbers: every difference is paired path by path.</p>",
+            a.aggregates.paths, a.manifest.seed
+        );
+        let chart_dir = dir.join("charts");
+        for ((name, r, c), f) in loaded.iter().zip(&figures) {
+            let _ = writeln!(
+                b,
+                "<h2>{} − {}</h2>",
+                esc(&r.scenario.name),
+                esc(&a.scenario.name)
+            );
+            let _ = writeln!(b, "<p class=\"sub\">{}</p>", esc(&r.scenario.description));
+            b.push_str(&difference_table(c));
+            b.push_str(&figure_html(&chart_dir, "charts", f)?);
+            let _ = writeln!(
+                b,
+                "<p>Full reports: <a href=\"{}/report.html\">{}</a>, <a href=\"{}/report.html\">{}</a>.</p>",
+                esc(&reference),
+                esc(&a.scenario.name),
+                esc(name),
+                esc(&r.scenario.name)
+            );
+        }
+        written.push(write_atomic(
+            &dir.join("report.html"),
+            &page("herdlab comparison", &b),
+        )?);
+    }
+    Ok(written)
+}
+
+fn difference_table(c: &Comparison) -> String {
+    let mut s = String::from(
+        "<table><thead><tr><th>measure</th><th>unit</th><th>reference</th><th>scenario</th><th>difference</th><th>95% interval</th><th>correlation</th></tr></thead><tbody>\n",
+    );
+    for m in c.measures.iter().chain(&c.region_gap) {
+        let d = &m.difference;
+        if d.mean_a == 0.0 && d.mean_b == 0.0 && d.mean == 0.0 {
+            continue;
+        }
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>[{}, {}]</td><td>{}</td></tr>",
+            esc(&m.name),
+            esc(&m.unit),
+            fmt(d.mean_a),
+            fmt(d.mean_b),
+            fmt(d.mean),
+            fmt(d.low),
+            fmt(d.high),
+            fmt(d.correlation)
+        );
+    }
+    s.push_str("</tbody></table>\n");
+    s
+}
+
+/// A headline measure of a sweep cell: measure, mean, low, high.
+type Headline = (String, f64, f64, f64);
+
+/// A sweep cell: folder, parameter values, headline measures.
+type Cell = (String, Vec<f64>, Vec<Headline>);
+
+/// A sweep folder's `sweep.json`, as far as the report needs it.
+struct SweepData {
+    scenario: String,
+    params: Vec<(String, Vec<f64>)>,
+    /// Per cell: folder, parameter values, and (measure, mean, low, high).
+    cells: Vec<Cell>,
+}
+
+fn read_sweep(dir: &Path) -> Result<SweepData> {
+    let path = dir.join("sweep.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, "cannot read", e))?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::format(&path, e))?;
+    let bad = |what: &str| Error::format(&path, format!("missing or malformed {what}"));
+    let nums = |x: &serde_json::Value| -> Option<Vec<f64>> {
+        x.as_array()?.iter().map(|y| y.as_f64()).collect()
+    };
+    let params = v["parameters"]
+        .as_array()
+        .ok_or_else(|| bad("parameters"))?
+        .iter()
+        .map(|p| Some((p["path"].as_str()?.to_string(), nums(&p["values"])?)))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| bad("parameters"))?;
+    let cells = v["cells"]
+        .as_array()
+        .ok_or_else(|| bad("cells"))?
+        .iter()
+        .map(|c| {
+            let headline = c["headline"]
+                .as_array()?
+                .iter()
+                .map(|h| {
+                    Some((
+                        h["measure"].as_str()?.to_string(),
+                        h["mean"].as_f64()?,
+                        h["low"].as_f64()?,
+                        h["high"].as_f64()?,
+                    ))
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Some((
+                c["folder"].as_str()?.to_string(),
+                nums(&c["values"])?,
+                headline,
+            ))
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| bad("cells"))?;
+    Ok(SweepData {
+        scenario: v["scenario"].as_str().unwrap_or("").to_string(),
+        params,
+        cells,
+    })
+}
+
+/// A per-path measure's name for a chart: words, and its unit.
+fn measure_label(name: &str) -> String {
+    let unit = sim::results::PathSummary::MEASURES
+        .iter()
+        .find(|m| m.name == name)
+        .map(|m| m.unit);
+    let words = name.replace('_', " ");
+    let mut words: Vec<char> = words.chars().collect();
+    if let Some(c) = words.first_mut() {
+        *c = c.to_ascii_uppercase();
+    }
+    let words: String = words.into_iter().collect();
+    match unit {
+        Some(u) => format!("{words} ({u})"),
+        None => words,
+    }
+}
+
+fn sweep_report(dir: &Path, format: Format, out: &Output) -> Result<Vec<PathBuf>> {
+    let sw = read_sweep(dir)?;
+    let measures: Vec<String> = sw
+        .cells
+        .first()
+        .map(|c| c.2.iter().map(|h| h.0.clone()).collect())
+        .unwrap_or_default();
+    let find = |vals: &[f64]| {
+        sw.cells
+            .iter()
+            .find(|c| c.1.len() == vals.len() && c.1.iter().zip(vals).all(|(a, b)| a == b))
+    };
+    let figures = with_chart_dir(dir, |d| {
+        let theme = Theme::default();
+        let mut figs = Vec::new();
+        for (k, measure) in measures.iter().enumerate() {
+            let stem = format!("sweep-{measure}");
+            match sw.params.as_slice() {
+                [(p, xs)] => {
+                    let (mut mean, mut low, mut high) = (Vec::new(), Vec::new(), Vec::new());
+                    for &x in xs {
+                        let h = find(&[x]).map(|c| c.2[k].clone()).unwrap_or((
+                            measure.clone(),
+                            f64::NAN,
+                            f64::NAN,
+                            f64::NAN,
+                        ));
+                        mean.push(h.1);
+                        low.push(h.2);
+                        high.push(h.3);
+                    }
+                    let chart = charts::SweepLines {
+                        title: format!("{} across {p} — {}", measure_label(measure), sw.scenario),
+                        subtitle: Some("Mean across paths with its 95% confidence interval; every cell on the same random numbers".into()),
+                        note: None,
+                        param: p.clone(),
+                        values: xs.clone(),
+                        y_label: measure_label(measure),
+                        band_label: "95% confidence interval".into(),
+                        series: vec![charts::SweepSeries { name: measure.clone(), mean, low: Some(low), high: Some(high) }],
+                    };
+                    charts::sweep_line(&chart, d, &stem, out, &theme).map_err(chart_err)?;
+                }
+                [(px, xs), (py, ys)] => {
+                    let cell = |x: f64, y: f64, i: usize| {
+                        find(&[x, y]).map_or(f64::NAN, |c| match i {
+                            0 => c.2[k].1,
+                            1 => c.2[k].2,
+                            _ => c.2[k].3,
+                        })
+                    };
+                    let grid = |i: usize| {
+                        ys.iter()
+                            .map(|&y| xs.iter().map(|&x| cell(x, y, i)).collect())
+                            .collect()
+                    };
+                    let chart = charts::SweepGrid {
+                        title: format!("{} — {}", measure_label(measure), sw.scenario),
+                        subtitle: Some(
+                            "Mean across paths in each cell; every cell on the same random numbers"
+                                .into(),
+                        ),
+                        note: None,
+                        x_param: px.clone(),
+                        x_values: xs.clone(),
+                        y_param: py.clone(),
+                        y_values: ys.clone(),
+                        measure: measure_label(measure),
+                        values: grid(0),
+                        low: Some(grid(1)),
+                        high: Some(grid(2)),
+                    };
+                    charts::sweep_heatmap(&chart, d, &stem, out, &theme).map_err(chart_err)?;
+                }
+                _ => continue,
+            }
+            figs.push(Figure {
+                stem,
+                caption: format!("{measure} over the sweep grid."),
+            });
+        }
+        Ok(figs)
+    })?;
+    let mut written = vec![dir.join("charts")];
+    if format == Format::Html {
+        let mut b = String::new();
+        let names: Vec<&str> = sw.params.iter().map(|p| p.0.as_str()).collect();
+        let _ = writeln!(
+            b,
+            "<h1>Sweep of {} over {}</h1>",
+            esc(&sw.scenario),
+            esc(&names.join(" × "))
+        );
+        let chart_dir = dir.join("charts");
+        if figures.is_empty() {
+            b.push_str(
+                "<p>Charts are drawn for sweeps over one or two parameters; see the table.</p>\n",
+            );
+        }
+        for f in &figures {
+            b.push_str(&figure_html(&chart_dir, "charts", f)?);
+        }
+        b.push_str("<h2>Grid</h2>\n<table><thead><tr><th>cell</th>");
+        for n in &names {
+            let _ = write!(b, "<th>{}</th>", esc(n));
+        }
+        for m in &measures {
+            let _ = write!(b, "<th>{}</th>", esc(m));
+        }
+        b.push_str("</tr></thead><tbody>\n");
+        for (folder, vals, hl) in &sw.cells {
+            let _ = write!(
+                b,
+                "<tr><td><a href=\"{0}/summary.json\">{0}</a></td>",
+                esc(folder)
+            );
+            for v in vals {
+                let _ = write!(b, "<td>{}</td>", fmt(*v));
+            }
+            for h in hl {
+                let _ = write!(b, "<td>{} [{}, {}]</td>", fmt(h.1), fmt(h.2), fmt(h.3));
+            }
+            b.push_str("</tr>\n");
+        }
+        b.push_str("</tbody></table>\n");
+        written.push(write_atomic(
+            &dir.join("report.html"),
+            &page("herdlab sweep", &b),
+        )?);
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_for_tables() {
+        assert_eq!(fmt(3.0), "3");
+        assert_eq!(fmt(0.123456), "0.1235");
+        assert_eq!(fmt(1234.5678), "1235");
+        assert_eq!(fmt(-0.00123456), "-0.001235");
+        assert_eq!(fmt(f64::NAN), "–");
+        assert_eq!(esc("<a & \"b\">"), "&lt;a &amp; &quot;b&quot;&gt;");
+        assert_eq!(
+            measure_label("credit_gap_share"),
+            "Credit gap share (share)"
+        );
+    }
+}

@@ -1,0 +1,193 @@
+//! `herdlab report` and `--report`: charts and a self-contained report.html for run, compare and
+//! sweep folders, written atomically and deterministically.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn herdlab() -> Command {
+    Command::cargo_bin("herdlab").expect("the herdlab binary is built")
+}
+
+fn html(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("report.html")).expect("report.html")
+}
+
+#[test]
+fn run_report_has_every_chart_inline_and_the_tables() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("r");
+    herdlab()
+        .args([
+            "run",
+            "herding-alarm",
+            "--paths",
+            "8",
+            "--report",
+            "-q",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let page = html(&out);
+    for needle in [
+        "<h1>herding-alarm</h1>",
+        "Probability of a systemic event",
+        "<td>credit_gap_share</td>",
+        "Credit gap share by region",
+        "VaR",
+        "Losses by channel",
+        "[policy.herding_alarm]",
+        "manifest.json",
+    ] {
+        assert!(page.contains(needle), "report.html lacks {needle:?}");
+    }
+    // Charts are inline SVG, and each has its PNG and data beside it.
+    assert!(
+        page.matches("<svg").count() >= 10,
+        "{} inline charts",
+        page.matches("<svg").count()
+    );
+    assert!(!page.contains("<?xml"));
+    for stem in [
+        "fan-credit_gap_share",
+        "hist-bank_losses",
+        "herding",
+        "attribution-quarters",
+    ] {
+        for ext in ["svg", "png", "csv"] {
+            assert!(
+                out.join("charts").join(format!("{stem}.{ext}")).is_file(),
+                "{stem}.{ext}"
+            );
+        }
+    }
+    // No temporary folders left, and a second report gives the same bytes.
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("partial"))
+        .collect();
+    assert!(leftovers.is_empty());
+    let svg = std::fs::read(out.join("charts/herding.svg")).expect("svg");
+    herdlab()
+        .arg("report")
+        .arg(&out)
+        .arg("-q")
+        .assert()
+        .success();
+    assert_eq!(page, html(&out));
+    assert_eq!(
+        svg,
+        std::fs::read(out.join("charts/herding.svg")).expect("svg")
+    );
+}
+
+#[test]
+fn network_scenarios_get_a_network_chart() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("n");
+    herdlab()
+        .args([
+            "run",
+            "interbank-cascade",
+            "--paths",
+            "3",
+            "--report",
+            "-q",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(out.join("charts/network.png").is_file());
+    assert!(html(&out).contains("interbank network"));
+}
+
+#[test]
+fn compare_and_sweep_reports_have_their_own_layouts() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let c = tmp.path().join("c");
+    herdlab()
+        .args([
+            "compare",
+            "regional-monoculture-diverse",
+            "regional-monoculture",
+            "--paths",
+            "6",
+            "--report",
+            "-q",
+            "--out",
+        ])
+        .arg(&c)
+        .assert()
+        .success();
+    let page = html(&c);
+    assert!(page.contains("Comparison against regional-monoculture-diverse"));
+    assert!(page.contains("<td>credit_gap[east]</td>"));
+    assert!(
+        c.join("charts/comparison-regional-monoculture.svg")
+            .is_file()
+    );
+    assert!(
+        c.join("regional-monoculture/report.html").is_file(),
+        "each scenario gets its own report"
+    );
+
+    let s = tmp.path().join("s");
+    herdlab()
+        .args([
+            "sweep",
+            "baseline",
+            "--vary",
+            "models.similarity=0:1:3",
+            "--paths",
+            "4",
+            "--report",
+            "-q",
+            "--out",
+        ])
+        .arg(&s)
+        .assert()
+        .success();
+    let page = html(&s);
+    assert!(page.contains("Sweep of baseline over models.similarity"));
+    assert!(s.join("charts/sweep-credit_gap_share.svg").is_file());
+    assert_eq!(page.matches("<tr><td><a href=\"cell-").count(), 3);
+}
+
+#[test]
+fn chart_only_formats_and_bad_folders() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("r");
+    herdlab()
+        .args(["run", "baseline", "--paths", "4", "-q", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    herdlab()
+        .args([
+            "report", "--format", "png", "--width", "3.5", "--height", "2.5", "--dpi", "200", "-q",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(out.join("charts/fan-system_car.png").is_file());
+    assert!(!out.join("charts/fan-system_car.svg").exists());
+    assert!(!out.join("report.html").exists());
+    // Not a result folder: a clear error naming it, I/O exit code.
+    herdlab()
+        .arg("report")
+        .arg(tmp.path())
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("not a herdlab result folder"));
+    // A size out of range is a usage error.
+    herdlab()
+        .args(["report", "--dpi", "5"])
+        .arg(&out)
+        .assert()
+        .code(2);
+}
