@@ -515,7 +515,7 @@ fn compare_report(dir: &Path, format: Format, out: &Output) -> Result<Vec<PathBu
         let mut figs = Vec::new();
         for (name, r, c) in &loaded {
             let lb = Labels::from_scenario(&r.scenario);
-            let chart = charts::comparison_from(c, &[], &lb, &la).map_err(chart_err)?;
+            let chart = charts::comparison_from(c, &[], &la, &lb).map_err(chart_err)?;
             let stem = format!("comparison-{name}");
             charts::comparison_chart(&chart, d, &stem, out, &Theme::default())
                 .map_err(chart_err)?;
