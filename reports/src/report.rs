@@ -6,7 +6,8 @@
 //! scenario against the reference plus each scenario's own report; a `sweep` folder gets heatmaps
 //! (two parameters) or line charts (one parameter) of the headline measures. Charts go to
 //! `charts/` in the folder (SVG, PNG and the CSV behind each), built under a temporary name and
-//! renamed into place; `report.html` embeds the SVGs, so it opens offline, and is written
+//! renamed into place; `report.html` embeds the SVGs and the charts' font (DejaVu Sans, as
+//! base64 `@font-face`), so it opens offline and looks the same everywhere, and is written
 //! atomically too.
 
 use std::fmt::Write as _;
@@ -316,11 +317,27 @@ figure{margin:1.5em 0}figure svg{width:100%;height:auto}figcaption{color:#444;fo
 pre{background:#f6f6f6;padding:1em;overflow-x:auto;font-size:.85em}.files a{margin-right:1em;font-size:.85em}\
 @media print{figure{page-break-inside:avoid}}";
 
+/// `@font-face` rules embedding the charts' font, so the inline SVGs render offline in the font
+/// their text was measured with.
+fn font_faces() -> String {
+    use base64::Engine as _;
+    let mut css = String::new();
+    for (weight, bytes) in charts::font_files() {
+        let _ = write!(
+            css,
+            "@font-face{{font-family:'DejaVu Sans';font-weight:{weight};src:url(data:font/ttf;base64,{}) format('truetype')}}",
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        );
+    }
+    css
+}
+
 /// The document around a body.
 fn page(title: &str, body: &str) -> String {
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>\n{body}</body></html>\n",
-        esc(title)
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{}{STYLE}</style></head><body>\n{body}</body></html>\n",
+        esc(title),
+        font_faces()
     )
 }
 

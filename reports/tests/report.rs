@@ -51,6 +51,14 @@ fn run_report_has_every_chart_inline_and_the_tables() {
         page.matches("<svg").count()
     );
     assert!(!page.contains("<?xml"));
+    // The charts' font travels with the page: self-contained, offline, no system fonts.
+    assert_eq!(
+        page.matches("@font-face{font-family:'DejaVu Sans'").count(),
+        2
+    );
+    for fetch in ["src=\"http", "href=\"http", "url(http"] {
+        assert!(!page.contains(fetch), "the page fetches {fetch}...");
+    }
     for stem in [
         "fan-credit_gap_share",
         "hist-bank_losses",

@@ -59,6 +59,6 @@ pub use network::{
     NetworkChart, NetworkEdge, NetworkNode, failure_probabilities, network_chart, network_from,
     network_from_edges,
 };
-pub use render::{FONT_FAMILY, register_fonts};
+pub use render::{FONT_FAMILY, font_files, register_fonts};
 pub use style::{Formats, Labels, OKABE_ITO, Output, Theme, UnitAxis, viridis};
 pub use sweep::{SweepGrid, SweepLines, SweepSeries, sweep_heatmap, sweep_line};

@@ -23,6 +23,12 @@ pub const FONT_FAMILY: &str = "DejaVu Sans, sans-serif";
 static REGULAR: &[u8] = include_bytes!("fonts/DejaVuSans.ttf");
 static BOLD: &[u8] = include_bytes!("fonts/DejaVuSans-Bold.ttf");
 
+/// The embedded font files (TrueType), regular then bold, with their CSS `font-weight`, so that a
+/// page showing the SVGs can embed the very font they were laid out with.
+pub fn font_files() -> [(&'static str, &'static [u8]); 2] {
+    [("normal", REGULAR), ("bold", BOLD)]
+}
+
 /// Registers the embedded DejaVu Sans (regular and bold) with plotters, once per process. The
 /// chart functions call this themselves; call it directly only to draw with [`FONT_FAMILY`] in
 /// plots of your own.
