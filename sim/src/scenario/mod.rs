@@ -586,9 +586,26 @@ pub fn load_table(path: &Path, sources: &dyn Sources) -> Result<toml::Table> {
     Ok(merged)
 }
 
-/// The message of a TOML error, on one line where possible.
+/// Longest line of a parse message; the parser quotes the offending source line, which in a
+/// hostile or generated file can be megabytes long.
+const MESSAGE_LINE_MAX: usize = 160;
+
+/// The message of a TOML error, with every line cut to [`MESSAGE_LINE_MAX`] characters.
 fn toml_message(e: &toml::de::Error) -> String {
-    e.to_string().trim_end().replace("\n\n", "\n")
+    e.to_string()
+        .trim_end()
+        .replace("\n\n", "\n")
+        .lines()
+        .map(|l| {
+            if l.chars().count() > MESSAGE_LINE_MAX {
+                let cut: String = l.chars().take(MESSAGE_LINE_MAX).collect();
+                format!("{cut}…")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl Scenario {

@@ -473,3 +473,40 @@ fn data_paths_in_a_base_file_are_relative_to_that_file() {
     assert_eq!(s, s2);
     let _ = std::fs::remove_dir_all(&root);
 }
+
+#[test]
+fn hostile_files_get_short_clear_errors() {
+    // Deeply nested values hit the parser's recursion limit: an error, not a crash; and the
+    // offending line is not echoed whole.
+    let deep = format!(
+        "version = 1\na = {}{}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let msg = parse(&deep).expect_err("too deep").to_string();
+    assert!(
+        msg.starts_with("test.toml:"),
+        "{}",
+        &msg[..200.min(msg.len())]
+    );
+    assert!(
+        msg.lines().all(|l| l.chars().count() <= 200),
+        "a line of {} chars",
+        msg.lines().map(str::len).max().unwrap_or(0)
+    );
+    let msg = parse("").expect_err("empty").to_string();
+    assert!(msg.contains("version = (missing)"), "{msg}");
+    // Not UTF-8: the file and the byte offset.
+    let dir = std::env::temp_dir().join(format!("herdlab-bin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let f = dir.join("bin.toml");
+    std::fs::write(&f, [b'v', 0xff, 0xfe]).expect("write");
+    let msg = Scenario::load(&f, &FsSources)
+        .expect_err("binary")
+        .to_string();
+    assert!(
+        msg.contains("bin.toml") && msg.contains("not UTF-8") && msg.contains("offset 1"),
+        "{msg}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
