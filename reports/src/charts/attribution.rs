@@ -47,6 +47,19 @@ pub struct AttributionChart {
     pub values: Vec<Vec<f64>>,
 }
 
+impl AttributionChart {
+    /// The palette index of channel `i`: the engine's channels keep one colour in every chart
+    /// (credit, bonds, interbank, fire sales, shocks), whichever of them a chart leaves out;
+    /// other channels take the palette colours after those, in order.
+    fn colour_of(&self, i: usize) -> usize {
+        let name = self.channels.get(i).map(String::as_str).unwrap_or("");
+        CHANNELS
+            .iter()
+            .position(|c| c.1 == name)
+            .unwrap_or(CHANNELS.len() + i)
+    }
+}
+
 /// Writes a loss attribution chart: `<stem>.svg`/`.png` and `<stem>.csv` with columns
 /// `category,channel,value`.
 pub fn attribution_chart(
@@ -108,7 +121,7 @@ impl Chart for AttributionChart {
             .channels
             .iter()
             .enumerate()
-            .map(|(i, c)| LegendItem::new(c.clone(), Swatch::Box(t.color(i))))
+            .map(|(i, c)| LegendItem::new(c.clone(), Swatch::Box(t.color(self.colour_of(i)))))
             .collect();
         legend.push(LegendItem::new("Net total", Swatch::Dot(t.color(7))));
         let empty = self.categories.is_empty() || self.channels.is_empty();
@@ -137,6 +150,8 @@ impl Chart for AttributionChart {
         }
         let totals: Vec<f64> = (0..n).map(|k| pos[k] + neg[k]).collect();
         let (y0, y1) = extent(pos.iter().chain(&neg).copied().chain([0.0])).unwrap_or((0.0, 1.0));
+        // Gains too small to see (under 1% of the largest loss) do not stretch the axis below 0.
+        let y0 = if y0 < 0.0 && -y0 < 0.01 * y1 { 0.0 } else { y0 };
         let x_axis = Axis::categories(self.categories.clone(), self.x_label.clone());
         let y_axis = Axis::numeric(y0, y1, 5, self.y_label.clone());
         let mut chart = plot(
@@ -153,7 +168,10 @@ impl Chart for AttributionChart {
         chart
             .draw_series(segments.iter().filter(|s| s.2 != s.3).map(|&(c, k, a, b)| {
                 let x = k as f64;
-                Rectangle::new([(x - half, a), (x + half, b)], t.color(c).filled())
+                Rectangle::new(
+                    [(x - half, a), (x + half, b)],
+                    t.color(self.colour_of(c)).filled(),
+                )
             }))
             .map_err(draw_err)?;
         chart
