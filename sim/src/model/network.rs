@@ -53,7 +53,7 @@ pub fn exposures(s: &Scenario, ib: &Interbank, key: Key) -> Result<DMatrix<f64>,
                     RAS_MAX_ITER,
                 )?
             };
-            return Ok(r.exposures);
+            return converged(r);
         }
         Network::ErdosRenyi {
             mean_degree,
@@ -99,14 +99,28 @@ pub fn exposures(s: &Scenario, ib: &Interbank, key: Key) -> Result<DMatrix<f64>,
             }
             Ok(x)
         }
-        Weights::Ras => Ok(network::weighted_on_support(
+        Weights::Ras => converged(network::weighted_on_support(
             &edges,
             &assets,
             &liabilities,
             RAS_REL_TOL * scale,
             RAS_MAX_ITER,
-        )?
-        .exposures),
+        )?),
+    }
+}
+
+/// The exposures of a reconstruction that met its totals, or an error saying by how much it
+/// missed (RAS on a sparse support can be infeasible, and iterations stop at a limit).
+fn converged(r: network::Reconstruction) -> Result<DMatrix<f64>, ContagionError> {
+    if r.converged {
+        Ok(r.exposures)
+    } else {
+        Err(ContagionError::Infeasible {
+            message: format!(
+                "maximum-entropy (RAS) weights did not match the banks' interbank totals after {} iterations (largest miss {:.3e}); the links drawn cannot carry these totals: use weights = \"equal\", a denser network, or reconstruction",
+                r.iterations, r.max_error
+            ),
+        })
     }
 }
 
@@ -143,6 +157,34 @@ fn repair(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ras_weights_that_cannot_meet_the_totals_are_an_error() {
+        // Bank 0 must lend 6, all to bank 1, which borrows only 5: no weights on these two links
+        // match the totals.
+        let r = network::weighted_on_support(
+            &[(0, 1), (1, 2)],
+            &[6.0, 4.0, 0.0],
+            &[0.0, 5.0, 5.0],
+            1e-10,
+            2_000,
+        )
+        .expect("runs");
+        let err = converged(r).expect_err("infeasible").to_string();
+        assert!(
+            err.contains("did not match the banks' interbank totals"),
+            "{err}"
+        );
+        let ok = network::weighted_on_support(
+            &[(0, 1), (1, 2), (0, 2)],
+            &[6.0, 4.0, 0.0],
+            &[0.0, 5.0, 5.0],
+            1e-10,
+            2_000,
+        )
+        .expect("runs");
+        assert!(converged(ok).is_ok());
+    }
 
     #[test]
     fn repair_gives_every_lender_a_borrower_and_every_borrower_a_lender() {
