@@ -319,17 +319,48 @@ fn reconstructed_networks_reproduce_the_interbank_totals() {
 
 #[test]
 fn generated_networks_are_reproducible_and_follow_the_seed() {
-    let net = "[contagion.interbank.network]\nkind = \"erdos-renyi\"\nmean_degree = 2.0\nweights = \"ras\"\n";
+    let net = "[contagion.interbank.network]\nkind = \"erdos-renyi\"\nmean_degree = 3.0\nweights = \"equal\"\n";
     let a = with_base("baseline.toml", net);
     let mut b = a.clone();
     b.run.seed += 1;
-    let (xa, xa2, xb) = (
-        Model::new(&a).expect("a").exposures.expect("x"),
-        Model::new(&a).expect("a").exposures.expect("x"),
-        Model::new(&b).expect("b").exposures.expect("x"),
-    );
+    let exposures = |s: &Scenario| Model::new(s).expect("network").exposures.expect("x");
+    let (xa, xa2, xb) = (exposures(&a), exposures(&a), exposures(&b));
     assert_eq!(xa, xa2);
     assert_ne!(xa, xb);
+    // Equal weights: each lender's interbank assets split evenly over its borrowers.
+    for (i, bank) in a.banks.iter().enumerate() {
+        assert!(
+            (xa.row(i).sum() - bank.interbank_assets).abs() < 1e-9 * bank.interbank_assets.max(1.0)
+        );
+    }
+}
+
+#[test]
+fn ras_weights_meet_the_totals_or_are_refused() {
+    // On the complete graph maximum-entropy weights match assets and liabilities.
+    let dense = with_base(
+        "baseline.toml",
+        "[contagion.interbank.network]\nkind = \"erdos-renyi\"\nmean_degree = 9.0\nweights = \"ras\"\n",
+    );
+    let x = Model::new(&dense).expect("network").exposures.expect("x");
+    let scale: f64 = dense.banks.iter().map(|b| b.interbank_assets).sum();
+    let total_l: f64 = dense.banks.iter().map(|b| b.interbank_liabilities).sum();
+    for (i, b) in dense.banks.iter().enumerate() {
+        assert!((x.row(i).sum() - b.interbank_assets).abs() <= 1e-8 * scale);
+        assert!(
+            (x.column(i).sum() - b.interbank_liabilities * scale / total_l).abs() <= 1e-8 * scale
+        );
+    }
+    // Too sparse a network cannot carry the banks' totals: refused, not silently wrong.
+    let sparse = with_base(
+        "baseline.toml",
+        "[contagion.interbank.network]\nkind = \"erdos-renyi\"\nmean_degree = 1.0\nweights = \"ras\"\n",
+    );
+    let err = Model::new(&sparse).expect_err("infeasible").to_string();
+    assert!(
+        err.contains("did not match the banks' interbank totals"),
+        "{err}"
+    );
 }
 
 #[test]
