@@ -6,7 +6,7 @@ use rand_distr::{Distribution, LogNormal, Pareto};
 
 use super::raw::{RawBank, RawBankFile, RawBankGroup, RawScenario};
 use super::{Bank, BankParams, Banking, Checker, Family, Region, Sources, bank_params, fmt_num};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::rng::{Key, Purpose, name_key};
 
 /// What building banks needs from the rest of the scenario.
@@ -27,42 +27,34 @@ pub(crate) struct Pending {
 }
 
 impl Ctx<'_> {
-    fn family(&self, c: &mut Checker, at: &str, name: &str) -> Option<usize> {
-        let idx = self.families.iter().position(|f| f.name == name);
+    /// The index of `name` among `names`, or a problem at `at` listing what is allowed.
+    fn lookup<'n>(
+        c: &mut Checker,
+        at: &str,
+        name: &str,
+        names: impl Iterator<Item = &'n str> + Clone,
+        what: &str,
+    ) -> Option<usize> {
+        let idx = names.clone().position(|n| n == name);
         if idx.is_none() {
+            let list: Vec<String> = names.map(|n| format!("{n:?}")).collect();
             c.problem(
                 at,
                 format!("{name:?}"),
-                format!(
-                    "one of the families in [[models.families]]: {}",
-                    self.families
-                        .iter()
-                        .map(|f| format!("{:?}", f.name))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                format!("one of the {what}: {}", list.join(", ")),
             );
         }
         idx
     }
 
+    fn family(&self, c: &mut Checker, at: &str, name: &str) -> Option<usize> {
+        let names = self.families.iter().map(|f| f.name.as_str());
+        Self::lookup(c, at, name, names, "families in [[models.families]]")
+    }
+
     fn region(&self, c: &mut Checker, at: &str, name: &str) -> Option<usize> {
-        let idx = self.regions.iter().position(|r| r.name == name);
-        if idx.is_none() {
-            c.problem(
-                at,
-                format!("{name:?}"),
-                format!(
-                    "one of the regions in [[regions]]: {}",
-                    self.regions
-                        .iter()
-                        .map(|r| format!("{:?}", r.name))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            );
-        }
-        idx
+        let names = self.regions.iter().map(|r| r.name.as_str());
+        Self::lookup(c, at, name, names, "regions in [[regions]]")
     }
 
     /// Normalised region weights from (name, weight) pairs.
@@ -424,21 +416,11 @@ fn file_banks(fb: &RawBankFile, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Res
         return Ok(Vec::new());
     };
     let path = ctx.dir.join(rel);
-    let file = path.display().to_string();
-    let text = ctx.sources.read(&path).map_err(|source| Error::Read {
-        file: format!("{file} (named by {} {at}.path)", ctx.file),
-        source,
-    })?;
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| Error::Parse {
-            file: file.clone(),
-            message: format!("cannot read the header row: {e}"),
-        })?
-        .clone();
+    let super::CsvFile {
+        name: file,
+        mut reader,
+        headers,
+    } = super::open_csv(ctx.sources, &path, &format!("{} {at}.path", ctx.file))?;
     let col = |name: &str| headers.iter().position(|h| h == name);
     let format = fb.format.as_deref().unwrap_or("herdlab");
     let required: &[&str] = match format {

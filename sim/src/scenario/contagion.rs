@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::raw::{RawContagion, RawEvent, RawNetwork};
 use super::{Bank, Checker, Region, Sources, fmt_num};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// How interbank payments clear when banks fail.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -563,21 +563,15 @@ fn read_matrix(
     file: &str,
     sources: &dyn Sources,
 ) -> Result<Vec<(usize, usize, f64)>> {
-    let name = path.display().to_string();
-    let text = sources.read(path).map_err(|source| Error::Read {
-        file: format!("{name} (named by {file} contagion.interbank.network.path)"),
-        source,
-    })?;
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| Error::Parse {
-            file: name.clone(),
-            message: format!("cannot read the header row: {e}"),
-        })?
-        .clone();
+    let super::CsvFile {
+        name,
+        mut reader,
+        headers,
+    } = super::open_csv(
+        sources,
+        path,
+        &format!("{file} contagion.interbank.network.path"),
+    )?;
     let index = |id: &str| banks.iter().position(|b| b.id == id);
     let mut columns = Vec::new();
     for (k, h) in headers.iter().enumerate().skip(1) {

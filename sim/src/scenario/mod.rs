@@ -488,6 +488,40 @@ pub(crate) fn fmt_num(x: f64) -> String {
     }
 }
 
+/// A CSV data file opened for reading, with its header row.
+pub(crate) struct CsvFile {
+    /// The file, as named in errors.
+    pub name: String,
+    /// The rows after the header.
+    pub reader: csv::Reader<std::io::Cursor<Vec<u8>>>,
+    /// The header row.
+    pub headers: csv::StringRecord,
+}
+
+/// Reads a CSV data file named by `named_by` (e.g. `scn.toml bank_files[0].path`) and its header.
+pub(crate) fn open_csv(sources: &dyn Sources, path: &Path, named_by: &str) -> Result<CsvFile> {
+    let name = path.display().to_string();
+    let text = sources.read(path).map_err(|source| Error::Read {
+        file: format!("{name} (named by {named_by})"),
+        source,
+    })?;
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(std::io::Cursor::new(text.into_bytes()));
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::Parse {
+            file: name.clone(),
+            message: format!("cannot read the header row: {e}"),
+        })?
+        .clone();
+    Ok(CsvFile {
+        name,
+        reader,
+        headers,
+    })
+}
+
 /// Deep-merges `over` onto `base`: tables merge key by key; anything else in `over` replaces.
 pub fn merge_tables(base: &mut toml::Table, over: toml::Table) {
     for (k, v) in over {
