@@ -7,6 +7,8 @@ pub mod herding;
 pub mod network;
 mod path;
 
+pub use path::DrawCounts;
+
 use nalgebra::DMatrix;
 
 use crate::error::{Error, Result};

@@ -62,10 +62,25 @@ struct PathKeys {
     independent: Vec<Key>,
 }
 
+/// How many keyed draws a path made, by kind (for the throughput report's ceiling: the draws are
+/// the irreducible work of a firm-quarter). Network generation and shocks are not counted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DrawCounts {
+    /// Uniform draws ([`Key::uniform`]).
+    pub uniforms: u64,
+    /// Normal draws ([`Key::normal`]).
+    pub normals: u64,
+}
+
 impl Model<'_> {
     /// Simulates path `path`. Deterministic: the result depends on the scenario and the path index
     /// alone. Fails only when a network drawn for this path cannot be built.
     pub fn simulate_path(&self, path: u64) -> Result<PathResult> {
+        self.simulate_path_counted(path).map(|(r, _)| r)
+    }
+
+    /// [`Model::simulate_path`], also counting the keyed draws the path made.
+    pub fn simulate_path_counted(&self, path: u64) -> Result<(PathResult, DrawCounts)> {
         let s = self.scenario;
         let fs = &s.firms;
         let nf = fs.count;
@@ -111,6 +126,10 @@ impl Model<'_> {
         let mut err = vec![0.0; nm * nf];
         let mut lender = Vec::with_capacity(nf);
         let rho = s.models.similarity;
+        let mut draws = DrawCounts {
+            uniforms: 0,
+            normals: (nf * (3 + nm)) as u64,
+        };
         for j in 0..nf {
             let e = j as u64;
             let r = self.firm_region[j] as usize;
@@ -126,6 +145,7 @@ impl Model<'_> {
             lender.push(if banks.is_empty() {
                 NO_LENDER
             } else {
+                draws.uniforms += 1;
                 pick(banks, klend.entity(e).uniform()) as u32
             });
         }
@@ -190,6 +210,7 @@ impl Model<'_> {
         // ---- probe sample for decision agreement: the first `probe_firms` firms. Scores do not
         // change over a path (only thresholds do), so they are computed once.
         let np = s.run.probe_firms.min(nf);
+        draws.normals += (2 * nb * np) as u64;
         let mut probe_score = vec![0.0; nb * np];
         let mut probe_indep = vec![0.0; nb * np];
         for b in 0..nb {
@@ -245,6 +266,7 @@ impl Model<'_> {
                 s.rates.sigma,
                 root.purpose(Purpose::RateNoise).quarter(t).normal(),
             );
+            draws.normals += 2 + nr as u64;
             let rate = s.rates.initial + s.rates.shock.at(t) + x_ou;
             let dr = rate - s.rates.initial;
             rec.rate = rate;
@@ -295,6 +317,7 @@ impl Model<'_> {
                 if !alive[j] {
                     continue;
                 }
+                draws.uniforms += u64::from(lender[j] != NO_LENDER);
                 need[j] = lender[j] == NO_LENDER
                     || kneed.entity(j as u64).uniform() < fs.need_probability;
                 if need[j]
@@ -412,6 +435,7 @@ impl Model<'_> {
                         &mut order,
                         &mut scratch,
                     );
+                    draws.uniforms += order.len() as u64;
                     let mut funded: Option<usize> = None;
                     let mut approved_without_capacity = false;
                     let mut any_approval = false;
@@ -426,12 +450,15 @@ impl Model<'_> {
                             err[bank.family * nf + j],
                             keys.fine_tune[b].entity(e).normal(),
                         );
+                        draws.normals += 1;
                         let mut approve = sc >= theta;
                         // §8 human review: a share h of rejections, re-scored independently.
+                        draws.uniforms += u64::from(!approve && review.is_some());
                         if !approve
                             && let Some((h, se)) = review
                             && krsel.entity(self.bank_key[b]).entity(e).uniform() < h
                         {
+                            draws.normals += 1;
                             let bk = self.bank_key[b];
                             approve = q[j] + se * krerr.entity(bk).entity(e).normal() >= theta;
                         }
@@ -464,6 +491,8 @@ impl Model<'_> {
                         }
                         sr_base += p;
                     }
+                    // The facility's draw is made only when it is asked and has the budget.
+                    draws.normals += u64::from(funded.is_none() && facility_left >= amount);
                     if let Some(b) = funded {
                         rec.supply += amount;
                         reg[r].supply += amount;
@@ -506,6 +535,7 @@ impl Model<'_> {
                         lender[j] = new;
                     }
                 }
+                draws.normals += 1;
                 let latent = eq::latent(
                     fs.rho_global,
                     fs.rho_region,
@@ -708,14 +738,15 @@ impl Model<'_> {
                 loss_shock: b.loss_shock,
             })
             .collect();
-        Ok(PathResult {
+        let result = PathResult {
             path,
             quarters: records,
             regions: region_records,
             summary,
             banks: outcomes,
             bank_quarters,
-        })
+        };
+        Ok((result, draws))
     }
 }
 
