@@ -353,14 +353,15 @@ impl Model<'_> {
                     b.car_prev,
                 );
             }
-            let active_region: Vec<Vec<(usize, f64)>> = self
+            let active_region: Vec<ActiveBanks> = self
                 .region_banks
                 .iter()
                 .map(|l| {
-                    l.iter()
-                        .copied()
-                        .filter(|&(b, _)| banks[b].failed.is_none())
-                        .collect()
+                    ActiveBanks::new(
+                        l.iter()
+                            .copied()
+                            .filter(|&(b, _)| banks[b].failed.is_none()),
+                    )
                 })
                 .collect();
 
@@ -775,31 +776,94 @@ fn pick(list: &[(usize, f64)], u: f64) -> usize {
     list.last().map_or(0, |x| x.0)
 }
 
+/// A region's banks open for applications this quarter, with their market shares.
+struct ActiveBanks {
+    /// Bank indices, in bank order.
+    banks: Vec<usize>,
+    /// Their market shares.
+    weights: Vec<f64>,
+    /// Running sums of the shares, added in list order from 0.
+    cumulative: Vec<f64>,
+    /// The sum of the shares, added in list order.
+    total: f64,
+}
+
+impl ActiveBanks {
+    fn new(list: impl Iterator<Item = (usize, f64)>) -> Self {
+        let (banks, weights): (Vec<usize>, Vec<f64>) = list.unzip();
+        let cumulative = weights
+            .iter()
+            .scan(0.0, |acc, &w| {
+                *acc += w;
+                Some(*acc)
+            })
+            .collect();
+        let total = weights.iter().sum();
+        ActiveBanks {
+            banks,
+            weights,
+            cumulative,
+            total,
+        }
+    }
+}
+
 /// Draws up to `k` banks without replacement, each draw with probability proportional to market
 /// share among the banks not yet drawn. Slot `s` uses the uniform at `key.entity(s)`.
+///
+/// The banks not yet drawn are the active list with the drawn ones skipped (`taken` is scratch),
+/// and every sum runs in list order from 0, so the arithmetic is exactly that of removing each
+/// drawn bank from a copy of the list. Up to the first drawn bank the running sums are the
+/// list's precomputed ones (shares are positive, so starting a sum at 0 or -0 is the same).
 fn draw_order(
-    active: &[(usize, f64)],
+    active: &ActiveBanks,
     k: usize,
     key: Key,
     out: &mut Vec<usize>,
-    scratch: &mut Vec<(usize, f64)>,
+    taken: &mut Vec<bool>,
 ) {
+    let n = active.banks.len();
     out.clear();
-    scratch.clear();
-    scratch.extend_from_slice(active);
-    for slot in 0..k.min(active.len()) {
-        let total: f64 = scratch.iter().map(|x| x.1).sum();
+    taken.clear();
+    taken.resize(n, false);
+    let (w, cum) = (&active.weights[..], &active.cumulative[..]);
+    // The first drawn bank so far: running sums before it are `cum`.
+    let mut first = n;
+    for slot in 0..k.min(n) {
+        let prefix = if first > 0 { cum[first - 1] } else { 0.0 };
+        let rest = || {
+            w.iter()
+                .zip(taken.iter())
+                .enumerate()
+                .skip(first + 1)
+                .filter(|(_, (_, t))| !**t)
+        };
+        let total = if first == n {
+            active.total
+        } else {
+            rest().fold(prefix, |acc, (_, (&wi, _))| acc + wi)
+        };
         let u = key.entity(slot as u64).uniform() * total;
-        let mut acc = 0.0;
-        let mut chosen = scratch.len() - 1;
-        for (idx, &(_, w)) in scratch.iter().enumerate() {
-            acc += w;
-            if u < acc {
-                chosen = idx;
-                break;
+        let chosen = match cum[..first].iter().position(|&acc| u < acc) {
+            Some(i) => i,
+            None => {
+                let mut acc = prefix;
+                let mut chosen = None;
+                let mut last = first.min(n).saturating_sub(1);
+                for (i, (&wi, _)) in rest() {
+                    last = i;
+                    acc += wi;
+                    if u < acc {
+                        chosen = Some(i);
+                        break;
+                    }
+                }
+                chosen.unwrap_or(last)
             }
-        }
-        out.push(scratch.remove(chosen).0);
+        };
+        taken[chosen] = true;
+        first = first.min(chosen);
+        out.push(active.banks[chosen]);
     }
 }
 
@@ -884,7 +948,7 @@ mod tests {
     fn application_order_is_without_replacement_and_follows_shares() {
         // Three banks with shares 0.6, 0.3, 0.1: the first slot goes to bank 0 with probability
         // 0.6. Over 20,000 keys the frequency has sd sqrt(0.24/20000) = 0.0035; 4 sd tolerance.
-        let active = [(0, 0.6), (1, 0.3), (2, 0.1)];
+        let active = ActiveBanks::new([(0, 0.6), (1, 0.3), (2, 0.1)].into_iter());
         let mut out = Vec::new();
         let mut scratch = Vec::new();
         let mut first0 = 0;
@@ -902,7 +966,8 @@ mod tests {
         assert!((f - 0.6).abs() < 4.0 * 0.0035, "{f}");
         draw_order(&active, 2, Key::new(2), &mut out, &mut scratch);
         assert_eq!(out.len(), 2);
-        draw_order(&[], 3, Key::new(2), &mut out, &mut scratch);
+        let none = ActiveBanks::new(std::iter::empty());
+        draw_order(&none, 3, Key::new(2), &mut out, &mut scratch);
         assert!(out.is_empty());
     }
 }
