@@ -231,6 +231,17 @@ impl Model<'_> {
         }
 
         let review = s.policy.review.as_ref().map(|r| (r.share, r.error_scale));
+        let score_weights: Vec<eq::ScoreWeights> = s
+            .banks
+            .iter()
+            .map(|b| {
+                eq::ScoreWeights::new(
+                    s.models.families[b.family].error_scale,
+                    b.params.fine_tuning,
+                )
+            })
+            .collect();
+        let latent_weights = eq::LatentWeights::new(fs.rho_global, fs.rho_region);
         let alarm = s.policy.alarm.as_ref();
         let mut alarm_quarter: Option<u32> = None;
         let k_max = s.banking.max_applications;
@@ -389,6 +400,16 @@ impl Model<'_> {
                     w_region[*region] += size;
                 }
             }
+            // Parts of the default index and latent variable shared by a region's firms.
+            let region_index: Vec<f64> = s
+                .regions
+                .iter()
+                .map(|region| eq::region_index(region.pd_intercept, fs.lambda, dr))
+                .collect();
+            let systematic: Vec<f64> = w_region
+                .iter()
+                .map(|&w| latent_weights.systematic(z, w))
+                .collect();
             let kshock = root.purpose(Purpose::FirmShock).quarter(t);
             let korder = root.purpose(Purpose::ApplicationOrder).quarter(t);
             let krsel = root.purpose(Purpose::ReviewSelect).quarter(t);
@@ -415,7 +436,7 @@ impl Model<'_> {
                 let e = j as u64;
                 let r = self.firm_region[j] as usize;
                 let region = &s.regions[r];
-                let x = eq::pd_index(region.pd_intercept, fs.lambda, dr, fs.beta, q[j]);
+                let x = eq::pd_index_from(region_index[r], fs.beta, q[j]);
                 let creditworthy = x <= self.cutoff_index;
                 let amount = size[j];
                 let old = lender[j];
@@ -441,14 +462,10 @@ impl Model<'_> {
                     let mut approved_without_capacity = false;
                     let mut any_approval = false;
                     for &b in &order {
-                        let bank = &s.banks[b];
-                        let fam = &s.models.families[bank.family];
                         let theta = banks[b].theta;
-                        let sc = eq::score(
+                        let sc = score_weights[b].score(
                             q[j],
-                            fam.error_scale,
-                            bank.params.fine_tuning,
-                            err[bank.family * nf + j],
+                            err[s.banks[b].family * nf + j],
                             keys.fine_tune[b].entity(e).normal(),
                         );
                         draws.normals += 1;
@@ -537,13 +554,7 @@ impl Model<'_> {
                     }
                 }
                 draws.normals += 1;
-                let latent = eq::latent(
-                    fs.rho_global,
-                    fs.rho_region,
-                    z,
-                    w_region[r],
-                    kshock.entity(e).normal(),
-                );
+                let latent = latent_weights.latent(systematic[r], kshock.entity(e).normal());
                 if latent < threshold {
                     // §5.4: the lender of the loan at stake (new, or maturing and not rolled over)
                     // loses lgd x balance; the balance leaves its book.
@@ -786,6 +797,8 @@ struct ActiveBanks {
     cumulative: Vec<f64>,
     /// The sum of the shares, added in list order.
     total: f64,
+    /// `total_without[c]`: the sum of the shares but bank `c`'s, added in list order.
+    total_without: Vec<f64>,
 }
 
 impl ActiveBanks {
@@ -799,11 +812,18 @@ impl ActiveBanks {
             })
             .collect();
         let total = weights.iter().sum();
+        let total_without = (0..weights.len())
+            .map(|c| {
+                let before = weights[..c].iter().copied();
+                before.chain(weights[c + 1..].iter().copied()).sum()
+            })
+            .collect();
         ActiveBanks {
             banks,
             weights,
             cumulative,
             total,
+            total_without,
         }
     }
 }
@@ -838,10 +858,10 @@ fn draw_order(
                 .skip(first + 1)
                 .filter(|(_, (_, t))| !**t)
         };
-        let total = if first == n {
-            active.total
-        } else {
-            rest().fold(prefix, |acc, (_, (&wi, _))| acc + wi)
+        let total = match slot {
+            0 => active.total,
+            1 => active.total_without[first],
+            _ => rest().fold(prefix, |acc, (_, (&wi, _))| acc + wi),
         };
         let u = key.entity(slot as u64).uniform() * total;
         let chosen = match cum[..first].iter().position(|&acc| u < acc) {
