@@ -108,7 +108,7 @@ impl<'s> Model<'s> {
 }
 
 /// An estimate of the memory one path of `s` needs while it runs, in bytes: per firm its quality,
-/// size, lender, state and one model error per family (`30 + 8 x families` bytes: 62 with four
+/// size, lender, state and one model error per family (`22 + 8 x families` bytes: 54 with four
 /// families); per bank its state, per-region counters and, with interbank contagion, six rows of
 /// n x n matrices; the probe decisions; and the records kept. O(firms + banks²). The model shared
 /// by all paths adds 4 bytes per firm (its region).
