@@ -23,7 +23,21 @@ pub fn ou_variance(kappa: f64, sigma: f64, t: u32) -> f64 {
 /// §3: the default index `Phi^-1(PD_jt) = a_region + lambda dr_t - beta q_j`.
 #[inline]
 pub fn pd_index(a_region: f64, lambda: f64, dr: f64, beta: f64, q: f64) -> f64 {
-    a_region + lambda * dr - beta * q
+    pd_index_from(region_index(a_region, lambda, dr), beta, q)
+}
+
+/// §3: the part of the default index shared by a region's firms in a quarter,
+/// `a_region + lambda dr_t`.
+#[inline]
+pub fn region_index(a_region: f64, lambda: f64, dr: f64) -> f64 {
+    a_region + lambda * dr
+}
+
+/// §3: the default index from its regional part: [`pd_index`] is
+/// `pd_index_from(region_index(a_region, lambda, dr), beta, q)`.
+#[inline]
+pub fn pd_index_from(region_index: f64, beta: f64, q: f64) -> f64 {
+    region_index - beta * q
 }
 
 /// §3: the default threshold of a rationed firm, `Phi^-1(1 - (1 - PD)(1 - pi_liq))`, from the
@@ -41,7 +55,45 @@ pub fn rationed_index(index: f64, pi_liq: f64) -> f64 {
 /// §3: the firm's latent variable `sqrt(rho_g) Z + sqrt(rho_r) W + sqrt(1 - rho_g - rho_r) e`.
 #[inline]
 pub fn latent(rho_g: f64, rho_r: f64, z: f64, w: f64, e: f64) -> f64 {
-    rho_g.sqrt() * z + rho_r.sqrt() * w + (1.0 - rho_g - rho_r).sqrt() * e
+    let weights = LatentWeights::new(rho_g, rho_r);
+    weights.latent(weights.systematic(z, w), e)
+}
+
+/// §3: the weights of the latent variable, computed once: [`latent`] is
+/// `systematic(z, w) + own e`, with the systematic part the same for every firm of a region in a
+/// quarter.
+#[derive(Clone, Copy, Debug)]
+pub struct LatentWeights {
+    /// `sqrt(rho_g)`.
+    pub global: f64,
+    /// `sqrt(rho_r)`.
+    pub region: f64,
+    /// `sqrt(1 - rho_g - rho_r)`.
+    pub own: f64,
+}
+
+impl LatentWeights {
+    /// The weights for factor loadings `rho_g` (global) and `rho_r` (regional).
+    #[inline]
+    pub fn new(rho_g: f64, rho_r: f64) -> Self {
+        LatentWeights {
+            global: rho_g.sqrt(),
+            region: rho_r.sqrt(),
+            own: (1.0 - rho_g - rho_r).sqrt(),
+        }
+    }
+
+    /// `sqrt(rho_g) Z + sqrt(rho_r) W`.
+    #[inline]
+    pub fn systematic(&self, z: f64, w: f64) -> f64 {
+        self.global * z + self.region * w
+    }
+
+    /// The latent variable from its systematic part and the firm's own shock `e`.
+    #[inline]
+    pub fn latent(&self, systematic: f64, e: f64) -> f64 {
+        systematic + self.own * e
+    }
 }
 
 /// §4: a family's model error on a firm, `sqrt(rho_model) c_j + sqrt(1 - rho_model) u_mj`.
@@ -53,7 +105,36 @@ pub fn family_error(rho_model: f64, c: f64, u: f64) -> f64 {
 /// §4: a bank's score of a firm, `q_j + sigma_a (sqrt(1 - w_i) err_aj + sqrt(w_i) v_ij)`.
 #[inline]
 pub fn score(q: f64, sigma: f64, w: f64, err: f64, v: f64) -> f64 {
-    q + sigma * ((1.0 - w).sqrt() * err + w.sqrt() * v)
+    ScoreWeights::new(sigma, w).score(q, err, v)
+}
+
+/// §4: a bank's score weights, computed once per bank: [`score`] without the square roots.
+#[derive(Clone, Copy, Debug)]
+pub struct ScoreWeights {
+    /// The family's error scale `sigma_a`.
+    pub sigma: f64,
+    /// `sqrt(1 - w_i)`, the weight of the family's error.
+    pub family: f64,
+    /// `sqrt(w_i)`, the weight of the bank's fine-tuning error.
+    pub own: f64,
+}
+
+impl ScoreWeights {
+    /// The weights for error scale `sigma` and fine-tuning weight `w`.
+    #[inline]
+    pub fn new(sigma: f64, w: f64) -> Self {
+        ScoreWeights {
+            sigma,
+            family: (1.0 - w).sqrt(),
+            own: w.sqrt(),
+        }
+    }
+
+    /// The score of a firm of quality `q` with family error `err` and fine-tuning error `v`.
+    #[inline]
+    pub fn score(&self, q: f64, err: f64, v: f64) -> f64 {
+        q + self.sigma * (self.family * err + self.own * v)
+    }
 }
 
 /// §4: the approval threshold `theta0_i + phi_a dr_t + psi max(0, car_target_i - CAR_{i,t-1})`.

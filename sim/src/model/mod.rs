@@ -7,6 +7,7 @@ pub mod herding;
 pub mod network;
 mod path;
 
+pub use path::DrawCounts;
 pub(crate) use path::total;
 
 use nalgebra::DMatrix;
@@ -108,8 +109,10 @@ impl<'s> Model<'s> {
 }
 
 /// An estimate of the memory one path of `s` needs while it runs, in bytes: per firm its quality,
-/// size, lender, state and one model error per family; per bank its state and per-region counters;
-/// the probe decisions; and the records kept.
+/// size, lender, state and one model error per family (`22 + 8 x families` bytes: 54 with four
+/// families); per bank its state, per-region counters and, with interbank contagion, six rows of
+/// n x n matrices; the probe decisions; and the records kept. O(firms + banks²). The model shared
+/// by all paths adds 4 bytes per firm (its region).
 pub fn path_bytes(s: &Scenario) -> u64 {
     let f = s.firms.count as u64;
     let m = s.models.families.len() as u64;
@@ -117,11 +120,15 @@ pub fn path_bytes(s: &Scenario) -> u64 {
     let r = s.regions.len() as u64;
     let t = u64::from(s.run.quarters);
     let p = s.run.probe_firms.min(s.firms.count) as u64;
-    let per_firm = 8 + 8 + 4 + 1 + 8 * m;
+    // Quality, size (f64), lender (u32), alive and need (bool), one f64 model error per family.
+    let per_firm = 8 + 8 + 4 + 1 + 1 + 8 * m;
+    // With interbank contagion: the claims matrix and up to five n x n working matrices at once
+    // (the liabilities and relative-liabilities matrices and the LU of clearing, DebtRank's live
+    // claims and impact matrix).
     let per_bank = 256
         + 4 * 8 * r
         + if s.contagion.interbank.is_some() {
-            8 * n
+            6 * 8 * n
         } else {
             0
         };

@@ -62,10 +62,25 @@ struct PathKeys {
     independent: Vec<Key>,
 }
 
+/// How many keyed draws a path made, by kind (for the throughput report's ceiling: the draws are
+/// the irreducible work of a firm-quarter). Network generation and shocks are not counted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DrawCounts {
+    /// Uniform draws ([`Key::uniform`]).
+    pub uniforms: u64,
+    /// Normal draws ([`Key::normal`]).
+    pub normals: u64,
+}
+
 impl Model<'_> {
     /// Simulates path `path`. Deterministic: the result depends on the scenario and the path index
     /// alone. Fails only when a network drawn for this path cannot be built.
     pub fn simulate_path(&self, path: u64) -> Result<PathResult> {
+        self.simulate_path_counted(path).map(|(r, _)| r)
+    }
+
+    /// [`Model::simulate_path`], also counting the keyed draws the path made.
+    pub fn simulate_path_counted(&self, path: u64) -> Result<(PathResult, DrawCounts)> {
         let s = self.scenario;
         let fs = &s.firms;
         let nf = fs.count;
@@ -111,6 +126,10 @@ impl Model<'_> {
         let mut err = vec![0.0; nm * nf];
         let mut lender = Vec::with_capacity(nf);
         let rho = s.models.similarity;
+        let mut draws = DrawCounts {
+            uniforms: 0,
+            normals: (nf * (3 + nm)) as u64,
+        };
         for j in 0..nf {
             let e = j as u64;
             let r = self.firm_region[j] as usize;
@@ -126,6 +145,7 @@ impl Model<'_> {
             lender.push(if banks.is_empty() {
                 NO_LENDER
             } else {
+                draws.uniforms += 1;
                 pick(banks, klend.entity(e).uniform()) as u32
             });
         }
@@ -190,6 +210,7 @@ impl Model<'_> {
         // ---- probe sample for decision agreement: the first `probe_firms` firms. Scores do not
         // change over a path (only thresholds do), so they are computed once.
         let np = s.run.probe_firms.min(nf);
+        draws.normals += (2 * nb * np) as u64;
         let mut probe_score = vec![0.0; nb * np];
         let mut probe_indep = vec![0.0; nb * np];
         for b in 0..nb {
@@ -210,6 +231,17 @@ impl Model<'_> {
         }
 
         let review = s.policy.review.as_ref().map(|r| (r.share, r.error_scale));
+        let score_weights: Vec<eq::ScoreWeights> = s
+            .banks
+            .iter()
+            .map(|b| {
+                eq::ScoreWeights::new(
+                    s.models.families[b.family].error_scale,
+                    b.params.fine_tuning,
+                )
+            })
+            .collect();
+        let latent_weights = eq::LatentWeights::new(fs.rho_global, fs.rho_region);
         let alarm = s.policy.alarm.as_ref();
         let mut alarm_quarter: Option<u32> = None;
         let k_max = s.banking.max_applications;
@@ -245,6 +277,7 @@ impl Model<'_> {
                 s.rates.sigma,
                 root.purpose(Purpose::RateNoise).quarter(t).normal(),
             );
+            draws.normals += 2 + nr as u64;
             let rate = s.rates.initial + s.rates.shock.at(t) + x_ou;
             let dr = rate - s.rates.initial;
             rec.rate = rate;
@@ -295,6 +328,7 @@ impl Model<'_> {
                 if !alive[j] {
                     continue;
                 }
+                draws.uniforms += u64::from(lender[j] != NO_LENDER);
                 need[j] = lender[j] == NO_LENDER
                     || kneed.entity(j as u64).uniform() < fs.need_probability;
                 if need[j]
@@ -330,14 +364,15 @@ impl Model<'_> {
                     b.car_prev,
                 );
             }
-            let active_region: Vec<Vec<(usize, f64)>> = self
+            let active_region: Vec<ActiveBanks> = self
                 .region_banks
                 .iter()
                 .map(|l| {
-                    l.iter()
-                        .copied()
-                        .filter(|&(b, _)| banks[b].failed.is_none())
-                        .collect()
+                    ActiveBanks::new(
+                        l.iter()
+                            .copied()
+                            .filter(|&(b, _)| banks[b].failed.is_none()),
+                    )
                 })
                 .collect();
 
@@ -365,6 +400,16 @@ impl Model<'_> {
                     w_region[*region] += size;
                 }
             }
+            // Parts of the default index and latent variable shared by a region's firms.
+            let region_index: Vec<f64> = s
+                .regions
+                .iter()
+                .map(|region| eq::region_index(region.pd_intercept, fs.lambda, dr))
+                .collect();
+            let systematic: Vec<f64> = w_region
+                .iter()
+                .map(|&w| latent_weights.systematic(z, w))
+                .collect();
             let kshock = root.purpose(Purpose::FirmShock).quarter(t);
             let korder = root.purpose(Purpose::ApplicationOrder).quarter(t);
             let krsel = root.purpose(Purpose::ReviewSelect).quarter(t);
@@ -391,7 +436,7 @@ impl Model<'_> {
                 let e = j as u64;
                 let r = self.firm_region[j] as usize;
                 let region = &s.regions[r];
-                let x = eq::pd_index(region.pd_intercept, fs.lambda, dr, fs.beta, q[j]);
+                let x = eq::pd_index_from(region_index[r], fs.beta, q[j]);
                 let creditworthy = x <= self.cutoff_index;
                 let amount = size[j];
                 let old = lender[j];
@@ -412,26 +457,26 @@ impl Model<'_> {
                         &mut order,
                         &mut scratch,
                     );
+                    draws.uniforms += order.len() as u64;
                     let mut funded: Option<usize> = None;
                     let mut approved_without_capacity = false;
                     let mut any_approval = false;
                     for &b in &order {
-                        let bank = &s.banks[b];
-                        let fam = &s.models.families[bank.family];
                         let theta = banks[b].theta;
-                        let sc = eq::score(
+                        let sc = score_weights[b].score(
                             q[j],
-                            fam.error_scale,
-                            bank.params.fine_tuning,
-                            err[bank.family * nf + j],
+                            err[s.banks[b].family * nf + j],
                             keys.fine_tune[b].entity(e).normal(),
                         );
+                        draws.normals += 1;
                         let mut approve = sc >= theta;
                         // §8 human review: a share h of rejections, re-scored independently.
+                        draws.uniforms += u64::from(!approve && review.is_some());
                         if !approve
                             && let Some((h, se)) = review
                             && krsel.entity(self.bank_key[b]).entity(e).uniform() < h
                         {
+                            draws.normals += 1;
                             let bk = self.bank_key[b];
                             approve = q[j] + se * krerr.entity(bk).entity(e).normal() >= theta;
                         }
@@ -464,6 +509,8 @@ impl Model<'_> {
                         }
                         sr_base += p;
                     }
+                    // The facility's draw is made only when it is asked and has the budget.
+                    draws.normals += u64::from(funded.is_none() && facility_left >= amount);
                     if let Some(b) = funded {
                         rec.supply += amount;
                         reg[r].supply += amount;
@@ -506,13 +553,8 @@ impl Model<'_> {
                         lender[j] = new;
                     }
                 }
-                let latent = eq::latent(
-                    fs.rho_global,
-                    fs.rho_region,
-                    z,
-                    w_region[r],
-                    kshock.entity(e).normal(),
-                );
+                draws.normals += 1;
+                let latent = latent_weights.latent(systematic[r], kshock.entity(e).normal());
                 if latent < threshold {
                     // §5.4: the lender of the loan at stake (new, or maturing and not rolled over)
                     // loses lgd x balance; the balance leaves its book.
@@ -708,14 +750,15 @@ impl Model<'_> {
                 loss_shock: b.loss_shock,
             })
             .collect();
-        Ok(PathResult {
+        let result = PathResult {
             path,
             quarters: records,
             regions: region_records,
             summary,
             banks: outcomes,
             bank_quarters,
-        })
+        };
+        Ok((result, draws))
     }
 }
 
@@ -750,31 +793,103 @@ fn pick(list: &[(usize, f64)], u: f64) -> usize {
     list.last().map_or(0, |x| x.0)
 }
 
+/// A region's banks open for applications this quarter, with their market shares.
+struct ActiveBanks {
+    /// Bank indices, in bank order.
+    banks: Vec<usize>,
+    /// Their market shares.
+    weights: Vec<f64>,
+    /// Running sums of the shares, added in list order from 0.
+    cumulative: Vec<f64>,
+    /// The sum of the shares, added in list order.
+    total: f64,
+    /// `total_without[c]`: the sum of the shares but bank `c`'s, added in list order.
+    total_without: Vec<f64>,
+}
+
+impl ActiveBanks {
+    fn new(list: impl Iterator<Item = (usize, f64)>) -> Self {
+        let (banks, weights): (Vec<usize>, Vec<f64>) = list.unzip();
+        let cumulative = weights
+            .iter()
+            .scan(0.0, |acc, &w| {
+                *acc += w;
+                Some(*acc)
+            })
+            .collect();
+        let total = weights.iter().sum();
+        let total_without = (0..weights.len())
+            .map(|c| {
+                let before = weights[..c].iter().copied();
+                before.chain(weights[c + 1..].iter().copied()).sum()
+            })
+            .collect();
+        ActiveBanks {
+            banks,
+            weights,
+            cumulative,
+            total,
+            total_without,
+        }
+    }
+}
+
 /// Draws up to `k` banks without replacement, each draw with probability proportional to market
 /// share among the banks not yet drawn. Slot `s` uses the uniform at `key.entity(s)`.
+///
+/// The banks not yet drawn are the active list with the drawn ones skipped (`taken` is scratch),
+/// and every sum runs in list order from 0, so the arithmetic is exactly that of removing each
+/// drawn bank from a copy of the list. Up to the first drawn bank the running sums are the
+/// list's precomputed ones (shares are positive, so starting a sum at 0 or -0 is the same).
 fn draw_order(
-    active: &[(usize, f64)],
+    active: &ActiveBanks,
     k: usize,
     key: Key,
     out: &mut Vec<usize>,
-    scratch: &mut Vec<(usize, f64)>,
+    taken: &mut Vec<bool>,
 ) {
+    let n = active.banks.len();
     out.clear();
-    scratch.clear();
-    scratch.extend_from_slice(active);
-    for slot in 0..k.min(active.len()) {
-        let total: f64 = scratch.iter().map(|x| x.1).sum();
+    taken.clear();
+    taken.resize(n, false);
+    let (w, cum) = (&active.weights[..], &active.cumulative[..]);
+    // The first drawn bank so far: running sums before it are `cum`.
+    let mut first = n;
+    for slot in 0..k.min(n) {
+        let prefix = if first > 0 { cum[first - 1] } else { 0.0 };
+        let rest = || {
+            w.iter()
+                .zip(taken.iter())
+                .enumerate()
+                .skip(first + 1)
+                .filter(|(_, (_, t))| !**t)
+        };
+        let total = match slot {
+            0 => active.total,
+            1 => active.total_without[first],
+            _ => rest().fold(prefix, |acc, (_, (&wi, _))| acc + wi),
+        };
         let u = key.entity(slot as u64).uniform() * total;
-        let mut acc = 0.0;
-        let mut chosen = scratch.len() - 1;
-        for (idx, &(_, w)) in scratch.iter().enumerate() {
-            acc += w;
-            if u < acc {
-                chosen = idx;
-                break;
+        let chosen = match cum[..first].iter().position(|&acc| u < acc) {
+            Some(i) => i,
+            None => {
+                let mut acc = prefix;
+                let mut chosen = None;
+                let mut last = first.min(n).saturating_sub(1);
+                for (i, (&wi, _)) in rest() {
+                    last = i;
+                    acc += wi;
+                    if u < acc {
+                        chosen = Some(i);
+                        break;
+                    }
+                }
+                chosen.unwrap_or(last)
             }
-        }
-        out.push(scratch.remove(chosen).0);
+        };
+        taken[chosen] = true;
+        first = first.min(chosen);
+        out.push(active.banks[chosen]);
     }
 }
 
@@ -859,7 +974,7 @@ mod tests {
     fn application_order_is_without_replacement_and_follows_shares() {
         // Three banks with shares 0.6, 0.3, 0.1: the first slot goes to bank 0 with probability
         // 0.6. Over 20,000 keys the frequency has sd sqrt(0.24/20000) = 0.0035; 4 sd tolerance.
-        let active = [(0, 0.6), (1, 0.3), (2, 0.1)];
+        let active = ActiveBanks::new([(0, 0.6), (1, 0.3), (2, 0.1)].into_iter());
         let mut out = Vec::new();
         let mut scratch = Vec::new();
         let mut first0 = 0;
@@ -877,7 +992,8 @@ mod tests {
         assert!((f - 0.6).abs() < 4.0 * 0.0035, "{f}");
         draw_order(&active, 2, Key::new(2), &mut out, &mut scratch);
         assert_eq!(out.len(), 2);
-        draw_order(&[], 3, Key::new(2), &mut out, &mut scratch);
+        let none = ActiveBanks::new(std::iter::empty());
+        draw_order(&none, 3, Key::new(2), &mut out, &mut scratch);
         assert!(out.is_empty());
     }
 }

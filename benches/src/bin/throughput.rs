@@ -1,0 +1,321 @@
+//! The throughput report: how fast the engine runs a scenario, against how fast this machine makes
+//! the random draws the work needs, from one run on this machine.
+//!
+//! ```text
+//! cargo run --release -p herdlab-benches --bin throughput -- [--paths N] [--scenario FILE] [--repeat R]
+//! cargo run --release -p herdlab-benches --bin throughput -- --big [--firms N] [--banks N] [--quarters N]
+//! ```
+//!
+//! The first form runs the scenario (default `bench-standard.toml`, 100 paths) on one thread and
+//! on all threads and prints paths per second, firm-quarters per second per core, the ceiling
+//! (firm-quarters per second per core if a firm-quarter cost nothing but its keyed draws, timed
+//! in the same run with the engine's own `sim::rng::Key`), the ratio of the two, the speed-up
+//! from one to all threads, and peak memory against the engine's own estimate.
+//!
+//! `--big` builds a scenario in code (default 10,000,000 firms and 1,000 banks on an interbank
+//! network with Eisenberg–Noe clearing and fire sales, 2 quarters), runs one path on one thread
+//! and reports its time and peak memory. Run it in its own process: peak memory is the process's.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use herdlab_benches::bundled;
+use sim::model::Model;
+use sim::montecarlo::{RunOptions, Silent, run};
+use sim::rng::{Key, Purpose};
+use sim::scenario::{MapSources, Scenario};
+
+struct Args {
+    paths: u64,
+    scenario: String,
+    repeat: usize,
+    big: bool,
+    firms: usize,
+    banks: usize,
+    quarters: u32,
+}
+
+fn parse_args() -> Result<Args> {
+    let mut a = Args {
+        paths: 100,
+        scenario: "bench-standard.toml".into(),
+        repeat: 1,
+        big: false,
+        firms: 10_000_000,
+        banks: 1000,
+        quarters: 2,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = |name: &str| it.next().with_context(|| format!("{name} needs a value"));
+        match flag.as_str() {
+            "--paths" => a.paths = value("--paths")?.parse().context("--paths")?,
+            "--scenario" => a.scenario = value("--scenario")?,
+            "--repeat" => a.repeat = value("--repeat")?.parse().context("--repeat")?,
+            "--big" => a.big = true,
+            "--firms" => a.firms = value("--firms")?.parse().context("--firms")?,
+            "--banks" => a.banks = value("--banks")?.parse().context("--banks")?,
+            "--quarters" => a.quarters = value("--quarters")?.parse().context("--quarters")?,
+            "-h" | "--help" => {
+                println!(
+                    "throughput [--paths N] [--scenario FILE] [--repeat R]\n\
+                     throughput --big [--firms N] [--banks N] [--quarters N]"
+                );
+                std::process::exit(0);
+            }
+            other => bail!("unknown argument {other:?} (try --help)"),
+        }
+    }
+    if a.paths == 0 || a.repeat == 0 {
+        bail!("--paths and --repeat must be at least 1");
+    }
+    Ok(a)
+}
+
+/// A field of `/proc/self/status` in bytes (`VmHWM`: peak resident memory, `VmRSS`: now).
+fn proc_status_bytes(field: &str) -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = text.lines().find(|l| l.starts_with(field))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+/// Nanoseconds per draw of `draw(key.entity(i))`, best of three batches of `n`.
+fn time_draws(n: u64, draw: fn(Key) -> f64) -> f64 {
+    let key = Key::new(1).path(0).purpose(Purpose::FirmShock).quarter(1);
+    let mut best = Duration::MAX;
+    for _ in 0..3 {
+        let start = Instant::now();
+        let mut acc = 0.0;
+        for i in 0..n {
+            acc += draw(key.entity(black_box(i)));
+        }
+        black_box(acc);
+        best = best.min(start.elapsed());
+    }
+    best.as_secs_f64() * 1e9 / n as f64
+}
+
+/// The fastest of `repeat` runs of `paths` paths on `threads` threads, in seconds.
+fn time_run(s: &Scenario, paths: u64, threads: usize, repeat: usize) -> Result<f64> {
+    let opts = RunOptions {
+        paths: Some(paths),
+        threads: Some(threads),
+        ..Default::default()
+    };
+    let mut best = f64::INFINITY;
+    for _ in 0..repeat {
+        let start = Instant::now();
+        let out = run(s, &opts, &Silent)?;
+        black_box(out.paths.len());
+        best = best.min(start.elapsed().as_secs_f64());
+    }
+    Ok(best)
+}
+
+fn report(a: &Args) -> Result<()> {
+    let s = bundled(&a.scenario).with_context(|| format!("loading {}", a.scenario))?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let fq_per_path = (s.firms.count as u64 * u64::from(s.run.quarters)).max(1) as f64;
+    println!(
+        "scenario {} : {} firms, {} banks, {} quarters; {} paths; {threads} cores",
+        a.scenario,
+        s.firms.count,
+        s.banks.len(),
+        s.run.quarters,
+        a.paths
+    );
+
+    // The draws a firm-quarter needs, counted on the first paths (init draws amortised).
+    let model = Model::new(&s)?;
+    let count_paths = a.paths.min(4);
+    let (mut uniforms, mut normals) = (0u64, 0u64);
+    for p in 0..count_paths {
+        let (_, d) = model.simulate_path_counted(p)?;
+        uniforms += d.uniforms;
+        normals += d.normals;
+    }
+    let u_fq = uniforms as f64 / (count_paths as f64 * fq_per_path);
+    let n_fq = normals as f64 / (count_paths as f64 * fq_per_path);
+    let ns_u = time_draws(20_000_000, Key::uniform);
+    let ns_n = time_draws(20_000_000, Key::normal);
+    let ceiling = 1e9 / (u_fq * ns_u + n_fq * ns_n);
+    println!(
+        "draws per firm-quarter : {u_fq:.3} uniforms + {n_fq:.3} normals (counted on {count_paths} paths)"
+    );
+    println!("draw cost              : uniform {ns_u:.2} ns, normal {ns_n:.2} ns");
+
+    let rss_before = proc_status_bytes("VmRSS").unwrap_or(0);
+    let single_paths = (a.paths / threads as u64).max(1);
+    let t1 = time_run(&s, single_paths, 1, a.repeat)?;
+    let hwm1 = proc_status_bytes("VmHWM").unwrap_or(0);
+    let tn = time_run(&s, a.paths, threads, a.repeat)?;
+    let hwmn = proc_status_bytes("VmHWM").unwrap_or(0);
+
+    let rate1 = single_paths as f64 / t1;
+    let raten = a.paths as f64 / tn;
+    let fq_core1 = rate1 * fq_per_path;
+    let fq_coren = raten * fq_per_path / threads as f64;
+    let speedup = raten / rate1;
+    println!();
+    println!("1 thread    : {single_paths} paths in {t1:.3} s = {rate1:.2} paths/s");
+    println!(
+        "{threads} threads   : {} paths in {tn:.3} s = {raten:.2} paths/s",
+        a.paths
+    );
+    println!(
+        "firm-quarters/s/core   : {:.3e} (1 thread), {:.3e} ({threads} threads)",
+        fq_core1, fq_coren
+    );
+    println!("ceiling (draws only)   : {ceiling:.3e} firm-quarters/s/core");
+    println!(
+        "ratio to ceiling       : {:.1}% (1 thread), {:.1}% ({threads} threads)",
+        100.0 * fq_core1 / ceiling,
+        100.0 * fq_coren / ceiling
+    );
+    println!(
+        "speed-up 1 -> {threads}       : {speedup:.2}x, parallel efficiency {:.1}%",
+        100.0 * speedup / threads as f64
+    );
+    println!(
+        "time for 1000 paths    : {:.1} s at the {threads}-thread rate",
+        1000.0 / raten
+    );
+    let per_path = model.path_bytes();
+    println!();
+    println!(
+        "memory                 : RSS before runs {:.1} MiB; peak {:.1} MiB after 1 thread, {:.1} MiB after {threads} threads",
+        mib(rss_before),
+        mib(hwm1),
+        mib(hwmn)
+    );
+    println!(
+        "engine estimate        : {:.2} MiB per path in flight ({:.1} bytes per firm), x{threads} = {:.1} MiB",
+        mib(per_path),
+        per_path as f64 / s.firms.count.max(1) as f64,
+        mib(per_path * threads as u64)
+    );
+    Ok(())
+}
+
+/// A scenario of `firms` firms and `banks` banks in 10 regions, on an Erdős–Rényi interbank
+/// network with Eisenberg–Noe clearing and fire sales, with a shock that fails 5 banks in quarter 1.
+fn big_scenario(firms: usize, banks: usize, quarters: u32) -> Result<Scenario> {
+    let regions: Vec<String> = (1..=10).map(|r| format!("r{r:02}")).collect();
+    let list = regions
+        .iter()
+        .map(|r| format!("{r:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut text = format!(
+        r#"
+version = 1
+name = "big"
+[run]
+paths = 1
+seed = 1
+quarters = {quarters}
+probe_firms = 200
+[rates.shock]
+kind = "step"
+size = 2.0
+at = 1
+[firms]
+count = {firms}
+[[models.families]]
+name = "m1"
+[[models.families]]
+name = "m2"
+[[models.families]]
+name = "m3"
+[[models.families]]
+name = "m4"
+[adoption]
+shares = {{ m1 = 0.4, m2 = 0.3, m3 = 0.2, m4 = 0.1 }}
+[[bank_groups]]
+prefix = "B"
+count = {banks}
+assets = {{ dist = "lognormal", median = 2000.0, sigma = 0.6 }}
+equity_ratio = 0.06
+sme_share = 0.35
+bond_share = 0.2
+interbank_share = 0.1
+regions = [{list}]
+regions_each = 2
+[contagion.interbank]
+clearing = "eisenberg-noe"
+[contagion.interbank.network]
+kind = "erdos-renyi"
+mean_degree = 5.0
+[contagion.fire_sales]
+assets = [{{ name = "gov", depth = 50000.0, share = 0.6 }}, {{ name = "corp", depth = 10000.0, share = 0.4 }}]
+[[shocks]]
+kind = "bank-failure"
+quarter = 1
+random = 5
+asset_loss = 0.2
+"#
+    );
+    for r in &regions {
+        text.push_str(&format!("[[regions]]\nname = {r:?}\n"));
+    }
+    Ok(Scenario::from_toml_str(
+        &text,
+        "big.toml",
+        &MapSources::default(),
+    )?)
+}
+
+fn big(a: &Args) -> Result<()> {
+    let rss0 = proc_status_bytes("VmRSS").unwrap_or(0);
+    let start = Instant::now();
+    let s = big_scenario(a.firms, a.banks, a.quarters)?;
+    let model = Model::new(&s)?;
+    let built = start.elapsed().as_secs_f64();
+    let hwm_model = proc_status_bytes("VmHWM").unwrap_or(0);
+    let start = Instant::now();
+    let path = model.simulate_path(0)?;
+    let secs = start.elapsed().as_secs_f64();
+    let hwm = proc_status_bytes("VmHWM").unwrap_or(0);
+    let q = path.quarters.last().cloned().unwrap_or_default();
+    println!(
+        "{} firms, {} banks, {} quarters, 1 path on 1 thread",
+        a.firms, a.banks, a.quarters
+    );
+    println!("scenario and model     : {built:.2} s");
+    println!(
+        "path                   : {secs:.2} s ({:.3e} firm-quarters/s); last quarter: {} bank failures, {} contagion rounds",
+        a.firms as f64 * f64::from(a.quarters) / secs,
+        q.failed_banks,
+        q.contagion_rounds
+    );
+    println!(
+        "peak memory (VmHWM)    : {:.1} MiB ({:.1} MiB after building the model; {:.1} MiB at start)",
+        mib(hwm),
+        mib(hwm_model),
+        mib(rss0)
+    );
+    let per_path = model.path_bytes();
+    println!(
+        "engine estimate        : {:.1} MiB per path ({:.1} bytes per firm); measured peak {:.1} bytes per firm",
+        mib(per_path),
+        per_path as f64 / a.firms.max(1) as f64,
+        hwm.saturating_sub(rss0) as f64 / a.firms.max(1) as f64
+    );
+    let limit = 4u64 << 30;
+    println!(
+        "4 GiB target           : {}",
+        if hwm <= limit { "met" } else { "NOT met" }
+    );
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    let a = parse_args()?;
+    if a.big { big(&a) } else { report(&a) }
+}

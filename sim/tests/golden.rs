@@ -1,0 +1,163 @@
+//! Golden outputs: bit-exact digests of whole runs of a few bundled scenarios, recorded from the
+//! engine before any performance work. Optimisations must leave every digest unchanged; that is
+//! the proof that they change no output.
+//!
+//! A digest is 64-bit FNV-1a of the `Debug` text of the paths (Debug prints every `f64` in its
+//! shortest round-trip form, so equal text means equal bits). A *deliberate* model change (new
+//! equations, new draws, new output fields) changes the digests: rerun with
+//! `GOLDEN_PRINT=1 cargo test --release -p herdlab-sim --test golden -- --nocapture`, check that the
+//! change is the intended one, and update the constants below in the same commit.
+
+mod common;
+
+use common::*;
+use sim::montecarlo::Shard;
+use sim::scenario::{FsSources, Scenario};
+
+/// 64-bit FNV-1a: stable across Rust versions and platforms, unlike `DefaultHasher`.
+fn fnv1a(text: &str) -> u64 {
+    let mut h: u64 = 0xCBF2_9CE4_8422_2325;
+    for b in text.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01B3);
+    }
+    h
+}
+
+/// A bundled scenario with `firms` firms (the firm count sets the test's run time, not its
+/// coverage: every code path of the quarter loop runs with a few thousand firms).
+fn with_firms(name: &str, firms: usize) -> Scenario {
+    let s = bundled(name);
+    Scenario {
+        firms: sim::scenario::Firms {
+            count: firms,
+            ..s.firms.clone()
+        },
+        ..s
+    }
+}
+
+/// The rate-shock case with every contagion channel on: Eisenberg–Noe clearing on an
+/// Erdős–Rényi network drawn per path, fire sales, a random bank failure in quarter 2 so that
+/// clearing and DebtRank have something to do, and human review of rejections.
+fn rate_shock_with_contagion(clearing: &str) -> Scenario {
+    let text = format!(
+        r#"
+base = "rate-shock.toml"
+name = "rate-shock-contagion"
+[firms]
+count = 3000
+[policy.human_review]
+share = 0.3
+error_scale = 0.5
+[contagion.interbank]
+{clearing}
+[contagion.interbank.network]
+kind = "erdos-renyi"
+mean_degree = 2.0
+resample = "path"
+[contagion.fire_sales]
+lev_max = 20.0
+lev_target = 18.0
+assets = [{{ name = "gov", depth = 2000.0, share = 0.7 }}, {{ name = "corp", depth = 500.0, share = 0.3 }}]
+[[shocks]]
+kind = "bank-failure"
+quarter = 2
+random = 1
+asset_loss = 0.3
+"#
+    );
+    let file = scenarios_dir().join("rate-shock-contagion.toml");
+    Scenario::from_toml_str(&text, &file.to_string_lossy(), &FsSources)
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The cases and their digests. First recorded from the engine before the performance work
+/// (commit ee6744a); re-recorded once for a deliberate output change (empty sums give +0.0
+/// instead of -0.0), from the engine just before the performance work was merged, and the merged,
+/// optimised engine reproduced those digests exactly.
+fn cases() -> Vec<(&'static str, Scenario, u64, u64)> {
+    vec![
+        (
+            "baseline",
+            with_firms("baseline.toml", 3000),
+            3,
+            0x02837b5dda21df6f,
+        ),
+        (
+            "bench-standard",
+            with_firms("bench-standard.toml", 4000),
+            2,
+            0x2ab42c992e5fd400,
+        ),
+        (
+            "herding-alarm",
+            with_firms("herding-alarm.toml", 3000),
+            3,
+            0x3c361718b326e0fb,
+        ),
+        (
+            "eu-banks-2018",
+            with_firms("eu-banks-2018.toml", 3000),
+            2,
+            0x84367013fee5eeeb,
+        ),
+        (
+            "interbank-cascade",
+            bundled("interbank-cascade.toml"),
+            2,
+            0xe67c8a38b2f3809f,
+        ),
+        (
+            "rate-shock-eisenberg-noe",
+            rate_shock_with_contagion("clearing = \"eisenberg-noe\""),
+            3,
+            0x32a978623057ab0b,
+        ),
+        (
+            "rate-shock-rogers-veraart",
+            rate_shock_with_contagion("clearing = \"rogers-veraart\"\nalpha = 0.8\nbeta = 0.6"),
+            2,
+            0x2af4938b15402784,
+        ),
+    ]
+}
+
+#[test]
+fn outputs_match_the_recorded_digests() {
+    let print = std::env::var_os("GOLDEN_PRINT").is_some();
+    let mut wrong = Vec::new();
+    for (name, s, paths, want) in cases() {
+        let got = fnv1a(&fingerprint(&run_with(&s, Some(paths), 2, Shard::WHOLE)));
+        if print {
+            println!("{name}: {got:#018x}");
+        }
+        if got != want {
+            wrong.push(format!("{name}: got {got:#018x}, recorded {want:#018x}"));
+        }
+    }
+    assert!(wrong.is_empty(), "outputs changed:\n{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_contagion_cases_exercise_clearing_fire_sales_and_debtrank() {
+    // A golden case guards only the code it runs: make sure the contagion cases reach interbank
+    // losses, fire-sale losses and DebtRank.
+    for clearing in [
+        "clearing = \"eisenberg-noe\"",
+        "clearing = \"rogers-veraart\"",
+    ] {
+        let paths = run_with(
+            &rate_shock_with_contagion(clearing),
+            Some(2),
+            2,
+            Shard::WHOLE,
+        );
+        let total = |f: fn(&sim::results::PathSummary) -> f64| -> f64 {
+            paths.iter().map(|p| f(&p.summary)).sum()
+        };
+        assert!(total(|s| s.loss_interbank) > 0.0, "{clearing}");
+        assert!(total(|s| s.loss_fire_sales) > 0.0, "{clearing}");
+        assert!(total(|s| s.max_debtrank) > 0.0, "{clearing}");
+    }
+}
