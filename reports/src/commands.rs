@@ -123,6 +123,8 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Run sharded runs and sweeps on a Slurm cluster as array jobs (see docs/cluster.md).
+    Slurm(Box<crate::slurm::SlurmArgs>),
 }
 
 /// Settings shared by the commands that run scenarios.
@@ -215,6 +217,7 @@ pub fn execute(cli: Cli, ctx: &Context) -> Result<()> {
             }
             Ok(())
         }
+        Command::Slurm(args) => crate::slurm::execute(*args, ctx),
     }
 }
 
@@ -285,7 +288,7 @@ pub fn default_memory() -> u64 {
 }
 
 impl RunArgs {
-    fn overrides(&self) -> Result<Vec<Assignment>> {
+    pub(crate) fn overrides(&self) -> Result<Vec<Assignment>> {
         let mut out = Vec::new();
         if let Some(p) = self.paths {
             if p == 0 {
