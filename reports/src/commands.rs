@@ -141,6 +141,8 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Run sharded runs and sweeps on a Slurm cluster as array jobs (see docs/cluster.md).
+    Slurm(Box<crate::slurm::SlurmArgs>),
 }
 
 /// Settings shared by the commands that run scenarios.
@@ -188,7 +190,7 @@ impl Context {
 }
 
 /// Writes the report of a result folder just written (`--report`).
-fn report_into(ctx: &Context, dir: &Path) -> Result<()> {
+pub(crate) fn report_into(ctx: &Context, dir: &Path) -> Result<()> {
     let written = report::report(dir, report::Format::Html, &charts::Output::default())?;
     if ctx.tables
         && let Some(html) = written
@@ -265,6 +267,7 @@ pub fn execute(cli: Cli, ctx: &Context) -> Result<()> {
             }
             Ok(())
         }
+        Command::Slurm(args) => crate::slurm::execute(*args, ctx),
     }
 }
 
@@ -335,7 +338,7 @@ pub fn default_memory() -> u64 {
 }
 
 impl RunArgs {
-    fn overrides(&self) -> Result<Vec<Assignment>> {
+    pub(crate) fn overrides(&self) -> Result<Vec<Assignment>> {
         let mut out = Vec::new();
         if let Some(p) = self.paths {
             if p == 0 {

@@ -19,8 +19,9 @@
 //!
 //! Modules: [`bundled`] (the scenarios built into the program), [`input`] (loading scenarios
 //! with overrides), [`sweep`] (parameter paths and grids), [`output`] (result folders),
-//! [`merge`] (shards into one result), [`progress`] (progress bar and Ctrl-C), [`commands`] (the
-//! command line).
+//! [`merge`] (shards into one result), [`progress`] (progress bar and Ctrl-C), [`charts`]
+//! (publication charts), [`report`] (charts and report.html of a result folder), [`slurm`] (array
+//! jobs on a Slurm cluster), [`commands`] (the command line).
 
 pub mod bundled;
 pub mod charts;
@@ -31,6 +32,7 @@ pub mod merge;
 pub mod output;
 pub mod progress;
 pub mod report;
+pub mod slurm;
 pub mod sweep;
 
 pub use error::{Error, Result, exit};
