@@ -9,7 +9,27 @@ use clap::Parser;
 use reports::commands::{self, Cli, Context};
 use reports::progress::Mode;
 
+/// Ends the program quietly when stdout is closed early (`herdlab scenarios | head -1`): Rust's
+/// `println!` panics on a broken pipe, and a reader that has seen enough is no error. Result
+/// folders are committed before anything is printed, so nothing is left half-written.
+fn quiet_on_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    quiet_on_broken_pipe();
     let command_line: Vec<String> = std::env::args_os()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();

@@ -295,3 +295,22 @@ fn an_interrupted_run_exits_130_and_leaves_no_complete_folder() {
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+#[test]
+fn a_reader_that_stops_early_is_no_error() {
+    // Regression: `herdlab scenarios | head -1` panicked with "Broken pipe".
+    let exe = assert_cmd::cargo::cargo_bin("herdlab");
+    for _ in 0..5 {
+        let mut child = StdCommand::new(&exe)
+            .arg("scenarios")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(out.status.success(), "{:?}", out.status);
+    }
+}
