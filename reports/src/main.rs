@@ -9,9 +9,11 @@ use clap::Parser;
 use reports::commands::{self, Cli, Context};
 use reports::progress::Mode;
 
-/// Ends the program quietly when stdout is closed early (`herdlab scenarios | head -1`): Rust's
-/// `println!` panics on a broken pipe, and a reader that has seen enough is no error. Result
-/// folders are committed before anything is printed, so nothing is left half-written.
+/// Ends the program quietly when its output is closed early (`herdlab scenarios | head -1`):
+/// Rust's `println!` panics on a broken pipe. The exit status is 141 (128 + SIGPIPE), as for any
+/// Unix tool killed by a closed pipe, so `set -o pipefail` scripts still see that not everything
+/// was printed, and a failed command is never reported as a success. Result folders are
+/// committed before anything is printed, so nothing is left half-written.
 fn quiet_on_broken_pipe() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -22,7 +24,7 @@ fn quiet_on_broken_pipe() {
             .or_else(|| payload.downcast_ref::<&str>().copied())
             .unwrap_or("");
         if message.contains("Broken pipe") {
-            std::process::exit(0);
+            std::process::exit(141);
         }
         default(info);
     }));

@@ -311,6 +311,11 @@ fn a_reader_that_stops_early_is_no_error() {
         let out = child.wait_with_output().expect("wait");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!stderr.contains("panicked"), "{stderr}");
-        assert!(out.status.success(), "{:?}", out.status);
+        // 141 (128 + SIGPIPE) when the write met the closed pipe; 0 if it got in first.
+        assert!(
+            matches!(out.status.code(), Some(0 | 141)),
+            "{:?}",
+            out.status
+        );
     }
 }
