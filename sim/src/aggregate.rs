@@ -263,10 +263,14 @@ pub fn compare(
             difference,
         })
     };
+    let (va, vb): (Vec<Vec<f64>>, Vec<Vec<f64>>) = (
+        a.iter().map(|p| p.summary.values()).collect(),
+        b.iter().map(|p| p.summary.values()).collect(),
+    );
     let mut measures = Vec::new();
     for (k, m) in PathSummary::MEASURES.iter().enumerate() {
-        let xa = a.iter().map(|p| p.summary.values()[k]).collect();
-        let xb = b.iter().map(|p| p.summary.values()[k]).collect();
+        let xa = va.iter().map(|v| v[k]).collect();
+        let xb = vb.iter().map(|v| v[k]).collect();
         measures.push(diff(m.name, m.unit, xa, xb)?);
     }
     let (na, nb) = (a_scenario.regions.len(), b_scenario.regions.len());

@@ -156,19 +156,13 @@ fn listed_bank(b: &RawBank, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Pending
             at,
             &b.params(),
             Some(ctx.defaults),
-            ctx.banking_rw_other(),
+            ctx.defaults.rw_other,
         ),
     };
     check_balance_sheet(&bank, at, c);
     Pending {
         bank,
         family_set: b.family.is_some(),
-    }
-}
-
-impl Ctx<'_> {
-    fn banking_rw_other(&self) -> f64 {
-        self.defaults.rw_other
     }
 }
 
@@ -282,7 +276,7 @@ fn group_banks(g: &RawBankGroup, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Ve
         at,
         &g.params(),
         Some(ctx.defaults),
-        ctx.banking_rw_other(),
+        ctx.defaults.rw_other,
     );
     let width = count.to_string().len().max(2);
     (0..count)
@@ -467,7 +461,7 @@ fn file_banks(fb: &RawBankFile, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Res
         at,
         &fb.params(),
         Some(ctx.defaults),
-        ctx.banking_rw_other(),
+        ctx.defaults.rw_other,
     );
     let families: Vec<usize> = fb
         .families

@@ -992,7 +992,7 @@ fn validate(
     }
 
     // policy
-    let policy = validate_policy(raw, c, &families, &mut banks, &banking, &defaults);
+    let policy = validate_policy(raw, c, &families, &mut banks, &banking);
 
     // contagion and shocks
     let contagion = contagion::validate_contagion(&raw.contagion, c, &banks, file, dir, sources)?;
@@ -1163,7 +1163,6 @@ fn validate_policy(
     families: &[Family],
     banks: &mut [Bank],
     banking: &Banking,
-    defaults: &BankParams,
 ) -> Policy {
     let p = &raw.policy;
     let mut reassignments = Vec::new();
@@ -1226,7 +1225,6 @@ fn validate_policy(
                     ),
                 );
             }
-            let _ = defaults;
             Some(Alarm {
                 measure,
                 threshold: c.num(
