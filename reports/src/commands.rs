@@ -12,6 +12,7 @@ use sim::montecarlo::{RunOptions, Shard};
 use sim::results::PathResult;
 use sim::scenario::Scenario;
 
+use crate::checkpoint::{self, Checkpoint, CheckpointInfo};
 use crate::error::{Error, Result};
 use crate::input::{self, Origin, ScenarioInput};
 use crate::output::{self, AtomicDir, Manifest, ResultData, ShardInfo};
@@ -55,9 +56,14 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a scenario and write a result folder.
+    ///
+    /// Finished chunks of paths are kept in `.DIR.checkpoint` beside the result folder until it is
+    /// written; after a Ctrl-C, a kill or a crash, `herdlab run --resume DIR` continues the run to
+    /// the same results.
     Run {
         /// Scenario file, or the name of a bundled scenario (see `herdlab scenarios`).
-        scenario: String,
+        #[arg(required_unless_present = "resume")]
+        scenario: Option<String>,
         /// Run settings.
         #[command(flatten)]
         run: RunArgs,
@@ -67,9 +73,20 @@ pub enum Command {
         /// Result folder [default: results/NAME, or results/NAME-shard-I-of-K].
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
-        /// Replace an existing result folder.
+        /// Replace an existing result folder (and discard an interrupted run's checkpoint).
         #[arg(long)]
         force: bool,
+        /// Continue the interrupted run that was writing the result folder DIR, with the
+        /// scenario, seed and paths it started with.
+        #[arg(
+            long,
+            value_name = "DIR",
+            conflicts_with_all = ["scenario", "shard", "out", "force", "paths", "seed", "report"]
+        )]
+        resume: Option<PathBuf>,
+        /// Paths per checkpoint chunk [default: chosen so a chunk takes about 30 s].
+        #[arg(long, value_name = "N")]
+        checkpoint_every: Option<u64>,
     },
     /// Run scenarios on common random numbers and report paired differences against the first.
     Compare {
@@ -211,7 +228,28 @@ pub fn execute(cli: Cli, ctx: &Context) -> Result<()> {
             shard,
             out,
             force,
-        } => cmd_run(ctx, &scenario, &run, shard.as_deref(), out, force),
+            resume,
+            checkpoint_every,
+        } => {
+            if checkpoint_every == Some(0) {
+                return Err(Error::Usage(
+                    "--checkpoint-every must be at least 1 path".into(),
+                ));
+            }
+            match (resume, scenario) {
+                (Some(dir), _) => cmd_resume(ctx, &dir, &run, checkpoint_every),
+                (None, Some(scenario)) => cmd_run(
+                    ctx,
+                    &scenario,
+                    &run,
+                    shard.as_deref(),
+                    out,
+                    force,
+                    checkpoint_every,
+                ),
+                (None, None) => Err(Error::Usage("run: give a scenario, or --resume DIR".into())),
+            }
+        }
         Command::Compare {
             scenarios,
             run,
@@ -400,29 +438,20 @@ struct Finished {
     paths: Vec<PathResult>,
 }
 
-fn run_one(ctx: &Context, p: &Prepared, options: &RunOptions, label: &str) -> Result<Finished> {
-    ctx.check_stop()?;
-    let started = output::now_rfc3339();
+/// The manifest of a run of `p` starting now, but for its finishing time and thread count.
+fn new_manifest(ctx: &Context, p: &Prepared, options: &RunOptions) -> Result<Manifest> {
     let total = p.scenario.run.paths;
     let range = options.shard.paths(total);
-    let progress = Progress::new(label, range.end - range.start, ctx.mode, ctx.stop.clone());
-    let result = sim::montecarlo::run(&p.scenario, options, &progress);
-    progress.finish();
-    let out = match result {
-        Err(sim::Error::Cancelled) => return Err(Error::Interrupted),
-        other => other?,
-    };
-    ctx.check_stop()?;
     let scenario_json =
         serde_json::to_value(&p.scenario).map_err(|e| Error::format(p.origin.path(), e))?;
-    let manifest = Manifest {
+    Ok(Manifest {
         format: output::MANIFEST_FORMAT.into(),
         format_version: output::FORMAT_VERSION,
         program: "herdlab".into(),
         version: output::PROGRAM_VERSION.into(),
         command_line: ctx.command_line.clone(),
-        started,
-        finished: output::now_rfc3339(),
+        started: output::now_rfc3339(),
+        finished: String::new(),
         scenario_name: p.scenario.name.clone(),
         scenario_origin: p.origin.label(),
         seed: p.scenario.run.seed,
@@ -433,13 +462,31 @@ fn run_one(ctx: &Context, p: &Prepared, options: &RunOptions, label: &str) -> Re
             first_path: range.start,
             end_path: range.end,
         },
-        threads: out.threads,
+        threads: 0,
         max_memory: options.max_memory,
         overrides: p.overrides.clone(),
         merged_from: Vec::new(),
+        resumed: Vec::new(),
         input: p.input.clone(),
         scenario: scenario_json,
+    })
+}
+
+fn run_one(ctx: &Context, p: &Prepared, options: &RunOptions, label: &str) -> Result<Finished> {
+    ctx.check_stop()?;
+    let mut manifest = new_manifest(ctx, p, options)?;
+    let total = p.scenario.run.paths;
+    let range = options.shard.paths(total);
+    let progress = Progress::new(label, range.end - range.start, ctx.mode, ctx.stop.clone());
+    let result = sim::montecarlo::run(&p.scenario, options, &progress);
+    progress.finish();
+    let out = match result {
+        Err(sim::Error::Cancelled) => return Err(Error::Interrupted),
+        other => other?,
     };
+    ctx.check_stop()?;
+    manifest.finished = output::now_rfc3339();
+    manifest.threads = out.threads;
     Ok(Finished {
         manifest,
         paths: out.paths,
@@ -465,6 +512,7 @@ fn cmd_run(
     shard: Option<&str>,
     out: Option<PathBuf>,
     force: bool,
+    checkpoint_every: Option<u64>,
 ) -> Result<()> {
     let shard = match shard {
         Some(s) => parse_shard(s)?,
@@ -486,30 +534,239 @@ fn cmd_run(
         PathBuf::from("results").join(name)
     });
     AtomicDir::check(&out, force)?;
-    let f = run_one(ctx, &p, &options, &p.scenario.name)?;
-    let dir = AtomicDir::create(&out, force)?;
-    let agg = write_into(dir.path(), &p, &f)?;
-    ctx.check_stop()?;
-    let dir = dir.commit()?;
-    if run.report {
-        report_into(ctx, &dir)?;
+    let manifest = new_manifest(ctx, &p, &options)?;
+    let checkpoint = Checkpoint::start(CheckpointInfo {
+        format: checkpoint::CHECKPOINT_FORMAT.into(),
+        target: out,
+        force,
+        report: run.report,
+        manifest,
+    })?;
+    run_checkpointed(
+        ctx,
+        &p.scenario,
+        &options,
+        checkpoint,
+        Vec::new(),
+        checkpoint_every,
+    )
+}
+
+/// `herdlab run --resume DIR`.
+fn cmd_resume(
+    ctx: &Context,
+    target: &Path,
+    run: &RunArgs,
+    checkpoint_every: Option<u64>,
+) -> Result<()> {
+    let (mut checkpoint, have) = Checkpoint::open(target)?;
+    checkpoint.retarget(target);
+    let info = checkpoint.info();
+    if target.exists() && !info.force {
+        // The run wrote its folder and was stopped before it removed the checkpoint.
+        let done = target.join("manifest.json").is_file();
+        if done {
+            checkpoint.remove()?;
+            if ctx.tables {
+                println!(
+                    "{} is complete: the run had finished; its leftover checkpoint was removed",
+                    target.display()
+                );
+            }
+            return Ok(());
+        }
+        return Err(Error::Exists {
+            path: target.to_path_buf(),
+        });
     }
-    if ctx.tables {
-        print_summary(&p.scenario, &agg);
-        if shard.count > 1 {
-            println!(
-                "shard {}/{} (paths {}..{}) written to {}",
-                shard.index + 1,
-                shard.count,
-                f.manifest.shard.first_path,
-                f.manifest.shard.end_path,
-                dir.display()
-            );
-        } else {
-            println!("results written to {}", dir.display());
+    let scenario = info.manifest.input.rebuild()?;
+    let rebuilt =
+        serde_json::to_value(&scenario).map_err(|e| Error::format(checkpoint.dir(), e))?;
+    if rebuilt != info.manifest.scenario {
+        return Err(Error::Checkpoint(format!(
+            "{}: the stored scenario does not rebuild to the scenario the run started with; \
+             start over with --force",
+            checkpoint.dir().display()
+        )));
+    }
+    let shard = Shard {
+        index: info.manifest.shard.index.saturating_sub(1),
+        count: info.manifest.shard.count,
+    };
+    let mut options = run.options(shard)?;
+    options.paths = Some(info.manifest.paths);
+    run_checkpointed(ctx, &scenario, &options, checkpoint, have, checkpoint_every)
+}
+
+/// How long a checkpoint chunk should take when `--checkpoint-every` is not given.
+const CHUNK_SECONDS: f64 = 30.0;
+
+/// Progress of one chunk reported as progress of the whole run.
+struct Offset<'a> {
+    inner: &'a Progress,
+    base: u64,
+    total: u64,
+}
+
+impl sim::montecarlo::Observer for Offset<'_> {
+    fn path_done(&self, done: u64, _total: u64) {
+        self.inner.path_done(self.base + done, self.total);
+    }
+    fn should_stop(&self) -> bool {
+        self.inner.should_stop()
+    }
+}
+
+/// Runs the paths the checkpoint lacks, chunk by chunk, keeping each finished chunk, then writes
+/// the result folder and removes the checkpoint. A checkpoint that holds no paths when the run
+/// fails is removed too, so that only a run with work worth resuming leaves one behind.
+fn run_checkpointed(
+    ctx: &Context,
+    scenario: &Scenario,
+    options: &RunOptions,
+    mut checkpoint: Checkpoint,
+    paths: Vec<PathResult>,
+    every: Option<u64>,
+) -> Result<()> {
+    let report = checkpoint.info().report;
+    match run_chunks(ctx, scenario, options, &mut checkpoint, paths, every) {
+        Ok((dir, agg)) => {
+            checkpoint.remove()?;
+            if report {
+                report_into(ctx, &dir)?;
+            }
+            if ctx.tables {
+                print_summary(scenario, &agg);
+                match shard_of(scenario, options) {
+                    Some((i, k, first, end)) => println!(
+                        "shard {i}/{k} (paths {first}..{end}) written to {}",
+                        dir.display()
+                    ),
+                    None => println!("results written to {}", dir.display()),
+                }
+            }
+            Ok(())
+        }
+        Err(e) if checkpoint.done() == 0 => {
+            let _ = checkpoint.remove();
+            Err(match e {
+                Error::InterruptedKept { .. } => Error::Interrupted,
+                other => other,
+            })
+        }
+        Err(e) => {
+            if !matches!(e, Error::InterruptedKept { .. }) {
+                eprintln!(
+                    "note: {} of {} paths are kept in {}; once the problem is fixed, \
+                     `herdlab run --resume {}` continues the run",
+                    checkpoint.done(),
+                    checkpoint.wanted(),
+                    checkpoint.dir().display(),
+                    checkpoint.info().target.display()
+                );
+            }
+            Err(e)
         }
     }
-    Ok(())
+}
+
+/// For a shard of several, `(index, count, first path, end path)` (1-based index).
+fn shard_of(scenario: &Scenario, options: &RunOptions) -> Option<(u64, u64, u64, u64)> {
+    let shard = options.shard;
+    let r = shard.paths(options.paths.unwrap_or(scenario.run.paths));
+    (shard.count > 1).then_some((shard.index + 1, shard.count, r.start, r.end))
+}
+
+/// The work of [`run_checkpointed`]: returns the committed result folder and its aggregates.
+fn run_chunks(
+    ctx: &Context,
+    scenario: &Scenario,
+    options: &RunOptions,
+    checkpoint: &mut Checkpoint,
+    mut paths: Vec<PathResult>,
+    every: Option<u64>,
+) -> Result<(PathBuf, Aggregates)> {
+    let info = checkpoint.info().clone();
+    let target = info.target.clone();
+    let runner = sim::montecarlo::Runner::new(scenario, options)?;
+    let range = runner.range();
+    if range.start != info.manifest.shard.first_path || range.end != info.manifest.shard.end_path {
+        return Err(Error::Checkpoint(format!(
+            "{}: the run's paths {}..{} do not match the checkpoint's {}..{}",
+            checkpoint.dir().display(),
+            range.start,
+            range.end,
+            info.manifest.shard.first_path,
+            info.manifest.shard.end_path
+        )));
+    }
+    let wanted = checkpoint.wanted();
+    let threads = runner.threads() as u64;
+    let resuming = checkpoint.is_resumed();
+    let progress = Progress::new(&scenario.name, wanted, ctx.mode, ctx.stop.clone());
+    progress.start_at(checkpoint.done());
+    let interrupted = |c: &Checkpoint| Error::InterruptedKept {
+        done: c.done(),
+        total: wanted,
+        checkpoint: c.dir().to_path_buf(),
+        target: target.clone(),
+    };
+    if ctx.stop.load(Ordering::Relaxed) {
+        return Err(interrupted(checkpoint));
+    }
+    let mut chunk = every.unwrap_or(threads * 4).max(1);
+    for gap in checkpoint.missing() {
+        let mut at = gap.start;
+        while at < gap.end {
+            let end = at.saturating_add(chunk).min(gap.end);
+            let started = std::time::Instant::now();
+            let observer = Offset {
+                inner: &progress,
+                base: checkpoint.done(),
+                total: wanted,
+            };
+            let got = match runner.run(at..end, &observer) {
+                Err(sim::Error::Cancelled) => {
+                    progress.finish();
+                    return Err(interrupted(checkpoint));
+                }
+                other => other?,
+            };
+            checkpoint.save(at..end, &got)?;
+            paths.extend(got);
+            if every.is_none() {
+                let secs = started.elapsed().as_secs_f64().max(1e-3);
+                let ideal = ((end - at) as f64 / secs * CHUNK_SECONDS) as u64;
+                chunk = ideal.clamp(threads, chunk.saturating_mul(4));
+            }
+            at = end;
+        }
+    }
+    progress.finish();
+    if ctx.stop.load(Ordering::Relaxed) {
+        return Err(interrupted(checkpoint));
+    }
+    paths.sort_by_key(|p| p.path);
+    let mut manifest = info.manifest.clone();
+    if resuming {
+        manifest.resumed.push(output::now_rfc3339());
+    }
+    manifest.threads = manifest.threads.max(runner.threads());
+    manifest.finished = output::now_rfc3339();
+    let dir = AtomicDir::create(&target, info.force)?;
+    let agg = output::write_result(
+        dir.path(),
+        &ResultData {
+            manifest: &manifest,
+            scenario,
+            paths: &paths,
+        },
+    )?;
+    if ctx.stop.load(Ordering::Relaxed) {
+        return Err(interrupted(checkpoint));
+    }
+    let dir = dir.commit()?;
+    Ok((dir, agg))
 }
 
 /// A number with about four significant digits.

@@ -80,6 +80,26 @@ pub enum Error {
     /// The user pressed Ctrl-C.
     #[error("interrupted: no result folder was written")]
     Interrupted,
+    /// The user pressed Ctrl-C during a checkpointed run; the finished paths are kept.
+    #[error(
+        "interrupted: no result folder was written; {done} of {total} paths are kept in {}; \
+         continue with `herdlab run --resume {}`",
+        checkpoint.display(),
+        target.display()
+    )]
+    InterruptedKept {
+        /// Paths kept.
+        done: u64,
+        /// Paths of the run.
+        total: u64,
+        /// The checkpoint folder.
+        checkpoint: PathBuf,
+        /// The result folder the run writes.
+        target: PathBuf,
+    },
+    /// A checkpoint is in the way, missing, or unusable.
+    #[error("{0}")]
+    Checkpoint(String),
 }
 
 impl Error {
@@ -92,13 +112,16 @@ impl Error {
                 sim::Error::Cancelled => exit::INTERRUPTED,
                 _ => exit::REFUSED,
             },
-            Error::Io { .. } | Error::Format { .. } | Error::Exists { .. } => exit::IO,
+            Error::Io { .. }
+            | Error::Format { .. }
+            | Error::Exists { .. }
+            | Error::Checkpoint(_) => exit::IO,
             Error::UnknownScenario { .. }
             | Error::Sweep { .. }
             | Error::Merge(_)
             | Error::Invalid(_) => exit::INVALID,
             Error::Usage(_) => exit::USAGE,
-            Error::Interrupted => exit::INTERRUPTED,
+            Error::Interrupted | Error::InterruptedKept { .. } => exit::INTERRUPTED,
         }
     }
 

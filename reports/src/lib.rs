@@ -18,13 +18,14 @@
 //! ```
 //!
 //! Modules: [`bundled`] (the scenarios built into the program), [`input`] (loading scenarios
-//! with overrides), [`sweep`] (parameter paths and grids), [`output`] (result folders),
+//! with overrides), [`checkpoint`] (finished chunks of long runs, for `run --resume`), [`sweep`] (parameter paths and grids), [`output`] (result folders),
 //! [`merge`] (shards into one result), [`progress`] (progress bar and Ctrl-C), [`charts`]
 //! (publication charts), [`report`] (charts and report.html of a result folder), [`slurm`] (array
 //! jobs on a Slurm cluster), [`commands`] (the command line).
 
 pub mod bundled;
 pub mod charts;
+pub mod checkpoint;
 pub mod commands;
 pub mod error;
 pub mod input;

@@ -30,6 +30,22 @@ fn quiet_on_broken_pipe() {
     }));
 }
 
+/// The error and its causes, `: `-separated, leaving out a cause the message already quotes (an
+/// I/O error's message names its cause).
+fn message(e: &reports::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        let said = c.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        cause = c.source();
+    }
+    text
+}
+
 fn main() -> ExitCode {
     quiet_on_broken_pipe();
     let command_line: Vec<String> = std::env::args_os()
@@ -57,7 +73,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let code = e.exit_code();
-            eprintln!("error: {:#}", anyhow::Error::new(e));
+            eprintln!("error: {}", message(&e));
             ExitCode::from(code)
         }
     }

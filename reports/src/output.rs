@@ -105,6 +105,10 @@ pub struct Manifest {
     pub overrides: Vec<String>,
     /// For a merged result, the shards merged; empty otherwise.
     pub merged_from: Vec<MergedShard>,
+    /// For a run continued by `herdlab run --resume`, when each resumption started (RFC 3339
+    /// UTC); absent otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resumed: Vec<String>,
     /// What the scenario was built from: merged TOML with overrides, and data files.
     pub input: ScenarioInput,
     /// The resolved, validated scenario.
@@ -151,6 +155,7 @@ impl AtomicDir {
             std::fs::create_dir_all(parent)
                 .map_err(|e| Error::io(parent, "cannot create folder", e))?;
         }
+        remove_stale_partials(parent, name);
         let temp = parent.join(format!(".{name}.partial-{}", std::process::id()));
         if temp.exists() {
             std::fs::remove_dir_all(&temp)
@@ -192,6 +197,36 @@ impl AtomicDir {
             .map_err(|e| Error::io(&self.target, "cannot create result folder", e))?;
         self.committed = true;
         Ok(self.target.clone())
+    }
+}
+
+/// Removes `.NAME.partial-PID` folders left in `parent` by killed processes (on Linux, where a
+/// process's liveness can be read from `/proc`; elsewhere they are left alone).
+fn remove_stale_partials(parent: &Path, name: &str) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let dir = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!(".{name}.partial-");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 use std::io::IsTerminal;
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -48,6 +48,8 @@ pub struct Progress {
     bar: Option<ProgressBar>,
     start: Instant,
     last_line: Mutex<Instant>,
+    /// Paths done before this process started (a resumed run), left out of the rate.
+    base: AtomicU64,
 }
 
 impl std::fmt::Debug for Progress {
@@ -87,6 +89,17 @@ impl Progress {
             bar,
             start: now,
             last_line: Mutex::new(now),
+            base: AtomicU64::new(0),
+        }
+    }
+
+    /// Starts from `done` paths finished earlier (a resumed run): the bar starts there and the
+    /// rate and time left count only the paths run now.
+    pub fn start_at(&self, done: u64) {
+        self.base.store(done, Ordering::Relaxed);
+        if let Some(bar) = &self.bar {
+            bar.set_position(done);
+            bar.reset_eta();
         }
     }
 
@@ -117,7 +130,8 @@ impl Observer for Progress {
                 }
                 *last = now;
                 let secs = now.duration_since(self.start).as_secs_f64().max(1e-9);
-                let rate = done as f64 / secs;
+                let base = self.base.load(Ordering::Relaxed);
+                let rate = done.saturating_sub(base) as f64 / secs;
                 let left = if rate > 0.0 {
                     (total - done) as f64 / rate
                 } else {

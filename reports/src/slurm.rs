@@ -616,10 +616,12 @@ fn scripts(plan: &Plan, exec: &Exec, job: &JobArgs, out: &Path) -> Result<Script
     if let Some(sd) = plan.seed {
         common_args.push(format!("--seed {sd}"));
     }
-    common_args.push(format!("--threads {}", exec.threads));
+    let mut machine_args = vec![format!("--threads {}", exec.threads)];
     if let Some(m) = &exec.max_memory {
-        common_args.push(format!("--max-memory {}", q(m)));
+        machine_args.push(format!("--max-memory {}", q(m)));
     }
+    let machine_args = machine_args.join(" ");
+    common_args.push(machine_args.clone());
     let common_args = common_args.join(" ");
     let w = plan.width();
     match plan.kind {
@@ -647,6 +649,17 @@ fn scripts(plan: &Plan, exec: &Exec, job: &JobArgs, out: &Path) -> Result<Script
          exit 0\nfi\n\
          echo \"herdlab: {noun} $I/$K on $(hostname) at $(date -u +%Y-%m-%dT%H:%M:%SZ)\"\n"
     ));
+    if plan.kind == Kind::Run {
+        // A task that was preempted, requeued or killed continues from its checkpoint.
+        s.push_str(&format!(
+            "CKPT=\"$(dirname \"$DIR\")/.$(basename \"$DIR\").checkpoint\"\n\
+             if [[ -f $CKPT/checkpoint.json ]]; then\n  \
+             echo \"herdlab: {noun} $I/$K resumes from $CKPT\"\n  \
+             \"$HERDLAB\" run --resume \"$DIR\" {machine_args} && exit 0\n  \
+             echo \"herdlab: could not resume {noun} $I/$K; running it from the start\"\n\
+             fi\n"
+        ));
+    }
     match plan.kind {
         Kind::Run => writeln!(
             s,
@@ -1397,6 +1410,7 @@ mod tests {
             "#SBATCH --constraint=ib\n",
             "printf -v DIR '%s/shards/shard-%02d-of-%02d' \"$OUT\" \"$I\" \"$K\"\n",
             "if [[ -f $DIR/manifest.json && -f $DIR/summary.json ]]; then\n",
+            "  \"$HERDLAB\" run --resume \"$DIR\" --threads 2 --max-memory 4G && exit 0\n",
             "exec \"$HERDLAB\" run baseline --paths 8 --threads 2 --max-memory 4G --shard \"$I/$K\" --out \"$DIR\" --force\n",
         ] {
             assert!(

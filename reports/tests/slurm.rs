@@ -246,6 +246,69 @@ fn tasks_run_by_hand_skip_finished_shards_and_merge_to_the_unsharded_run() {
 }
 
 #[test]
+fn a_killed_task_resumes_from_its_checkpoint_to_the_local_result() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let t = tmp.path();
+    let (path, _log) = fake_slurm(t);
+    let out = t.join("job");
+    herdlab()
+        .env("PATH", &path)
+        .args([
+            "-q", "slurm", "run", "baseline", "--shards", "1", "--paths", "300",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    // The task's `exec` makes the bash process the herdlab run: kill it once a chunk is kept.
+    let mut child = StdCommand::new("bash")
+        .arg(out.join("job.sbatch"))
+        .arg("1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("bash");
+    let shard = out.join("shards/shard-01-of-01");
+    let checkpoint = reports::checkpoint::location(&shard);
+    let start = Instant::now();
+    let has_chunk = || {
+        std::fs::read_dir(&checkpoint).is_ok_and(|d| {
+            d.filter_map(|e| e.ok())
+                .any(|e| e.file_name().to_string_lossy().ends_with(".jsonl"))
+        })
+    };
+    while !has_chunk() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no checkpoint chunk"
+        );
+        assert!(
+            child.try_wait().expect("wait").is_none(),
+            "the task ended early"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().expect("kill");
+    let _ = child.wait();
+    assert!(!shard.exists());
+    let resumed = task(&out, "job.sbatch", 1);
+    let said = String::from_utf8_lossy(&resumed.stdout);
+    assert!(
+        resumed.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    assert!(said.contains("resumes from"), "{said}");
+    assert!(!checkpoint.exists());
+    herdlab()
+        .args(["-q", "run", "baseline", "--paths", "300", "--out"])
+        .arg(t.join("local"))
+        .assert()
+        .success();
+    assert_same_result(&t.join("local"), &shard);
+}
+
+#[test]
 fn sweep_cells_run_by_hand_assemble_to_the_local_sweep() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let t = tmp.path();

@@ -97,47 +97,115 @@ pub fn run(
     options: &RunOptions,
     observer: &dyn Observer,
 ) -> Result<RunOutput> {
-    let total = options.paths.unwrap_or(scenario.run.paths);
-    let shard = options.shard;
-    if shard.count == 0 || shard.index >= shard.count {
-        return Err(Error::Options(format!(
-            "shard {}/{} does not exist: shards are numbered 0 to count - 1",
-            shard.index, shard.count
-        )));
-    }
-    if options.threads == Some(0) {
-        return Err(Error::Options("threads must be at least 1".into()));
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.threads.unwrap_or(0))
-        .thread_name(|i| format!("herdlab-path-{i}"))
-        .build()
-        .map_err(|e| Error::Options(format!("cannot start worker threads: {e}")))?;
-    let threads = pool.current_num_threads();
-    let model = Model::new(scenario)?;
-    if let Some(limit) = options.max_memory {
-        let per_path = model.path_bytes();
-        let range = shard.paths(total);
-        let in_flight = (threads as u64).min(range.end - range.start).max(1);
-        let total_bytes = per_path
-            .saturating_mul(in_flight)
-            .saturating_add(range_bytes(scenario, range.end - range.start));
-        if total_bytes > limit {
-            return Err(Error::TooLarge {
-                per_path,
-                total: total_bytes,
-                threads,
-                limit,
-            });
-        }
-    }
-    let paths = run_paths(&model, shard.paths(total), &pool, observer)?;
+    let runner = Runner::new(scenario, options)?;
+    let range = runner.range();
+    let paths = runner.run(range, observer)?;
     Ok(RunOutput {
-        total_paths: total,
-        shard,
-        threads,
+        total_paths: runner.total_paths(),
+        shard: runner.shard(),
+        threads: runner.threads(),
         paths,
     })
+}
+
+/// A checked, compiled run that can be carried out in pieces: [`Runner::run`] on any sub-range of
+/// [`Runner::range`] gives exactly the paths a whole [`run`] gives for that range, so a caller can
+/// keep finished chunks (checkpoints) and continue an interrupted run later.
+pub struct Runner<'a> {
+    model: Model<'a>,
+    pool: rayon::ThreadPool,
+    total: u64,
+    shard: Shard,
+}
+
+impl std::fmt::Debug for Runner<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runner")
+            .field("total", &self.total)
+            .field("shard", &self.shard)
+            .field("threads", &self.threads())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Runner<'a> {
+    /// Checks the options, starts the worker threads, compiles the model and, with
+    /// `options.max_memory`, refuses before allocating a run that would not fit.
+    pub fn new(scenario: &'a Scenario, options: &RunOptions) -> Result<Runner<'a>> {
+        let total = options.paths.unwrap_or(scenario.run.paths);
+        let shard = options.shard;
+        if shard.count == 0 || shard.index >= shard.count {
+            return Err(Error::Options(format!(
+                "shard {}/{} does not exist: shards are numbered 0 to count - 1",
+                shard.index, shard.count
+            )));
+        }
+        if options.threads == Some(0) {
+            return Err(Error::Options("threads must be at least 1".into()));
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(options.threads.unwrap_or(0))
+            .thread_name(|i| format!("herdlab-path-{i}"))
+            .build()
+            .map_err(|e| Error::Options(format!("cannot start worker threads: {e}")))?;
+        let threads = pool.current_num_threads();
+        let model = Model::new(scenario)?;
+        if let Some(limit) = options.max_memory {
+            let per_path = model.path_bytes();
+            let range = shard.paths(total);
+            let in_flight = (threads as u64).min(range.end - range.start).max(1);
+            let total_bytes = per_path
+                .saturating_mul(in_flight)
+                .saturating_add(range_bytes(scenario, range.end - range.start));
+            if total_bytes > limit {
+                return Err(Error::TooLarge {
+                    per_path,
+                    total: total_bytes,
+                    threads,
+                    limit,
+                });
+            }
+        }
+        Ok(Runner {
+            model,
+            pool,
+            total,
+            shard,
+        })
+    }
+
+    /// Total paths of the run (all shards).
+    pub fn total_paths(&self) -> u64 {
+        self.total
+    }
+
+    /// The shard this runner runs.
+    pub fn shard(&self) -> Shard {
+        self.shard
+    }
+
+    /// The paths of the shard.
+    pub fn range(&self) -> Range<u64> {
+        self.shard.paths(self.total)
+    }
+
+    /// Worker threads.
+    pub fn threads(&self) -> usize {
+        self.pool.current_num_threads()
+    }
+
+    /// Runs `paths`, which must lie within [`Runner::range`], and returns their results in path
+    /// order. The observer counts paths of this call only.
+    pub fn run(&self, paths: Range<u64>, observer: &dyn Observer) -> Result<Vec<PathResult>> {
+        let whole = self.range();
+        if paths.start < whole.start || paths.end > whole.end || paths.start > paths.end {
+            return Err(Error::Options(format!(
+                "paths {}..{} are not within this run's paths {}..{}",
+                paths.start, paths.end, whole.start, whole.end
+            )));
+        }
+        run_paths(&self.model, paths, &self.pool, observer)
+    }
 }
 
 /// Bytes the kept results of `n` paths take.
