@@ -1,11 +1,17 @@
 //! DebtRank contagion measures: the original single-hit algorithm of
 //! Battiston et al. (2012, Sci. Rep. 2:541) and the differential DebtRank of
-//! Bardoscia et al. (2015, Sci. Rep. 5:10564).
+//! Bardoscia et al. (2015, "DebtRank: a microscopic foundation for shock propagation",
+//! PLoS ONE 10(6): e0130406).
 //!
 //! Impact matrix: `W[(i, j)] = min(1, X[(i, j)] / E_i)`, the relative loss of
 //! bank `i`'s equity if its debtor `j` defaults (`X[(i, j)]` = amount `i` lent
 //! to `j`, `E_i` = `i`'s initial equity). Distress `h_i` in `[0, 1]` is the
 //! relative equity loss of bank `i`.
+//!
+//! Both algorithms use this capped `W`. Bardoscia et al. (2015) propagate with the uncapped
+//! interbank leverage `X[(i, j)] / E_i` and cap only `h_i` at 1, so where one exposure exceeds
+//! the lender's equity and the borrower's distress is partial, the differential value here can be
+//! smaller than theirs (it is the same when no exposure exceeds equity).
 //!
 //! Weighting choice: the reported value uses weights `v_i = E_i^+ / sum_k E_k^+`
 //! (each bank's share of the system's positive initial equity), so `total`
