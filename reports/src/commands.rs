@@ -520,6 +520,9 @@ fn cmd_run(
     };
     let options = run.options(shard)?;
     let p = prepare(Origin::resolve(scenario)?, &run.overrides()?, "")?;
+    if ctx.tables {
+        print_warnings(&p.input.file, &p.scenario, &mut Default::default());
+    }
     let out = out.unwrap_or_else(|| {
         let name = if shard.count > 1 {
             format!(
@@ -630,13 +633,21 @@ fn run_checkpointed(
 ) -> Result<()> {
     let report = checkpoint.info().report;
     match run_chunks(ctx, scenario, options, &mut checkpoint, paths, every) {
-        Ok((dir, agg)) => {
+        Ok((dir, agg, all_failed)) => {
+            let wanted = checkpoint.wanted();
             checkpoint.remove()?;
             if report {
                 report_into(ctx, &dir)?;
             }
             if ctx.tables {
                 print_summary(scenario, &agg);
+                if all_failed > 0 {
+                    println!(
+                        "note: every bank had failed by the end of {all_failed} of {} paths \
+                         (failed_bank_share = 1 in paths.csv); no credit is supplied after that",
+                        wanted
+                    );
+                }
                 match shard_of(scenario, options) {
                     Some((i, k, first, end)) => println!(
                         "shard {i}/{k} (paths {first}..{end}) written to {}",
@@ -677,7 +688,8 @@ fn shard_of(scenario: &Scenario, options: &RunOptions) -> Option<(u64, u64, u64,
     (shard.count > 1).then_some((shard.index + 1, shard.count, r.start, r.end))
 }
 
-/// The work of [`run_checkpointed`]: returns the committed result folder and its aggregates.
+/// The work of [`run_checkpointed`]: returns the committed result folder, its aggregates, and
+/// how many paths ended with every bank failed.
 fn run_chunks(
     ctx: &Context,
     scenario: &Scenario,
@@ -685,7 +697,7 @@ fn run_chunks(
     checkpoint: &mut Checkpoint,
     mut paths: Vec<PathResult>,
     every: Option<u64>,
-) -> Result<(PathBuf, Aggregates)> {
+) -> Result<(PathBuf, Aggregates, usize)> {
     let info = checkpoint.info().clone();
     let target = info.target.clone();
     let runner = sim::montecarlo::Runner::new(scenario, options)?;
@@ -766,7 +778,11 @@ fn run_chunks(
         return Err(interrupted(checkpoint));
     }
     let dir = dir.commit()?;
-    Ok((dir, agg))
+    let all_failed = paths
+        .iter()
+        .filter(|p| !scenario.banks.is_empty() && p.summary.failed_bank_share >= 1.0)
+        .count();
+    Ok((dir, agg, all_failed))
 }
 
 /// A number with about four significant digits.
@@ -906,7 +922,11 @@ fn cmd_compare(
                 },
             ];
         }
-        prepared.push(prepare(origin, &assignments, "")?);
+        let p = prepare(origin, &assignments, "")?;
+        if ctx.tables {
+            print_warnings(&p.input.file, &p.scenario, &mut Default::default());
+        }
+        prepared.push(p);
     }
     let names = unique_names(
         &prepared
@@ -1072,6 +1092,7 @@ fn cmd_sweep(
     let cells = sweep::grid(&varies);
     // Validate every cell before running any.
     let mut prepared = Vec::new();
+    let mut warned = std::collections::BTreeSet::new();
     for (i, cell) in cells.iter().enumerate() {
         let label = format!(
             "cell {}: {}",
@@ -1084,6 +1105,9 @@ fn cmd_sweep(
         let mut all = overrides.clone();
         all.extend(cell.iter().cloned());
         let (s, inp) = input::build(&origin, origin.table()?, &all, &label)?;
+        if ctx.tables {
+            print_warnings(&inp.file, &s, &mut warned);
+        }
         prepared.push(Prepared {
             origin: origin.clone(),
             scenario: s,
@@ -1171,19 +1195,32 @@ fn cmd_sweep(
     Ok(())
 }
 
+/// Prints the scenario's warnings (degenerate but valid set-ups) to stderr, each message once
+/// (`seen` carries the messages printed already, e.g. by earlier cells of a sweep).
+fn print_warnings(file: &str, s: &Scenario, seen: &mut std::collections::BTreeSet<String>) {
+    for w in s.warnings() {
+        if seen.insert(w.to_string()) {
+            eprintln!("warning: {file}: {w}");
+        }
+    }
+}
+
 fn cmd_validate(files: &[String]) -> Result<()> {
     let mut bad = 0;
     for f in files {
         let result = Origin::resolve(f).and_then(|o| prepare(o, &[], ""));
         match result {
-            Ok(p) => println!(
-                "ok: {} ({}: {} banks, {} regions, {} families)",
-                f,
-                p.scenario.name,
-                p.scenario.banks.len(),
-                p.scenario.regions.len(),
-                p.scenario.models.families.len()
-            ),
+            Ok(p) => {
+                println!(
+                    "ok: {} ({}: {} banks, {} regions, {} families)",
+                    f,
+                    p.scenario.name,
+                    p.scenario.banks.len(),
+                    p.scenario.regions.len(),
+                    p.scenario.models.families.len()
+                );
+                print_warnings(f, &p.scenario, &mut Default::default());
+            }
             Err(e) => {
                 bad += 1;
                 eprintln!("{e}");

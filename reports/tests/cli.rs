@@ -321,3 +321,60 @@ fn a_reader_that_stops_early_is_no_error() {
         );
     }
 }
+
+#[test]
+fn degenerate_systems_are_named_by_validate_and_run() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let file = tmp.path().join("degenerate.toml");
+    std::fs::write(
+        &file,
+        r#"version = 1
+name = "degenerate"
+[run]
+paths = 3
+quarters = 2
+[firms]
+count = 500
+[[regions]]
+name = "north"
+[[regions]]
+name = "west"
+[[models.families]]
+name = "A"
+[[banks]]
+id = "B1"
+equity = 0.0
+sme_loans = 100.0
+family = "A"
+regions = { north = 1.0 }
+"#,
+    )
+    .expect("write");
+    herdlab()
+        .arg("validate")
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ok: "))
+        .stderr(predicate::str::contains(
+            "banks[0].equity: bank \"B1\" starts with equity 0",
+        ))
+        .stderr(predicate::str::contains("every bank starts with no equity"))
+        .stderr(predicate::str::contains(
+            "regions[1]: no solvent bank lends in region \"west\"",
+        ));
+    let out = tmp.path().join("out");
+    herdlab()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning: "))
+        .stdout(predicate::str::contains(
+            "every bank had failed by the end of 3 of 3 paths",
+        ));
+    let csv = String::from_utf8(read(&out.join("path_quarters.csv"))).expect("utf8");
+    assert!(!csv.contains("NaN") && !csv.contains("inf"), "{csv}");
+}

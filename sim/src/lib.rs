@@ -46,6 +46,7 @@
 pub mod aggregate;
 pub mod contagion;
 pub mod error;
+pub mod fuzzing;
 pub mod model;
 pub mod montecarlo;
 pub mod normal;

@@ -750,3 +750,79 @@ mod published {
         }
     }
 }
+
+/// Every class of bad explicit exposure matrix gets one message naming the file, the row or
+/// header column, the value and what is allowed (docs/robustness.md).
+#[test]
+fn explicit_exposure_matrix_errors_name_file_cell_value_and_allowed() {
+    let cases: [(&str, &[&str]); 12] = [
+        (
+            "",
+            &["fuzz/data.csv: header = (empty): a header row of borrower ids"],
+        ),
+        (
+            "lender,B1,B9\nB1,0,5\nB2,5,0\n",
+            &["fuzz/data.csv: header, column 3 = \"B9\": the id of a bank of the scenario"],
+        ),
+        (
+            "lender,B1,B2\nB9,0,5\nB2,5,0\n",
+            &["fuzz/data.csv: row 2, column 1 = \"B9\": the id of a bank of the scenario"],
+        ),
+        (
+            "lender,B1,B1\nB1,0,5\nB2,5,0\n",
+            &["fuzz/data.csv: header, column 3 = \"B1\": each borrower once"],
+        ),
+        (
+            "lender,B1,B2\nB1,0,5\nB1,5,0\n",
+            &["fuzz/data.csv: row 3, column 1 = \"B1\": each lender once"],
+        ),
+        (
+            "lender,B1,B2\nB1,3,5\nB2,5,0\n",
+            &["fuzz/data.csv: row 2, column B1 = 3: 0 (a bank does not lend to itself)"],
+        ),
+        (
+            "lender,B1,B2\nB1,0,-5\nB2,5,0\n",
+            &["fuzz/data.csv: row 2, column B2 = -5: a finite number >= 0"],
+        ),
+        (
+            "lender,B1,B2\nB1,0,abc\nB2,5,0\n",
+            &["fuzz/data.csv: row 2, column B2 = \"abc\": a number"],
+        ),
+        (
+            "lender,B1,B2\nB1,0,NaN\nB2,5,0\n",
+            &["fuzz/data.csv: row 2, column B2 = NaN: a finite number >= 0"],
+        ),
+        (
+            "lender,B1,B2\nB1,0,inf\nB2,5,0\n",
+            &["fuzz/data.csv: row 2, column B2 = inf: a finite number >= 0"],
+        ),
+        (
+            "lender,B1,B2\nB1,0\nB2,5,0\n",
+            &[
+                "fuzz/data.csv: row 2 = (unreadable): 3 fields like the header",
+                "found record with 2 fields",
+            ],
+        ),
+        (
+            "lender,B1,B2\nB1,0,5,7\nB2,5,0\n",
+            &[
+                "fuzz/data.csv: row 2 = (unreadable): 3 fields like the header",
+                "found record with 4 fields",
+            ],
+        ),
+    ];
+    for (csv, wanted) in cases {
+        let e = sim::fuzzing::load_data_file(2, csv).expect_err(csv);
+        let text = e.to_string();
+        assert!(
+            text.starts_with("fuzz/scenario.toml: 1 invalid value(s):"),
+            "{csv:?}: {text}"
+        );
+        for w in wanted {
+            assert!(text.contains(w), "{csv:?}: expected {w:?} in:\n{text}");
+        }
+    }
+    // A header alone is a matrix in which nobody lends: valid.
+    let s = sim::fuzzing::load_data_file(2, "lender,B1,B2\n").expect("header only");
+    assert_eq!(s.banks.len(), 2);
+}

@@ -294,6 +294,17 @@ impl Model<'_> {
             };
             let car_min = s.banking.car_min - release;
 
+            // §5.6 on the starting balance sheet: a bank that starts with E_i <= 0 has failed
+            // before it can earn or lend; it is reported as a failure of quarter 1.
+            if t == 1 {
+                for b in banks.iter_mut() {
+                    if b.failed.is_none() && b.equity <= 0.0 {
+                        b.failed = Some(1);
+                        rec.bank_failures += 1.0;
+                    }
+                }
+            }
+
             // §5.1 income, §5.2 bond revaluation
             let equity_start: Vec<f64> = banks.iter().map(|b| b.equity).collect();
             let detail_start: Vec<[f64; 6]> = if s.run.bank_detail {

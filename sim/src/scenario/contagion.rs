@@ -573,6 +573,14 @@ fn read_matrix(
         &format!("{file} contagion.interbank.network.path"),
     )?;
     let index = |id: &str| banks.iter().position(|b| b.id == id);
+    if headers.is_empty() || headers.iter().all(|h| h.trim().is_empty()) {
+        c.problem(
+            format!("{name}: header"),
+            "(empty)",
+            "a header row of borrower ids (the first cell is ignored), then one row per lender",
+        );
+        return Ok(Vec::new());
+    }
     let mut columns = Vec::new();
     for (k, h) in headers.iter().enumerate().skip(1) {
         match index(h) {
@@ -583,8 +591,9 @@ fn read_matrix(
                         format!("{h:?}"),
                         "each borrower once",
                     );
+                } else {
+                    columns.push((k, j));
                 }
-                columns.push((k, j));
             }
             None => c.problem(
                 format!("{name}: header, column {}", k + 1),
@@ -623,6 +632,7 @@ fn read_matrix(
                 format!("{id:?}"),
                 "each lender once",
             );
+            continue;
         }
         seen.push(i);
         for &(k, j) in &columns {
@@ -631,7 +641,7 @@ fn read_matrix(
             match cell.parse::<f64>() {
                 Ok(x) if x.is_finite() && x >= 0.0 => {
                     if i == j && x != 0.0 {
-                        c.problem(at, cell, "0: a bank does not lend to itself");
+                        c.problem(at, cell, "0 (a bank does not lend to itself)");
                     } else if x > 0.0 {
                         out.push((i, j, x));
                     }

@@ -706,6 +706,68 @@ impl Scenario {
     pub fn family_shares(&self) -> Vec<f64> {
         family_shares(&self.banks, self.models.families.len())
     }
+
+    /// Degenerate but valid set-ups worth telling the user about before a run, in a fixed order:
+    /// banks that start with no equity (they fail in quarter 1), every bank doing so, and regions
+    /// with firms but no lender that starts solvent (their creditworthy demand all goes
+    /// unfunded, counted in `gap_no_capacity`). The run handles each; nothing here is an error.
+    pub fn warnings(&self) -> Vec<Warning> {
+        let mut out = Vec::new();
+        for (i, b) in self.banks.iter().enumerate() {
+            if b.equity <= 0.0 {
+                out.push(Warning {
+                    field: format!("banks[{i}].equity"),
+                    message: format!(
+                        "bank {:?} starts with equity {}: it counts as failed in quarter 1 and \
+                         lends nothing",
+                        b.id, b.equity
+                    ),
+                });
+            }
+        }
+        if !self.banks.is_empty() && self.banks.iter().all(|b| b.equity <= 0.0) {
+            out.push(Warning {
+                field: "banks".into(),
+                message: "every bank starts with no equity: all fail in quarter 1 and no credit \
+                          is supplied"
+                    .into(),
+            });
+        }
+        if self.firms.count > 0 {
+            for (r, region) in self.regions.iter().enumerate() {
+                let served = self
+                    .banks
+                    .iter()
+                    .any(|b| b.equity > 0.0 && b.regions.iter().any(|&(i, w)| i == r && w > 0.0));
+                if region.firm_share > 0.0 && !served {
+                    out.push(Warning {
+                        field: format!("regions[{r}]"),
+                        message: format!(
+                            "no solvent bank lends in region {:?}: its firms' creditworthy demand \
+                             all goes unfunded (counted in gap_no_capacity)",
+                            region.name
+                        ),
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A valid but degenerate part of a scenario ([`Scenario::warnings`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    /// The field, as in validation errors (`banks[2].equity`, `regions[1]`).
+    pub field: String,
+    /// What it means for the run.
+    pub message: String,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
 }
 
 /// Deserialises a merged table into raw types, with a TOML-style message on failure.
