@@ -566,11 +566,20 @@ fn resolve_paths(table: &mut toml::Table, dir: &Path) {
 /// Reads `path` and every file it names as `base`, merged, as one TOML table. Data-file paths
 /// in each file are resolved against that file's directory.
 pub fn load_table(path: &Path, sources: &dyn Sources) -> Result<toml::Table> {
+    load_chain(path, None, sources)
+}
+
+/// [`load_table`] of a file that `named_by` names as its `base`; errors in it say so.
+fn load_chain(path: &Path, named_by: Option<&str>, sources: &dyn Sources) -> Result<toml::Table> {
     let mut chain = vec![path.to_path_buf()];
     let mut tables = Vec::new();
     let mut current = path.to_path_buf();
+    let mut parent: Option<String> = named_by.map(str::to_string);
     loop {
-        let file = current.display().to_string();
+        let file = match &parent {
+            Some(p) => format!("{} (named by {p} base)", current.display()),
+            None => current.display().to_string(),
+        };
         let text = sources.read(&current).map_err(|source| Error::Read {
             file: file.clone(),
             source,
@@ -608,6 +617,7 @@ pub fn load_table(path: &Path, sources: &dyn Sources) -> Result<toml::Table> {
                     });
                 }
                 chain.push(next.clone());
+                parent = Some(current.display().to_string());
                 current = next;
             }
         }
@@ -665,7 +675,7 @@ impl Scenario {
         resolve_paths(&mut table, &dir);
         let table = match table.get("base") {
             Some(toml::Value::String(b)) => {
-                let mut merged = load_table(&dir.join(b), sources)?;
+                let mut merged = load_chain(&dir.join(b), Some(file), sources)?;
                 let mut own = table;
                 own.remove("base");
                 merge_tables(&mut merged, own);

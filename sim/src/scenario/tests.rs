@@ -378,7 +378,11 @@ fn base_files_are_merged_and_the_child_wins() {
     // a missing base names the file
     let err =
         Scenario::from_toml_str("base = \"nope.toml\"", "dir/x.toml", &files).expect_err("missing");
-    assert!(err.to_string().contains("dir/nope.toml"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("dir/nope.toml (named by dir/x.toml base): cannot read"),
+        "{err}"
+    );
 }
 
 #[test]
