@@ -8,10 +8,11 @@
 //! to `j`, `E_i` = `i`'s initial equity). Distress `h_i` in `[0, 1]` is the
 //! relative equity loss of bank `i`.
 //!
-//! Both algorithms use this capped `W`. Bardoscia et al. (2015) propagate with the uncapped
-//! interbank leverage `X[(i, j)] / E_i` and cap only `h_i` at 1, so where one exposure exceeds
-//! the lender's equity and the borrower's distress is partial, the differential value here can be
-//! smaller than theirs (it is the same when no exposure exceeds equity).
+//! The single-hit algorithm uses this capped `W`, as Battiston et al. (2012) do. The differential
+//! algorithm follows Bardoscia et al. (2015): it propagates with the uncapped interbank leverage
+//! matrix `Lambda[(i, j)] = X[(i, j)] / E_i` and caps only the distress `h_i` at 1, so a partial
+//! increment of a borrower's distress costs a lender `Lambda` times it even when the exposure
+//! exceeds the lender's equity. The two differ only where some `X[(i, j)] > E_i`.
 //!
 //! Weighting choice: the reported value uses weights `v_i = E_i^+ / sum_k E_k^+`
 //! (each bank's share of the system's positive initial equity), so `total`
@@ -59,6 +60,7 @@ fn prepare(
     exposures: &DMatrix<f64>,
     equity: &[f64],
     initial_distress: &[f64],
+    capped: bool,
 ) -> Result<Prepared, ContagionError> {
     let n = check_square("exposures", exposures)?;
     check_matrix_nonneg("exposures", exposures, true)?;
@@ -67,7 +69,11 @@ fn prepare(
     check_len("initial_distress", initial_distress.len(), n)?;
     check_unit_vec("initial_distress", initial_distress)?;
     Ok(Prepared {
-        w: impact_matrix_unchecked(exposures, equity),
+        w: if capped {
+            impact_matrix_unchecked(exposures, equity)
+        } else {
+            leverage_matrix(exposures, equity)
+        },
         h1: (0..n)
             .map(|i| {
                 if equity[i] > 0.0 {
@@ -102,6 +108,19 @@ fn impact_matrix_unchecked(exposures: &DMatrix<f64>, equity: &[f64]) -> DMatrix<
     DMatrix::from_fn(n, n, |i, j| {
         if equity[i] > 0.0 {
             (exposures[(i, j)] / equity[i]).min(1.0)
+        } else {
+            0.0
+        }
+    })
+}
+
+/// Interbank leverage matrix `Lambda[(i, j)] = X[(i, j)] / E_i` (uncapped; a zero row for banks
+/// with `E_i <= 0`), the propagation matrix of differential DebtRank.
+fn leverage_matrix(exposures: &DMatrix<f64>, equity: &[f64]) -> DMatrix<f64> {
+    let n = equity.len();
+    DMatrix::from_fn(n, n, |i, j| {
+        if equity[i] > 0.0 {
+            exposures[(i, j)] / equity[i]
         } else {
             0.0
         }
@@ -159,7 +178,7 @@ pub fn debtrank_single_hit(
     initial_distress: &[f64],
     max_rounds: usize,
 ) -> Result<DebtRank, ContagionError> {
-    let Prepared { w, h1, v } = prepare(exposures, equity, initial_distress)?;
+    let Prepared { w, h1, v } = prepare(exposures, equity, initial_distress, true)?;
     let n = h1.len();
     let mut h = h1.clone();
     let mut state: Vec<State> = h
@@ -202,7 +221,8 @@ pub fn debtrank_single_hit(
 /// Differential DebtRank of Bardoscia et al. (2015).
 ///
 /// With `h(0) = 0` and `h(1) = initial_distress`, iterate
-/// `h_i(t+1) = min(1, h_i(t) + sum_j W[(i, j)] (h_j(t) - h_j(t-1)))`:
+/// `h_i(t+1) = min(1, h_i(t) + sum_j Lambda[(i, j)] (h_j(t) - h_j(t-1)))` with the uncapped
+/// leverage `Lambda[(i, j)] = X[(i, j)] / E_i`:
 /// every *increment* of distress is propagated, so distress reverberates
 /// around cycles (unlike [`debtrank_single_hit`]). Stops when no `h_i`
 /// changes by more than [`DIFFERENTIAL_TOL`], or after `max_rounds` updates
@@ -213,7 +233,7 @@ pub fn debtrank_differential(
     initial_distress: &[f64],
     max_rounds: usize,
 ) -> Result<DebtRank, ContagionError> {
-    let Prepared { w, h1, v } = prepare(exposures, equity, initial_distress)?;
+    let Prepared { w, h1, v } = prepare(exposures, equity, initial_distress, false)?;
     let n = h1.len();
     let mut h = h1.clone();
     let mut delta = h1.clone(); // h(1) - h(0)
@@ -276,6 +296,28 @@ mod tests {
         let d = debtrank_differential(&x, &e, &h1, 100).expect("valid");
         assert_vec_close(&d.distress, &[1.0, 0.5, 0.25], 1e-12);
         assert!((d.value - 0.25).abs() < 1e-12);
+    }
+
+    /// An exposure above the lender's equity: bank 1 lent 20 to bank 0 and has E_1 = 10, so
+    /// Lambda[(1, 0)] = 2 while the capped W[(1, 0)] = 1. Bank 0 starts 30% distressed.
+    /// Single hit (capped W): h_1 = 1 * 0.3 = 0.3. Differential (uncapped Lambda, Bardoscia et
+    /// al. 2015): h_1 = min(1, 2 * 0.3) = 0.6. With 60% distress on bank 0 the differential
+    /// value saturates: min(1, 1.2) = 1.
+    #[test]
+    fn differential_debtrank_propagates_with_the_uncapped_leverage() {
+        let mut x = DMatrix::zeros(2, 2);
+        x[(1, 0)] = 20.0;
+        let e = [10.0, 10.0];
+        let s = debtrank_single_hit(&x, &e, &[0.3, 0.0], 100).expect("valid");
+        assert_vec_close(&s.distress, &[0.3, 0.3], 1e-15);
+        let d = debtrank_differential(&x, &e, &[0.3, 0.0], 100).expect("valid");
+        assert_vec_close(&d.distress, &[0.3, 0.6], 1e-15);
+        assert!(
+            (d.value - 0.3).abs() < 1e-15,
+            "v = [0.5, 0.5]: R = 0.5 * 0.6"
+        );
+        let d = debtrank_differential(&x, &e, &[0.6, 0.0], 100).expect("valid");
+        assert_vec_close(&d.distress, &[0.6, 1.0], 1e-15);
     }
 
     /// Two banks with mutual exposures: X[(0,1)] = X[(1,0)] = 0.5, E = [1, 1]
