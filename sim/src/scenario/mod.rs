@@ -53,8 +53,22 @@ pub trait Sources: Sync {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct FsSources;
 
+/// The largest scenario or data file read (files are read whole): 256 MiB.
+pub const MAX_FILE_BYTES: u64 = 256 << 20;
+
 impl Sources for FsSources {
     fn read(&self, path: &Path) -> std::io::Result<String> {
+        let size = std::fs::metadata(path)?.len();
+        if size > MAX_FILE_BYTES {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "the file is {:.1} MiB; scenario and data files are read whole, up to {} MiB",
+                    size as f64 / f64::from(1u32 << 20),
+                    MAX_FILE_BYTES >> 20
+                ),
+            ));
+        }
         let bytes = std::fs::read(path)?;
         String::from_utf8(bytes).map_err(|e| {
             std::io::Error::new(

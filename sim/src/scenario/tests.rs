@@ -512,5 +512,17 @@ fn hostile_files_get_short_clear_errors() {
         msg.contains("bin.toml") && msg.contains("not UTF-8") && msg.contains("offset 1"),
         "{msg}"
     );
+    // A huge file is refused by its size before it is read (a sparse file: no disk used).
+    let huge = dir.join("huge.toml");
+    std::fs::File::create(&huge)
+        .and_then(|f| f.set_len(3 << 30))
+        .expect("sparse file");
+    let msg = Scenario::load(&huge, &FsSources)
+        .expect_err("huge")
+        .to_string();
+    assert!(
+        msg.contains("huge.toml: cannot read: the file is 3072.0 MiB; scenario and data files are read whole, up to 256 MiB"),
+        "{msg}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
