@@ -338,7 +338,8 @@ pub fn default_memory() -> u64 {
 }
 
 impl RunArgs {
-    pub(crate) fn overrides(&self) -> Result<Vec<Assignment>> {
+    /// The `--paths` and `--seed` overrides as assignments, in the order the manifest lists them.
+    pub fn overrides(&self) -> Result<Vec<Assignment>> {
         let mut out = Vec::new();
         if let Some(p) = self.paths {
             if p == 0 {
@@ -367,52 +368,88 @@ impl RunArgs {
             None => Some(default_memory()),
         };
         Ok(RunOptions {
-            paths: None,
             shard,
             threads: self.threads,
             max_memory,
+            ..default_options()
         })
     }
 }
 
-/// A scenario ready to run.
-struct Prepared {
-    origin: Origin,
-    scenario: Scenario,
-    input: ScenarioInput,
-    overrides: Vec<String>,
+/// A scenario ready to run: what every command (and the desktop app) builds before running, so
+/// that a run started anywhere writes the same result folder.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    /// Where the scenario came from.
+    pub origin: Origin,
+    /// The validated scenario.
+    pub scenario: Scenario,
+    /// The scenario as run (merged TOML and data files), for the manifest.
+    pub input: ScenarioInput,
+    /// The overrides applied, as `path = value`, for the manifest.
+    pub overrides: Vec<String>,
 }
 
-fn prepare(origin: Origin, assignments: &[Assignment], label: &str) -> Result<Prepared> {
+impl Prepared {
+    /// Builds a scenario from `table` (the merged scenario of `origin`, possibly edited) with
+    /// `assignments` applied; `label` is appended to the file name in messages and the manifest.
+    pub fn from_table(
+        origin: Origin,
+        table: toml::Table,
+        assignments: &[Assignment],
+        label: &str,
+    ) -> Result<Prepared> {
+        let (scenario, input) = input::build(&origin, table, assignments, label)?;
+        Ok(Prepared {
+            origin,
+            scenario,
+            input,
+            overrides: assignments.iter().map(ToString::to_string).collect(),
+        })
+    }
+}
+
+/// Loads the scenario of `origin` and prepares it with `assignments` applied.
+pub fn prepare(origin: Origin, assignments: &[Assignment], label: &str) -> Result<Prepared> {
     let table = origin.table()?;
-    let (scenario, input) = input::build(&origin, table, assignments, label)?;
-    Ok(Prepared {
-        origin,
-        scenario,
-        input,
-        overrides: assignments.iter().map(ToString::to_string).collect(),
-    })
+    Prepared::from_table(origin, table, assignments, label)
 }
 
 /// One finished run: its paths and manifest, not yet written.
-struct Finished {
-    manifest: Manifest,
-    paths: Vec<PathResult>,
+#[derive(Clone, Debug)]
+pub struct Finished {
+    /// The manifest to write.
+    pub manifest: Manifest,
+    /// The paths, in path order.
+    pub paths: Vec<PathResult>,
 }
 
-fn run_one(ctx: &Context, p: &Prepared, options: &RunOptions, label: &str) -> Result<Finished> {
-    ctx.check_stop()?;
+/// The run options the command line uses by default: the whole run, every core, and the memory
+/// limit of [`default_memory`].
+pub fn default_options() -> RunOptions {
+    RunOptions {
+        paths: None,
+        shard: Shard::WHOLE,
+        threads: None,
+        max_memory: Some(default_memory()),
+    }
+}
+
+/// Runs a prepared scenario with `observer` (progress and cancellation) and builds its manifest;
+/// `command_line` is recorded in it. A cancelled run is [`Error::Interrupted`].
+pub fn run_prepared(
+    p: &Prepared,
+    options: &RunOptions,
+    observer: &dyn sim::montecarlo::Observer,
+    command_line: &[String],
+) -> Result<Finished> {
     let started = output::now_rfc3339();
     let total = p.scenario.run.paths;
     let range = options.shard.paths(total);
-    let progress = Progress::new(label, range.end - range.start, ctx.mode, ctx.stop.clone());
-    let result = sim::montecarlo::run(&p.scenario, options, &progress);
-    progress.finish();
-    let out = match result {
+    let out = match sim::montecarlo::run(&p.scenario, options, observer) {
         Err(sim::Error::Cancelled) => return Err(Error::Interrupted),
         other => other?,
     };
-    ctx.check_stop()?;
     let scenario_json =
         serde_json::to_value(&p.scenario).map_err(|e| Error::format(p.origin.path(), e))?;
     let manifest = Manifest {
@@ -420,7 +457,7 @@ fn run_one(ctx: &Context, p: &Prepared, options: &RunOptions, label: &str) -> Re
         format_version: output::FORMAT_VERSION,
         program: "herdlab".into(),
         version: output::PROGRAM_VERSION.into(),
-        command_line: ctx.command_line.clone(),
+        command_line: command_line.to_vec(),
         started,
         finished: output::now_rfc3339(),
         scenario_name: p.scenario.name.clone(),
@@ -446,7 +483,20 @@ fn run_one(ctx: &Context, p: &Prepared, options: &RunOptions, label: &str) -> Re
     })
 }
 
-fn write_into(dir: &Path, p: &Prepared, f: &Finished) -> Result<Aggregates> {
+fn run_one(ctx: &Context, p: &Prepared, options: &RunOptions, label: &str) -> Result<Finished> {
+    ctx.check_stop()?;
+    let range = options.shard.paths(p.scenario.run.paths);
+    let progress = Progress::new(label, range.end - range.start, ctx.mode, ctx.stop.clone());
+    let result = run_prepared(p, options, &progress, &ctx.command_line);
+    progress.finish();
+    let f = result?;
+    ctx.check_stop()?;
+    Ok(f)
+}
+
+/// Writes the result folder of a finished run into `dir` (created if missing) and returns the
+/// run's aggregates.
+pub fn write_into(dir: &Path, p: &Prepared, f: &Finished) -> Result<Aggregates> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create folder", e))?;
     output::write_result(
         dir,
@@ -456,6 +506,30 @@ fn write_into(dir: &Path, p: &Prepared, f: &Finished) -> Result<Aggregates> {
             paths: &f.paths,
         },
     )
+}
+
+/// Writes the result folder of a finished run to `out` as the `run` command does (the same
+/// [`output::write_result`] under an [`AtomicDir`]): built under a temporary name and renamed into place,
+/// replacing an existing folder only when `force`.
+/// Returns the folder and the run's aggregates.
+pub fn write_run_folder(
+    out: &Path,
+    force: bool,
+    scenario: &Scenario,
+    f: &Finished,
+) -> Result<(PathBuf, Aggregates)> {
+    AtomicDir::check(out, force)?;
+    let dir = AtomicDir::create(out, force)?;
+    let agg = output::write_result(
+        dir.path(),
+        &ResultData {
+            manifest: &f.manifest,
+            scenario,
+            paths: &f.paths,
+        },
+    )?;
+    let dir = dir.commit()?;
+    Ok((dir, agg))
 }
 
 fn cmd_run(
@@ -826,13 +900,12 @@ fn cmd_sweep(
         );
         let mut all = overrides.clone();
         all.extend(cell.iter().cloned());
-        let (s, inp) = input::build(&origin, origin.table()?, &all, &label)?;
-        prepared.push(Prepared {
-            origin: origin.clone(),
-            scenario: s,
-            input: inp,
-            overrides: all.iter().map(ToString::to_string).collect(),
-        });
+        prepared.push(Prepared::from_table(
+            origin.clone(),
+            origin.table()?,
+            &all,
+            &label,
+        )?);
     }
     let base = &prepared[0].scenario;
     let out = out.unwrap_or_else(|| PathBuf::from("results").join(format!("sweep-{}", base.name)));
