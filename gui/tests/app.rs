@@ -1,0 +1,329 @@
+//! The desktop app driven headless by labels with egui_kittest: open, edit, validate, run, cancel,
+//! export, reopen, compare, sweep, save. Runs use a handful of paths and one thread, and write only
+//! into temporary folders.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use herdlab_gui::{App, Options, State, View};
+
+fn app(output: &Path) -> App {
+    let state = State {
+        output_dir: output.display().to_string(),
+        last_scenario: Some("baseline".into()),
+        ..State::default()
+    };
+    App::with_state(
+        state,
+        Options {
+            persist: false,
+            threads: Some(1),
+        },
+    )
+}
+
+fn harness(app: App) -> Harness<'static, App> {
+    Harness::builder()
+        .with_size(egui::vec2(1400.0, 2400.0))
+        .build_ui_state(|ui, app: &mut App| app.show(ui), app)
+}
+
+/// Replaces the text of the field labelled `label`.
+fn type_into(h: &mut Harness<'static, App>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run_steps(1);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run_steps(1);
+    h.get_by_label(label).type_text(text);
+    h.run_steps(2);
+}
+
+fn click(h: &mut Harness<'static, App>, label: &str) {
+    h.get_by_label(label).click();
+    h.run_steps(2);
+}
+
+/// Steps frames until `done` holds or `limit` passes.
+fn wait(h: &mut Harness<'static, App>, limit: Duration, done: impl Fn(&App) -> bool) {
+    let start = Instant::now();
+    while !done(h.state()) {
+        assert!(
+            start.elapsed() < limit,
+            "timed out; status: {:?}",
+            h.state().status
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    h.run_steps(2);
+}
+
+fn run_paths(h: &mut Harness<'static, App>, paths: &str) {
+    type_into(h, "Paths", paths);
+    click(h, "Run");
+    wait(h, Duration::from_secs(60), |a| !a.busy());
+}
+
+#[test]
+fn opens_a_bundled_scenario_edits_a_parameter_and_shows_a_validation_error() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    click(&mut h, "regional-monoculture");
+    assert_eq!(
+        h.state().doc.as_ref().map(|d| d.source.label()),
+        Some("bundled:regional-monoculture".to_string())
+    );
+    click(&mut h, "Regions and firms");
+    type_into(&mut h, "firms.lgd", "1.5");
+    assert!(
+        h.query_by_label_contains("outside the allowed range [0, 1]")
+            .is_some(),
+        "the error is shown beside the field"
+    );
+    assert!(h.state().doc.as_ref().is_some_and(|d| !d.is_valid()));
+    type_into(&mut h, "firms.lgd", "0.3");
+    assert!(
+        h.query_by_label_contains("outside the allowed range")
+            .is_none()
+    );
+    let doc = h.state().doc.as_ref().expect("doc");
+    assert!(doc.is_valid());
+    assert!(doc.dirty);
+    let lgd = doc.plain("firms.lgd").and_then(|v| v.as_float());
+    assert_eq!(lgd, Some(0.3));
+    // A whole-scenario problem (the engine's own check) is shown too.
+    type_into(&mut h, "firms.rho_global", "0.7");
+    type_into(&mut h, "firms.rho_region", "0.5");
+    let doc = h.state().doc.as_ref().expect("doc");
+    let Err(message) = doc.validity.clone() else {
+        panic!("rho_global + rho_region >= 1 is refused");
+    };
+    assert!(message.contains("rho_region"), "{message}");
+    assert!(h.query_by_label(&message).is_some(), "shown: {message}");
+}
+
+#[test]
+fn opening_another_scenario_with_unsaved_changes_asks_first() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    click(&mut h, "Rates");
+    type_into(&mut h, "rates.initial", "4");
+    assert!(h.state().doc.as_ref().is_some_and(|d| d.dirty));
+    click(&mut h, "rate-shock");
+    assert!(h.state().pending.is_some(), "{:?}", h.state().status);
+    h.run();
+    assert!(h.query_by_label("Unsaved changes").is_some());
+    click(&mut h, "Keep editing");
+    assert_eq!(
+        h.state().doc.as_ref().map(|d| d.source.label()),
+        Some("bundled:baseline".to_string())
+    );
+    click(&mut h, "rate-shock");
+    click(&mut h, "Discard changes");
+    assert_eq!(
+        h.state().doc.as_ref().map(|d| d.source.label()),
+        Some("bundled:rate-shock".to_string())
+    );
+}
+
+#[test]
+fn runs_a_few_paths_to_completion_and_shows_the_dashboard() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    run_paths(&mut h, "6");
+    let r = h.state().result.as_ref().expect("a result");
+    assert_eq!(r.finished.paths.len(), 6);
+    assert_eq!(h.state().state.view, View::Results);
+    assert!(h.query_by_label("credit_gap").is_some());
+    assert!(h.query_all_by_label("95% interval").count() >= 1);
+    // Every chart of the report is there to pick.
+    let stems: Vec<String> = h.state().charts.list().into_iter().map(|c| c.0).collect();
+    assert!(stems.contains(&"herding".to_string()));
+    assert!(stems.contains(&"hist-bank_losses".to_string()));
+    click(&mut h, "Herding");
+    assert_eq!(h.state().chart, "herding");
+}
+
+#[test]
+fn cancels_a_longer_run() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    type_into(&mut h, "Paths", "100000");
+    click(&mut h, "Run");
+    assert!(h.state().busy());
+    std::thread::sleep(Duration::from_millis(200));
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("left").is_some() || h.state().busy());
+    click(&mut h, "Cancel");
+    wait(&mut h, Duration::from_secs(30), |a| !a.busy());
+    assert!(h.state().result.is_none());
+    let status = h.state().status.clone().expect("status");
+    assert!(status.text.contains("cancelled"), "{status:?}");
+}
+
+#[test]
+fn exports_a_chart_and_a_result_folder_identical_to_the_cli_and_reopens_it() {
+    use clap::Parser;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    type_into(&mut h, "Seed", "11");
+    run_paths(&mut h, "5");
+    assert!(h.state().result.is_some());
+
+    click(&mut h, "SVG");
+    click(&mut h, "Export chart");
+    let svg = tmp.path().join("baseline-charts/fan-credit_gap_share.svg");
+    assert!(svg.is_file(), "{:?}", h.state().status);
+    assert!(
+        tmp.path()
+            .join("baseline-charts/fan-credit_gap_share.csv")
+            .is_file()
+    );
+    click(&mut h, "PNG");
+    click(&mut h, "Herding");
+    click(&mut h, "Export chart");
+    let png = std::fs::read(tmp.path().join("baseline-charts/herding.png")).expect("png");
+    assert_eq!(&png[1..4], b"PNG");
+
+    click(&mut h, "Export result folder");
+    let dir = tmp.path().join("baseline");
+    assert!(dir.join("report.html").is_file(), "{:?}", h.state().status);
+
+    // The same run from the command line writes the same bytes.
+    let cli_dir = tmp.path().join("cli");
+    let cli = reports::commands::Cli::parse_from([
+        "herdlab",
+        "-q",
+        "run",
+        "baseline",
+        "--paths",
+        "5",
+        "--seed",
+        "11",
+        "--threads",
+        "1",
+        "--report",
+        "--out",
+        cli_dir.to_str().expect("utf-8"),
+    ]);
+    let ctx = reports::commands::Context {
+        stop: Default::default(),
+        command_line: vec!["herdlab".into()],
+        mode: reports::progress::Mode::Quiet,
+        tables: false,
+    };
+    reports::commands::execute(cli, &ctx).expect("cli run");
+    for f in [
+        "summary.json",
+        "quarters.csv",
+        "paths.csv",
+        "paths.jsonl",
+        "paths.parquet",
+        "charts/fan-credit_gap_share.svg",
+        "charts/herding.csv",
+    ] {
+        let a = std::fs::read(dir.join(f)).expect(f);
+        let b = std::fs::read(cli_dir.join(f)).expect(f);
+        assert!(a == b, "{f} differs from the CLI's");
+    }
+    let gui_m = reports::output::read_manifest(&dir.join("manifest.json")).expect("manifest");
+    let cli_m = reports::output::read_manifest(&cli_dir.join("manifest.json")).expect("manifest");
+    assert_eq!(gui_m.input, cli_m.input);
+    assert_eq!(gui_m.overrides, cli_m.overrides);
+    assert_eq!(gui_m.scenario, cli_m.scenario);
+    assert_eq!(gui_m.scenario_origin, cli_m.scenario_origin);
+
+    // Reopen it.
+    let before = h.state().result.as_ref().map(|r| r.aggregates.clone());
+    h.state_mut().result = None;
+    type_into(&mut h, "Result folder", dir.to_str().expect("utf-8"));
+    click(&mut h, "Open result folder");
+    let r = h.state().result.as_ref().expect("reopened");
+    assert_eq!(r.folder.as_deref(), Some(dir.as_path()));
+    assert_eq!(Some(r.aggregates.clone()), before);
+
+    // A folder that is not a result: a message, no panic.
+    type_into(&mut h, "Result folder", tmp.path().to_str().expect("utf-8"));
+    click(&mut h, "Open result folder");
+    assert!(h.state().status.as_ref().is_some_and(|s| s.error));
+}
+
+#[test]
+fn compares_against_a_variant_on_common_random_numbers() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    type_into(&mut h, "Paths", "4");
+    click(&mut h, "Compare");
+    type_into(&mut h, "Variant (bundled name or file)", "rate-shock");
+    click(&mut h, "Run comparison");
+    wait(&mut h, Duration::from_secs(60), |a| !a.busy());
+    let c = h.state().compare.as_ref().expect("comparison");
+    assert_eq!(c.variant.scenario.name, "rate-shock");
+    assert_eq!(c.variant.scenario.run.seed, c.reference.scenario.run.seed);
+    let d = c.comparison.measure("credit_gap").expect("credit gap");
+    assert_eq!(d.difference.n, 4);
+    assert!(h.query_by_label("difference").is_some());
+}
+
+#[test]
+fn sweeps_two_parameters_and_opens_a_cell() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    type_into(&mut h, "Paths", "3");
+    click(&mut h, "Sweep");
+    type_into(&mut h, "Parameter x", "models.similarity");
+    type_into(&mut h, "x values", "0.2,0.8");
+    type_into(&mut h, "Parameter y", "rates.initial");
+    type_into(&mut h, "y values", "1,3");
+    click(&mut h, "Run sweep");
+    wait(&mut h, Duration::from_secs(60), |a| !a.busy());
+    let s = h.state().sweep.as_ref().expect("sweep");
+    assert_eq!(s.cells.len(), 4);
+    assert!(s.cells.iter().all(Option::is_some));
+    // Cell 3 is similarity 0.8, rate 1 (first parameter slowest).
+    let c = s.cells[2].as_ref().expect("cell");
+    assert_eq!(c.values, vec![0.8, 1.0]);
+    h.get_by_label_contains("models.similarity = 0.8, rates.initial = 1:")
+        .click();
+    h.run_steps(3);
+    assert_eq!(h.state().state.view, View::Results);
+    let r = h.state().result.as_ref().expect("opened cell");
+    assert_eq!(r.scenario.models.similarity, 0.8);
+}
+
+#[test]
+fn saves_toml_that_the_cli_reads_unchanged() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    click(&mut h, "eu-banks-2018");
+    click(&mut h, "Rates");
+    type_into(&mut h, "rates.initial", "3.25");
+    let file = tmp.path().join("mine.toml");
+    type_into(&mut h, "Save as (TOML file)", file.to_str().expect("utf-8"));
+    click(&mut h, "Save as");
+    assert!(file.is_file(), "{:?}", h.state().status);
+    let doc = h.state().doc.as_ref().expect("doc");
+    assert!(!doc.dirty);
+    assert_eq!(doc.source.file.as_deref(), Some(file.as_path()));
+    // The CLI's loader reads it, with the edit and the bank data file.
+    let s = sim::scenario::Scenario::load(&file, &sim::scenario::FsSources).expect("valid");
+    assert_eq!(s.rates.initial, 3.25);
+    assert_eq!(s.banks.len(), 48);
+    assert!(
+        h.state()
+            .state
+            .recent_files
+            .contains(&file.display().to_string())
+    );
+}
