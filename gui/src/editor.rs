@@ -315,9 +315,12 @@ fn text_of(v: &toml::Value) -> String {
 pub fn check(param: &Param, text: &str) -> Result<Option<toml::Value>, String> {
     let t = text.trim();
     if t.is_empty() {
-        return match param.default {
-            Some(_) => Ok(None),
-            None => Err("required: enter a value".into()),
+        // Scalars without a default (firms.weight) are optional: absent means "derived".
+        let optional = param.default.is_some() || !param.path.contains(['[', '*']);
+        return if optional {
+            Ok(None)
+        } else {
+            Err("required: enter a value".into())
         };
     }
     let x: f64 = t
@@ -408,6 +411,36 @@ impl Document {
         match self.texts.get(&f.key) {
             Some(t) => t.clone(),
             None => get(&self.table, &f.segs).map(text_of).unwrap_or_default(),
+        }
+    }
+
+    /// What an empty field means: the value inherited from `bank_defaults` (bank parameters) or
+    /// `banking.rw_other`, else the registry's default.
+    pub fn inherited(&self, f: &Field) -> Option<f64> {
+        let num = |v: &toml::Value| v.as_float().or_else(|| v.as_integer().map(|i| i as f64));
+        if let Some(name) = f.param.path.strip_prefix("bank.") {
+            if !f.key.starts_with("bank_defaults.")
+                && let Some(x) = self.plain(&format!("bank_defaults.{name}")).and_then(num)
+            {
+                return Some(x);
+            }
+            if name == "rw_other"
+                && let Some(x) = self.plain("banking.rw_other").and_then(num)
+            {
+                return Some(x);
+            }
+        }
+        f.param.default
+    }
+
+    /// A unit with `money` replaced by the scenario's currency label.
+    pub fn unit(&self, f: &Field) -> String {
+        match (
+            f.param.unit,
+            self.plain("currency").and_then(|c| c.as_str()),
+        ) {
+            ("money", Some(c)) if !c.trim().is_empty() => c.to_string(),
+            (u, _) => u.to_string(),
         }
     }
 

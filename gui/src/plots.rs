@@ -88,9 +88,12 @@ pub fn histogram(ui: &mut egui::Ui, id: &str, chart: &HistogramChart, height: f3
             plot.bar_chart(BarChart::new("paths", bars).color(colour(0)));
             for (i, m) in chart.markers.iter().enumerate() {
                 plot.vline(
-                    VLine::new(format!("{} = {:.4}", m.label, m.value), m.value)
-                        .color(colour(i + 1))
-                        .width(1.5),
+                    VLine::new(
+                        format!("{} = {}", m.label, reports::commands::fmt_num(m.value)),
+                        m.value,
+                    )
+                    .color(colour(i + 1))
+                    .width(1.5),
                 );
             }
         });
@@ -184,11 +187,14 @@ pub fn network(ui: &mut egui::Ui, id: &str, chart: &NetworkChart, height: f32) {
         .map(|e| e.exposure)
         .fold(0.0_f64, f64::max)
         .max(f64::MIN_POSITIVE);
-    base(id, height)
+    // No legend: one entry per bank would bury the plot; hover a bank for its numbers instead.
+    let r_max = (200.0 / chart.nodes.len().max(1) as f32).clamp(2.0, 14.0);
+    Plot::new(id.to_string())
+        .height(height)
+        .allow_boxed_zoom(true)
         .data_aspect(1.0)
         .show_axes(false)
         .show_grid(false)
-        .legend(Legend::default())
         .show(ui, |plot| {
             for e in chart.drawn_edges() {
                 let (Some(a), Some(b)) = (pos.get(e.lender), pos.get(e.borrower)) else {
@@ -205,7 +211,7 @@ pub fn network(ui: &mut egui::Ui, id: &str, chart: &NetworkChart, height: f32) {
             for (i, n) in chart.nodes.iter().enumerate() {
                 let Some(p) = pos.get(i) else { continue };
                 let c = viridis(n.failure_probability.clamp(0.0, 1.0));
-                let r = 3.0 + 12.0 * (n.assets / max_assets).sqrt() as f32;
+                let r = 1.5 + r_max * (n.assets / max_assets).sqrt() as f32;
                 plot.points(
                     Points::new(
                         format!(
@@ -233,16 +239,39 @@ pub fn sweep_line(ui: &mut egui::Ui, id: &str, chart: &SweepLines, height: f32) 
         .y_axis_label(chart.y_label.clone())
         .show(ui, |plot| {
             for (i, s) in chart.series.iter().enumerate() {
-                let xs = chart.values.clone();
-                if let (Some(lo), Some(hi)) = (&s.low, &s.high) {
+                // Cells still running are NaN: draw the finished ones only.
+                let rows: Vec<(f64, f64, f64, f64)> = chart
+                    .values
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &x)| {
+                        let at = |v: &Option<Vec<f64>>| {
+                            v.as_ref()
+                                .and_then(|v| v.get(k))
+                                .copied()
+                                .unwrap_or(f64::NAN)
+                        };
+                        (
+                            x,
+                            s.mean.get(k).copied().unwrap_or(f64::NAN),
+                            at(&s.low),
+                            at(&s.high),
+                        )
+                    })
+                    .filter(|r| r.1.is_finite())
+                    .collect();
+                let xs: Vec<f64> = rows.iter().map(|r| r.0).collect();
+                let lo: Vec<f64> = rows.iter().map(|r| r.2).collect();
+                let hi: Vec<f64> = rows.iter().map(|r| r.3).collect();
+                if lo.iter().chain(&hi).all(|v| v.is_finite()) {
                     plot.add(
-                        FilledArea::new(format!("{} interval", s.name), &xs, lo, hi)
+                        FilledArea::new(format!("{} {}", s.name, chart.band_label), &xs, &lo, &hi)
                             .fill_color(colour(i).gamma_multiply(0.2)),
                     );
                 }
-                let pts: PlotPoints = xs.iter().zip(&s.mean).map(|(&x, &y)| [x, y]).collect();
+                let pts: PlotPoints = rows.iter().map(|r| [r.0, r.1]).collect();
                 plot.line(Line::new(s.name.clone(), pts).color(colour(i)).width(2.0));
-                let dots: PlotPoints = xs.iter().zip(&s.mean).map(|(&x, &y)| [x, y]).collect();
+                let dots: PlotPoints = rows.iter().map(|r| [r.0, r.1]).collect();
                 plot.points(
                     Points::new(s.name.clone(), dots)
                         .color(colour(i))
@@ -250,6 +279,17 @@ pub fn sweep_line(ui: &mut egui::Ui, id: &str, chart: &SweepLines, height: f32) 
                 );
             }
         });
+}
+
+/// A parameter value, short: as written when it is, else with 4 decimals (0.3333).
+fn short(x: f64) -> String {
+    let s = format!("{x}");
+    if s.len() <= 7 {
+        s
+    } else {
+        let t = format!("{x:.4}");
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
 }
 
 /// A two-parameter sweep as a grid of coloured cells; returns the cell clicked, `(x, y)` indices.
@@ -265,19 +305,20 @@ pub fn sweep_grid(ui: &mut egui::Ui, chart: &SweepGrid) -> Option<(usize, usize)
         (a.min(v), b.max(v))
     });
     let mut clicked = None;
+    ui.label(format!(
+        "Rows: {}, columns: {}. Click a cell to open its results.",
+        chart.y_param, chart.x_param
+    ));
     egui::Grid::new("sweep-grid")
         .spacing([2.0, 2.0])
         .show(ui, |ui| {
-            ui.label(format!(
-                "rows: {}, columns: {}",
-                chart.y_param, chart.x_param
-            ));
+            ui.label("");
             for x in &chart.x_values {
-                ui.strong(format!("{x}"));
+                ui.strong(short(*x));
             }
             ui.end_row();
             for (yi, y) in chart.y_values.iter().enumerate().rev() {
-                ui.strong(format!("{y}"));
+                ui.strong(short(*y));
                 for xi in 0..chart.x_values.len() {
                     let v = chart
                         .values
@@ -306,9 +347,9 @@ pub fn sweep_grid(ui: &mut egui::Ui, chart: &SweepGrid) -> Option<(usize, usize)
                     let what = format!(
                         "{} = {}, {} = {}: {}",
                         chart.x_param,
-                        chart.x_values[xi],
+                        short(chart.x_values[xi]),
                         chart.y_param,
-                        y,
+                        short(*y),
                         reports::commands::fmt_num(v)
                     );
                     let r = ui

@@ -71,19 +71,42 @@ fn top_bar(app: &mut App, ui: &mut egui::Ui) {
             .unwrap_or_else(|| "no scenario open".into());
         ui.label(RichText::new(title).weak());
     });
+    let scenario_value = |key: &str| -> String {
+        app.doc
+            .as_ref()
+            .and_then(|d| d.plain(key))
+            .map(|v| v.to_string())
+            .or_else(|| {
+                sim::scenario::params::PARAMS
+                    .iter()
+                    .find(|p| p.path == key)
+                    .and_then(|p| p.default)
+                    .map(|d| d.to_string())
+            })
+            .unwrap_or_default()
+    };
+    let (sp, ss) = (scenario_value("run.paths"), scenario_value("run.seed"));
     ui.horizontal(|ui| {
         let l = ui.label("Paths");
-        ui.add(egui::TextEdit::singleline(&mut app.state.paths).desired_width(70.0))
-            .labelled_by(l.id)
-            .on_hover_text("Monte Carlo paths of the next run (empty: the scenario's run.paths). A few hundred give usable intervals.");
+        ui.add(
+            egui::TextEdit::singleline(&mut app.state.paths)
+                .desired_width(70.0)
+                .hint_text(sp.clone()),
+        )
+        .labelled_by(l.id)
+        .on_hover_text(format!(
+            "Monte Carlo paths of the next run; empty: the scenario's run.paths ({sp}). A few hundred give usable intervals."
+        ));
         let l = ui.label("Seed");
         ui.add(
             egui::TextEdit::singleline(&mut app.state.seed)
-                .desired_width(70.0)
-                .hint_text("scenario's"),
+                .desired_width(90.0)
+                .hint_text(ss.clone()),
         )
         .labelled_by(l.id)
-        .on_hover_text("Seed of every random draw (empty: the scenario's run.seed). The same seed gives the same numbers.");
+        .on_hover_text(format!(
+            "Seed of every random draw; empty: the scenario's run.seed ({ss}). The same seed gives the same numbers."
+        ));
         let busy = app.busy();
         let valid = app.doc.as_ref().is_some_and(Document::is_valid);
         let run = ui
@@ -242,7 +265,19 @@ fn field_row(ui: &mut egui::Ui, doc: &mut Document, f: &Field) {
     tip.push_str(&format!("\npath: {}", f.key));
     ui.label(&f.name).on_hover_text(&tip);
     let mut text = doc.text(f);
-    let hint = p.default.map(|d| format!("{d}")).unwrap_or_default();
+    let inherited = doc.inherited(f);
+    let hint = match inherited {
+        Some(d) => format!("{d}"),
+        None if !p.path.contains(['[', '*']) => "derived".into(),
+        None => String::new(),
+    };
+    if inherited != p.default
+        && let Some(x) = inherited
+    {
+        tip.push_str(&format!(
+            "\nempty here means {x}, inherited from the bank defaults"
+        ));
+    }
     let error = doc.errors.get(&f.key).cloned();
     let mut edit = egui::TextEdit::singleline(&mut text)
         .desired_width(110.0)
@@ -250,20 +285,37 @@ fn field_row(ui: &mut egui::Ui, doc: &mut Document, f: &Field) {
     if error.is_some() {
         edit = edit.text_color(RED);
     }
-    let r = ui.add(edit).on_hover_text(&tip);
+    let r = ui.add_sized([110.0, 20.0], edit).on_hover_text(&tip);
     let key = f.key.clone();
     ui.ctx()
         .accesskit_node_builder(r.id, |n| n.set_label(key.clone()));
     if r.changed() {
         doc.edit(&f.key, text);
     }
-    ui.label(RichText::new(p.unit).weak());
+    ui.label(RichText::new(doc.unit(f)).weak());
     match doc.errors.get(&f.key) {
         Some(e) => {
             ui.label(RichText::new(e.as_str()).color(RED));
         }
         None => {
-            ui.label(RichText::new(p.range.describe()).weak());
+            // The engine's whole-scenario check names the field it objects to: show it here too.
+            let engine = doc.validity.as_ref().err().and_then(|e| {
+                e.lines()
+                    .map(str::trim)
+                    .find(|l| {
+                        l.starts_with(&format!("{} =", f.key))
+                            || l.starts_with(&format!("{}:", f.key))
+                    })
+                    .map(String::from)
+            });
+            match engine {
+                Some(line) => {
+                    ui.label(RichText::new(line).color(RED));
+                }
+                None => {
+                    ui.label(RichText::new(p.range.describe()).weak());
+                }
+            }
         }
     }
     ui.end_row();
@@ -521,7 +573,10 @@ fn dashboard(ui: &mut egui::Ui, r: &crate::worker::RunResult, id: &str) {
                 let unit = if h == "systemic_event" {
                     "probability".to_string()
                 } else {
-                    agg.measure(h).map(|m| m.unit.clone()).unwrap_or_default()
+                    money(
+                        &agg.measure(h).map(|m| m.unit.clone()).unwrap_or_default(),
+                        &r.scenario,
+                    )
                 };
                 ui.weak(unit);
                 ui.end_row();
@@ -546,10 +601,19 @@ fn region_table(ui: &mut egui::Ui, r: &crate::worker::RunResult) {
             ui.label(&m.name);
             ui.label(fmt_num(m.summary.mean));
             ui.label(format!("[{}, {}]", fmt_num(lo), fmt_num(hi)));
-            ui.weak(&m.unit);
+            ui.weak(money(&m.unit, &r.scenario));
             ui.end_row();
         }
     });
+}
+
+/// A unit with `money` replaced by the scenario's currency (e.g. `CNY million`).
+fn money(unit: &str, s: &sim::scenario::Scenario) -> String {
+    if unit == "money" && !s.currency.trim().is_empty() {
+        s.currency.clone()
+    } else {
+        unit.to_string()
+    }
 }
 
 fn results(app: &mut App, ui: &mut egui::Ui) {
@@ -569,6 +633,9 @@ fn results(app: &mut App, ui: &mut egui::Ui) {
         r.finished.paths.len(),
         m.seed
     ));
+    if !m.overrides.is_empty() {
+        ui.label(format!("with {}", m.overrides.join(", ")));
+    }
     ui.weak(format!(
         "{} | {} | {}",
         m.scenario_origin,
@@ -578,34 +645,40 @@ fn results(app: &mut App, ui: &mut egui::Ui) {
             .map(|f| format!("folder {}", f.display()))
             .unwrap_or_else(|| "not exported yet".into())
     ));
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        ui.columns(2, |cols| {
-            dashboard(&mut cols[0], r, "run");
-            region_table(&mut cols[1], r);
-            let p = &r.aggregates.systemic_event;
-            cols[1].add_space(6.0);
-            cols[1].label(format!(
-                "Systemic event in {} of {} paths ({:.1}%, 95% interval {:.1}% to {:.1}%)",
-                p.successes,
-                p.n,
-                100.0 * p.estimate,
-                100.0 * p.low,
-                100.0 * p.high
-            ));
+    egui::ScrollArea::vertical()
+        .id_salt("dashboard")
+        .max_height(270.0)
+        .show(ui, |ui| {
+            ui.columns(2, |cols| {
+                dashboard(&mut cols[0], r, "run");
+                region_table(&mut cols[1], r);
+                let p = &r.aggregates.systemic_event;
+                cols[1].add_space(6.0);
+                cols[1].label(format!(
+                    "Systemic event in {} of {} paths ({:.1}%, 95% interval {:.1}% to {:.1}%)",
+                    p.successes,
+                    p.n,
+                    100.0 * p.estimate,
+                    100.0 * p.low,
+                    100.0 * p.high
+                ));
+            });
         });
-        ui.separator();
-        let list = app.charts.list();
-        ui.horizontal_wrapped(|ui| {
-            for (stem, name) in &list {
-                ui.selectable_value(&mut app.chart, stem.clone(), name.as_str());
-            }
-        });
-        for p in &app.charts.problems {
-            ui.label(RichText::new(p).color(RED));
+    ui.separator();
+    let list = app.charts.list();
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Chart:");
+        for (stem, name) in &list {
+            ui.selectable_value(&mut app.chart, stem.clone(), name.as_str());
         }
-        let h = (ui.available_height() - 40.0).max(380.0);
-        chart(ui, &app.charts, &app.chart, h);
     });
+    for p in &app.charts.problems {
+        ui.label(RichText::new(p).color(RED));
+    }
+    // The chart fills the rest of the window (title, note and legend included).
+    let h = (ui.available_height() - 70.0).max(220.0);
+    chart(ui, &app.charts, &app.chart, h);
+    ui.weak("Scroll to zoom, drag to pan, right-drag a box to zoom into it, double-click to reset; hover for values.");
 }
 
 fn chart(ui: &mut egui::Ui, charts: &crate::RunCharts, stem: &str, h: f32) {
@@ -650,8 +723,15 @@ fn note_of(charts: &crate::RunCharts, stem: &str) -> Option<String> {
 
 fn compare(app: &mut App, ui: &mut egui::Ui) {
     ui.heading("Compare on common random numbers");
+    let reference = app
+        .doc
+        .as_ref()
+        .map(|d| d.source.label())
+        .unwrap_or_else(|| "no scenario open".into());
     ui.label("Runs the scenario being edited (the reference) and a variant on the same paths and seed, and shows paired differences (variant minus reference) with 95% intervals.");
     ui.horizontal(|ui| {
+        ui.label(format!("Reference: {reference} (as edited)"));
+        ui.separator();
         let l = ui.label("Variant (bundled name or file)");
         ui.add(egui::TextEdit::singleline(&mut app.state.variant).desired_width(300.0))
             .labelled_by(l.id);
@@ -722,12 +802,14 @@ fn compare(app: &mut App, ui: &mut egui::Ui) {
                         "the interval includes 0: no clear difference"
                     });
                 ui.label(format!("[{}, {}]", fmt_num(d.low), fmt_num(d.high)));
-                ui.weak(&m.unit);
+                ui.weak(money(&m.unit, &c.reference.scenario));
                 ui.end_row();
             }
         });
         ui.add_space(8.0);
-        ui.strong("Relative difference of the means (variant / reference - 1), with the interval");
+        ui.strong(
+            "Relative difference of the means (variant / reference - 1); hover a bar for its value",
+        );
         let bars: Vec<egui_plot::Bar> = rows
             .iter()
             .enumerate()

@@ -104,6 +104,12 @@ fn opens_a_bundled_scenario_edits_a_parameter_and_shows_a_validation_error() {
     };
     assert!(message.contains("rho_region"), "{message}");
     assert!(h.query_by_label(&message).is_some(), "shown: {message}");
+    // ... and beside the field it names (the banner at the top and the line beside it).
+    assert_eq!(
+        h.query_all_by_label_contains("firms.rho_region = 0.5")
+            .count(),
+        2
+    );
 }
 
 #[test]
