@@ -33,6 +33,7 @@ fn title(ui: &mut egui::Ui, text: &str, subtitle: Option<&str>) {
 /// A fan chart: median with 50% and 90% bands per series.
 pub fn fan(ui: &mut egui::Ui, id: &str, chart: &FanChart, height: f32) {
     title(ui, &chart.title, chart.subtitle.as_deref());
+    ui.weak("Line: median across paths; bands: 50% (dark) and 90% (light) of paths.");
     base(id, height)
         .x_axis_label(chart.x_label.clone())
         .y_axis_label(chart.y_label.clone())
@@ -50,20 +51,15 @@ pub fn fan(ui: &mut egui::Ui, id: &str, chart: &FanChart, height: f32) {
                     col(|p| p.p75),
                     col(|p| p.p95),
                 );
-                plot.add(
-                    FilledArea::new(format!("{} 90% band", s.name), &xs, &p05, &p95)
-                        .fill_color(c.gamma_multiply(0.18)),
-                );
-                plot.add(
-                    FilledArea::new(format!("{} 50% band", s.name), &xs, &p25, &p75)
-                        .fill_color(c.gamma_multiply(0.35)),
-                );
-                let median: PlotPoints = xs.iter().zip(&p50).map(|(&x, &y)| [x, y]).collect();
+                // One legend entry per series (its median line); unnamed bands stay out of it.
                 let name = if s.name.is_empty() {
                     "median".to_string()
                 } else {
-                    format!("{} median", s.name)
+                    s.name.clone()
                 };
+                plot.add(FilledArea::new("", &xs, &p05, &p95).fill_color(c.gamma_multiply(0.18)));
+                plot.add(FilledArea::new("", &xs, &p25, &p75).fill_color(c.gamma_multiply(0.35)));
+                let median: PlotPoints = xs.iter().zip(&p50).map(|(&x, &y)| [x, y]).collect();
                 plot.line(Line::new(name, median).color(c).width(2.0));
             }
         });
