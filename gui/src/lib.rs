@@ -690,20 +690,7 @@ impl App {
                     self.info("cancelling...");
                 }
             }
-            Command::OpenResult(dir) => match RunResult::load(&dir) {
-                Ok(r) => {
-                    push_recent(&mut self.state.recent_results, dir.display().to_string());
-                    self.info(format!(
-                        "opened {} ({}, {} paths)",
-                        dir.display(),
-                        r.scenario.name,
-                        r.finished.paths.len()
-                    ));
-                    self.set_result(r);
-                    self.state.view = View::Results;
-                }
-                Err(e) => self.error(format!("cannot open {}: {e}", dir.display())),
-            },
+            Command::OpenResult(dir) => self.open_result(&dir),
             Command::ExportChart(stem) => {
                 let Some(r) = &self.result else {
                     return self.error("nothing to export: run a scenario first");
@@ -788,6 +775,56 @@ impl App {
                     self.info(format!("showing sweep cell {} ({what})", i + 1));
                 }
             }
+        }
+    }
+
+    /// Opens a result folder of any kind the CLI writes: a run (Results view), a comparison
+    /// (Compare view, the first variant against the reference) or a sweep (Sweep view).
+    fn open_result(&mut self, dir: &Path) {
+        let opened =
+            if dir.join("comparison.json").is_file() && !dir.join("manifest.json").is_file() {
+                worker::load_comparison(dir).map(|c| {
+                    let text = format!(
+                        "opened comparison {}: {} against {}",
+                        dir.display(),
+                        c.variant.scenario.name,
+                        c.reference.scenario.name
+                    );
+                    self.compare = Some(c);
+                    self.compare_partial = None;
+                    self.state.view = View::Compare;
+                    text
+                })
+            } else if dir.join("sweep.json").is_file() && !dir.join("manifest.json").is_file() {
+                worker::load_sweep(dir).map(|(vary, cells)| {
+                    let text = format!("opened sweep {}: {} cells", dir.display(), cells.len());
+                    self.sweep = Some(SweepState {
+                        vary,
+                        cells: cells.into_iter().map(Some).collect(),
+                        done: true,
+                    });
+                    self.state.view = View::Sweep;
+                    text
+                })
+            } else {
+                RunResult::load(dir).map(|r| {
+                    let text = format!(
+                        "opened {} ({}, {} paths)",
+                        dir.display(),
+                        r.scenario.name,
+                        r.finished.paths.len()
+                    );
+                    self.set_result(r);
+                    self.state.view = View::Results;
+                    text
+                })
+            };
+        match opened {
+            Ok(text) => {
+                push_recent(&mut self.state.recent_results, dir.display().to_string());
+                self.info(text);
+            }
+            Err(e) => self.error(format!("cannot open {}: {e}", dir.display())),
         }
     }
 

@@ -54,6 +54,100 @@ impl RunResult {
     }
 }
 
+fn read_json(path: &std::path::Path) -> Result<serde_json::Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Reads a folder written by `herdlab compare`: the reference and the first variant, with their
+/// paired differences recomputed from the paths (the numbers of `comparison.json`).
+pub fn load_comparison(dir: &std::path::Path) -> Result<CompareResult, String> {
+    let index = read_json(&dir.join("comparison.json"))?;
+    let folder = |v: Option<&serde_json::Value>| -> Result<std::path::PathBuf, String> {
+        v.and_then(|f| f.as_str())
+            .filter(|f| !f.contains("..") && !f.contains('/'))
+            .map(|f| dir.join(f))
+            .ok_or_else(|| "comparison.json names no valid folder".to_string())
+    };
+    let reference = RunResult::load(&folder(index.get("reference_folder"))?)?;
+    let first = index
+        .get("comparisons")
+        .and_then(|c| c.as_array())
+        .and_then(|c| c.first())
+        .ok_or("comparison.json lists no comparison")?;
+    let variant = RunResult::load(&folder(first.get("folder"))?)?;
+    let comparison = sim::aggregate::compare(
+        &reference.scenario,
+        &reference.finished.paths,
+        &variant.scenario,
+        &variant.finished.paths,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(CompareResult {
+        reference,
+        variant,
+        comparison,
+    })
+}
+
+/// Reads a folder written by `herdlab sweep`: its parameters and every cell's run.
+pub fn load_sweep(dir: &std::path::Path) -> Result<(Vec<Vary>, Vec<SweepCell>), String> {
+    let index = read_json(&dir.join("sweep.json"))?;
+    let bad = || "sweep.json is not a herdlab sweep index".to_string();
+    let mut vary = Vec::new();
+    for p in index
+        .get("parameters")
+        .and_then(|p| p.as_array())
+        .ok_or_else(bad)?
+    {
+        let path = p.get("path").and_then(|x| x.as_str()).ok_or_else(bad)?;
+        let values = p
+            .get("values")
+            .and_then(|x| x.as_array())
+            .ok_or_else(bad)?
+            .iter()
+            .map(|v| v.as_f64().ok_or_else(bad))
+            .collect::<Result<Vec<f64>, String>>()?;
+        vary.push(Vary {
+            path: reports::sweep::ParamPath::parse(path).map_err(|e| e.to_string())?,
+            values,
+            integer: p.get("integer").and_then(|x| x.as_bool()).unwrap_or(false),
+        });
+    }
+    let mut cells = Vec::new();
+    for c in index
+        .get("cells")
+        .and_then(|c| c.as_array())
+        .ok_or_else(bad)?
+    {
+        let folder = c
+            .get("folder")
+            .and_then(|f| f.as_str())
+            .filter(|f| !f.contains("..") && !f.contains('/'))
+            .ok_or_else(bad)?;
+        let values = c
+            .get("values")
+            .and_then(|x| x.as_array())
+            .ok_or_else(bad)?
+            .iter()
+            .map(|v| v.as_f64().ok_or_else(bad))
+            .collect::<Result<Vec<f64>, String>>()?;
+        cells.push(SweepCell {
+            values,
+            result: RunResult::load(&dir.join(folder))?,
+        });
+    }
+    let expected: usize = vary.iter().map(|v| v.values.len()).product();
+    if vary.is_empty() || vary.len() > 2 || cells.len() != expected {
+        return Err(format!(
+            "the app shows sweeps of one or two parameters with every cell ({} parameters, {} of {expected} cells here)",
+            vary.len(),
+            cells.len()
+        ));
+    }
+    Ok((vary, cells))
+}
+
 /// A comparison on common random numbers.
 #[derive(Debug)]
 pub struct CompareResult {

@@ -333,3 +333,97 @@ fn saves_toml_that_the_cli_reads_unchanged() {
             .contains(&file.display().to_string())
     );
 }
+
+fn cli(args: &[&str]) {
+    use clap::Parser;
+    let mut all = vec!["herdlab", "-q"];
+    all.extend_from_slice(args);
+    let ctx = reports::commands::Context {
+        stop: Default::default(),
+        command_line: vec!["herdlab".into()],
+        mode: reports::progress::Mode::Quiet,
+        tables: false,
+    };
+    reports::commands::execute(reports::commands::Cli::parse_from(all), &ctx).expect("cli");
+}
+
+#[test]
+fn opens_comparison_and_sweep_folders_written_by_the_cli() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cmp = tmp.path().join("cmp");
+    let swp = tmp.path().join("swp");
+    let (c, s) = (cmp.to_str().expect("utf-8"), swp.to_str().expect("utf-8"));
+    cli(&[
+        "compare",
+        "baseline",
+        "rate-shock",
+        "--paths",
+        "3",
+        "--threads",
+        "1",
+        "--out",
+        c,
+    ]);
+    cli(&[
+        "sweep",
+        "baseline",
+        "--vary",
+        "models.similarity=0.2,0.8",
+        "--paths",
+        "2",
+        "--threads",
+        "1",
+        "--out",
+        s,
+    ]);
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    click(&mut h, "Results");
+    type_into(&mut h, "Result folder", c);
+    click(&mut h, "Open result folder");
+    assert_eq!(h.state().state.view, View::Compare);
+    let cr = h.state().compare.as_ref().expect("comparison");
+    assert_eq!(cr.variant.scenario.name, "rate-shock");
+    // The same paired differences as the CLI's comparison.json.
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(cmp.join("comparison.json")).expect("json"))
+            .expect("json");
+    let theirs = &json["comparisons"][0]["comparison"];
+    let ours = serde_json::to_value(&cr.comparison).expect("json");
+    assert_eq!(&ours, theirs);
+
+    click(&mut h, "Results");
+    type_into(&mut h, "Result folder", s);
+    click(&mut h, "Open result folder");
+    assert_eq!(h.state().state.view, View::Sweep);
+    let sw = h.state().sweep.as_ref().expect("sweep");
+    assert_eq!(sw.cells.len(), 2);
+    assert!(h.query_by_label("models.similarity = 0.8").is_some());
+    click(&mut h, "models.similarity = 0.8");
+    let r = h.state().result.as_ref().expect("cell opened");
+    assert_eq!(r.scenario.models.similarity, 0.8);
+}
+
+#[test]
+fn a_bad_scenario_file_is_a_message_not_a_crash() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let bad = tmp.path().join("bad.toml");
+    std::fs::write(&bad, "[run\npaths = ").expect("write");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    type_into(&mut h, "Scenario file", bad.to_str().expect("utf-8"));
+    click(&mut h, "Open file");
+    let status = h.state().status.clone().expect("status");
+    assert!(
+        status.error && status.text.contains("bad.toml"),
+        "{status:?}"
+    );
+    // The scenario that was open stays open.
+    assert_eq!(
+        h.state().doc.as_ref().map(|d| d.source.label()),
+        Some("bundled:baseline".to_string())
+    );
+    type_into(&mut h, "Scenario file", "/no/such/scenario.toml");
+    click(&mut h, "Open file");
+    assert!(h.state().status.as_ref().is_some_and(|s| s.error));
+}
