@@ -635,7 +635,9 @@ fn print_summary(scenario: &Scenario, agg: &Aggregates) {
     }
 }
 
-fn unique_names(names: &[String]) -> Vec<String> {
+/// Folder names for scenarios in a comparison: each scenario's name, with `-2`, `-3`... added to
+/// repeats.
+pub fn unique_names(names: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for n in names {
         let mut candidate = n.clone();
@@ -693,6 +695,68 @@ struct ComparisonFile<'a> {
     comparisons: Vec<ComparisonEntry<'a>>,
 }
 
+/// Writes the index of a comparison folder, `comparison.csv` and `comparison.json`, as
+/// `herdlab compare` does: `reference` runs in folder `names[0]`, `others[i]` in `names[i + 1]`
+/// with paired differences `comparisons[i]` against the reference.
+pub fn write_comparison_index(
+    dir: &Path,
+    reference: &Scenario,
+    others: &[&Scenario],
+    names: &[String],
+    comparisons: &[Comparison],
+) -> Result<()> {
+    if names.len() != others.len() + 1 || comparisons.len() != others.len() {
+        return Err(Error::Usage(
+            "a comparison needs one folder name per scenario and one comparison per variant".into(),
+        ));
+    }
+    let rows: Vec<Vec<String>> = names
+        .iter()
+        .skip(1)
+        .zip(comparisons)
+        .flat_map(|(name, c)| comparison_rows(&names[0], name, c))
+        .collect();
+    let header: Vec<String> = [
+        "scenario",
+        "reference",
+        "measure",
+        "unit",
+        "n",
+        "mean_reference",
+        "mean_scenario",
+        "difference",
+        "std_error",
+        "low",
+        "high",
+        "confidence",
+        "correlation",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    output::write_csv(&dir.join("comparison.csv"), &header, &rows)?;
+    let file = ComparisonFile {
+        format: "herdlab-comparison",
+        format_version: output::FORMAT_VERSION,
+        reference: &reference.name,
+        reference_folder: &names[0],
+        seed: reference.run.seed,
+        paths: reference.run.paths,
+        comparisons: others
+            .iter()
+            .zip(names.iter().skip(1))
+            .zip(comparisons)
+            .map(|((s, n), c)| ComparisonEntry {
+                scenario: &s.name,
+                folder: n,
+                comparison: c,
+            })
+            .collect(),
+    };
+    output::write_json(&dir.join("comparison.json"), &file)?;
+    Ok(())
+}
+
 fn cmd_compare(
     ctx: &Context,
     scenarios: &[String],
@@ -739,54 +803,15 @@ fn cmd_compare(
     let fa = run_one(ctx, a, &options, &names[0])?;
     let agg_a = write_into(&dir.path().join(&names[0]), a, &fa)?;
     let mut comparisons = Vec::new();
-    let mut rows = Vec::new();
     let mut aggs = vec![agg_a];
     for (p, name) in prepared.iter().zip(&names).skip(1) {
         let f = run_one(ctx, p, &options, name)?;
         aggs.push(write_into(&dir.path().join(name), p, &f)?);
         let c = sim::aggregate::compare(&a.scenario, &fa.paths, &p.scenario, &f.paths)?;
-        rows.extend(comparison_rows(&names[0], name, &c));
         comparisons.push(c);
     }
-    let header: Vec<String> = [
-        "scenario",
-        "reference",
-        "measure",
-        "unit",
-        "n",
-        "mean_reference",
-        "mean_scenario",
-        "difference",
-        "std_error",
-        "low",
-        "high",
-        "confidence",
-        "correlation",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    output::write_csv(&dir.path().join("comparison.csv"), &header, &rows)?;
-    let file = ComparisonFile {
-        format: "herdlab-comparison",
-        format_version: output::FORMAT_VERSION,
-        reference: &a.scenario.name,
-        reference_folder: &names[0],
-        seed: a.scenario.run.seed,
-        paths: a.scenario.run.paths,
-        comparisons: prepared
-            .iter()
-            .zip(&names)
-            .skip(1)
-            .zip(&comparisons)
-            .map(|((p, n), c)| ComparisonEntry {
-                scenario: &p.scenario.name,
-                folder: n,
-                comparison: c,
-            })
-            .collect(),
-    };
-    output::write_json(&dir.path().join("comparison.json"), &file)?;
+    let others: Vec<&Scenario> = prepared.iter().skip(1).map(|p| &p.scenario).collect();
+    write_comparison_index(dir.path(), &a.scenario, &others, &names, &comparisons)?;
     ctx.check_stop()?;
     let dir = dir.commit()?;
     if run.report {
@@ -867,6 +892,85 @@ fn value_of(a: &Assignment) -> f64 {
     }
 }
 
+/// The folder of sweep cell `i` (from 0): `cell-0001`, `cell-0002`...
+pub fn cell_folder(i: usize) -> String {
+    format!("cell-{:04}", i + 1)
+}
+
+fn sweep_header(varies: &[Vary]) -> Vec<String> {
+    let mut header = vec!["cell".to_string()];
+    header.extend(varies.iter().map(|v| v.path.to_string()));
+    for h in HEADLINE {
+        for stat in ["mean", "std_error", "low", "high"] {
+            header.push(format!("{h}_{stat}"));
+        }
+    }
+    header
+}
+
+/// Writes the index of a sweep folder, `grid.csv` and `sweep.json`, as `herdlab sweep` does:
+/// cell `i` (first parameter slowest) ran with parameter values `values[i]` in folder
+/// [`cell_folder`]`(i)` and has aggregates `aggs[i]`. Returns the rows of `grid.csv`.
+pub fn write_sweep_index(
+    dir: &Path,
+    base: &Scenario,
+    varies: &[Vary],
+    values: &[Vec<f64>],
+    aggs: &[Aggregates],
+) -> Result<Vec<Vec<String>>> {
+    if values.len() != aggs.len() {
+        return Err(Error::Usage(
+            "a sweep needs one set of values per cell".into(),
+        ));
+    }
+    let header = sweep_header(varies);
+    let mut rows = Vec::new();
+    let mut sweep_cells = Vec::new();
+    for (i, (values, agg)) in values.iter().zip(aggs).enumerate() {
+        let mut row = vec![(i + 1).to_string()];
+        row.extend(values.iter().map(|&x| output::num(x)));
+        let mut hl = Vec::new();
+        for h in HEADLINE {
+            let (mean, se, lo, hi) =
+                headline(agg, h).unwrap_or((f64::NAN, f64::NAN, f64::NAN, f64::NAN));
+            row.extend([mean, se, lo, hi].map(output::num));
+            hl.push(SweepHeadline {
+                measure: h,
+                mean,
+                std_error: se,
+                low: lo,
+                high: hi,
+            });
+        }
+        rows.push(row);
+        sweep_cells.push(SweepCell {
+            cell: i + 1,
+            folder: cell_folder(i),
+            values: values.clone(),
+            headline: hl,
+        });
+    }
+    output::write_csv(&dir.join("grid.csv"), &header, &rows)?;
+    let file = SweepFile {
+        format: "herdlab-sweep",
+        format_version: output::FORMAT_VERSION,
+        scenario: &base.name,
+        seed: base.run.seed,
+        paths: base.run.paths,
+        parameters: varies
+            .iter()
+            .map(|v| SweepParam {
+                path: v.path.to_string(),
+                values: &v.values,
+                integer: v.integer,
+            })
+            .collect(),
+        cells: sweep_cells,
+    };
+    output::write_json(&dir.join("sweep.json"), &file)?;
+    Ok(rows)
+}
+
 fn cmd_sweep(
     ctx: &Context,
     scenario: &str,
@@ -911,62 +1015,18 @@ fn cmd_sweep(
     let out = out.unwrap_or_else(|| PathBuf::from("results").join(format!("sweep-{}", base.name)));
     AtomicDir::check(&out, force)?;
     let dir = AtomicDir::create(&out, force)?;
-    let mut header = vec!["cell".to_string()];
-    header.extend(varies.iter().map(|v| v.path.to_string()));
-    for h in HEADLINE {
-        for stat in ["mean", "std_error", "low", "high"] {
-            header.push(format!("{h}_{stat}"));
-        }
-    }
-    let mut rows = Vec::new();
-    let mut sweep_cells = Vec::new();
     let n = prepared.len();
-    for (i, (p, cell)) in prepared.iter().zip(&cells).enumerate() {
-        let folder = format!("cell-{:04}", i + 1);
+    let mut aggs = Vec::new();
+    for (i, p) in prepared.iter().enumerate() {
         let f = run_one(ctx, p, &options, &format!("cell {}/{n}", i + 1))?;
-        let agg = write_into(&dir.path().join(&folder), p, &f)?;
-        let values: Vec<f64> = cell.iter().map(value_of).collect();
-        let mut row = vec![(i + 1).to_string()];
-        row.extend(values.iter().map(|&x| output::num(x)));
-        let mut hl = Vec::new();
-        for h in HEADLINE {
-            let (mean, se, lo, hi) =
-                headline(&agg, h).unwrap_or((f64::NAN, f64::NAN, f64::NAN, f64::NAN));
-            row.extend([mean, se, lo, hi].map(output::num));
-            hl.push(SweepHeadline {
-                measure: h,
-                mean,
-                std_error: se,
-                low: lo,
-                high: hi,
-            });
-        }
-        rows.push(row);
-        sweep_cells.push(SweepCell {
-            cell: i + 1,
-            folder,
-            values,
-            headline: hl,
-        });
+        aggs.push(write_into(&dir.path().join(cell_folder(i)), p, &f)?);
     }
-    output::write_csv(&dir.path().join("grid.csv"), &header, &rows)?;
-    let file = SweepFile {
-        format: "herdlab-sweep",
-        format_version: output::FORMAT_VERSION,
-        scenario: &base.name,
-        seed: base.run.seed,
-        paths: base.run.paths,
-        parameters: varies
-            .iter()
-            .map(|v| SweepParam {
-                path: v.path.to_string(),
-                values: &v.values,
-                integer: v.integer,
-            })
-            .collect(),
-        cells: sweep_cells,
-    };
-    output::write_json(&dir.path().join("sweep.json"), &file)?;
+    let values: Vec<Vec<f64>> = cells
+        .iter()
+        .map(|c| c.iter().map(value_of).collect())
+        .collect();
+    let rows = write_sweep_index(dir.path(), base, &varies, &values, &aggs)?;
+    let header = sweep_header(&varies);
     ctx.check_stop()?;
     let dir = dir.commit()?;
     if run.report {
