@@ -150,6 +150,10 @@ pub enum Command {
     ExportChart(String),
     /// Export the current result as a result folder with `report.html`.
     ExportFolder,
+    /// Export the last comparison as a comparison folder with `report.html`.
+    ExportComparison,
+    /// Export the finished sweep as a sweep folder with `report.html`.
+    ExportSweep,
     /// Show sweep cell `i` in the Results view.
     OpenSweepCell(usize),
     /// Discard unsaved changes and do the pending action.
@@ -309,6 +313,84 @@ impl RunCharts {
             other => Err(format!("no chart named {other}")),
         }
     }
+}
+
+/// Writes one run's result folder into `dir` with the CLI's writer.
+fn write_run(dir: &Path, r: &RunResult) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    reports::output::write_result(
+        dir,
+        &reports::output::ResultData {
+            manifest: &r.finished.manifest,
+            scenario: &r.scenario,
+            paths: &r.finished.paths,
+        },
+    )
+    .map(|_| ())
+    .map_err(|e| e.to_string())
+}
+
+/// Writes `dir` through an atomic folder: `fill` writes into the temporary folder, which is then
+/// renamed into place; `report.html` follows, as `--report` does.
+fn write_folder(
+    out: &Path,
+    replace: bool,
+    fill: impl FnOnce(&Path) -> Result<(), String>,
+) -> Result<PathBuf, String> {
+    use reports::output::AtomicDir;
+    AtomicDir::check(out, replace).map_err(|e| e.to_string())?;
+    let dir = AtomicDir::create(out, replace).map_err(|e| e.to_string())?;
+    fill(dir.path())?;
+    let dir = dir.commit().map_err(|e| e.to_string())?;
+    reports::report::report(&dir, reports::report::Format::Html, &Output::default())
+        .map_err(|e| e.to_string())?;
+    Ok(dir)
+}
+
+/// Exports a comparison as `herdlab compare` writes it: `<under>/compare-<a>-<b>/`.
+pub fn export_comparison(
+    c: &CompareResult,
+    under: &Path,
+    replace: bool,
+) -> Result<PathBuf, String> {
+    let names = reports::commands::unique_names(&[
+        c.reference.scenario.name.clone(),
+        c.variant.scenario.name.clone(),
+    ]);
+    let out = under.join(format!("compare-{}", names.join("-")));
+    write_folder(&out, replace, |dir| {
+        write_run(&dir.join(&names[0]), &c.reference)?;
+        write_run(&dir.join(&names[1]), &c.variant)?;
+        reports::commands::write_comparison_index(
+            dir,
+            &c.reference.scenario,
+            &[&c.variant.scenario],
+            &names,
+            std::slice::from_ref(&c.comparison),
+        )
+        .map_err(|e| e.to_string())
+    })
+}
+
+/// Exports a finished sweep as `herdlab sweep` writes it: `<under>/sweep-<scenario>/`.
+pub fn export_sweep(s: &SweepState, under: &Path, replace: bool) -> Result<PathBuf, String> {
+    let cells: Vec<&SweepCell> = s.cells.iter().flatten().collect();
+    if cells.len() != s.cells.len() || cells.is_empty() {
+        return Err("the sweep has unfinished cells".into());
+    }
+    let base = &cells[0].result.scenario;
+    let out = under.join(format!("sweep-{}", base.name));
+    write_folder(&out, replace, |dir| {
+        for (i, c) in cells.iter().enumerate() {
+            write_run(&dir.join(reports::commands::cell_folder(i)), &c.result)?;
+        }
+        let values: Vec<Vec<f64>> = cells.iter().map(|c| c.values.clone()).collect();
+        let aggs: Vec<sim::aggregate::Aggregates> =
+            cells.iter().map(|c| c.result.aggregates.clone()).collect();
+        reports::commands::write_sweep_index(dir, base, &s.vary, &values, &aggs)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })
 }
 
 /// The cells of a sweep job: each cell's parameter values and its prepared scenario.
@@ -756,6 +838,26 @@ impl App {
                     Err(e) => self.error(format!("result folder not written: {e}")),
                 }
             }
+            Command::ExportComparison => {
+                let written = self
+                    .compare
+                    .as_ref()
+                    .ok_or_else(|| "nothing to export: run a comparison first".to_string())
+                    .and_then(|c| {
+                        export_comparison(c, Path::new(&self.state.output_dir), self.state.replace)
+                    });
+                self.exported(written);
+            }
+            Command::ExportSweep => {
+                let written = match &self.sweep {
+                    Some(s) if s.done => {
+                        export_sweep(s, Path::new(&self.state.output_dir), self.state.replace)
+                    }
+                    Some(_) => Err("the sweep has not finished".to_string()),
+                    None => Err("nothing to export: run a sweep first".to_string()),
+                };
+                self.exported(written);
+            }
             Command::OpenSweepCell(i) => {
                 let cell = self
                     .sweep
@@ -775,6 +877,16 @@ impl App {
                     self.info(format!("showing sweep cell {} ({what})", i + 1));
                 }
             }
+        }
+    }
+
+    fn exported(&mut self, written: Result<PathBuf, String>) {
+        match written {
+            Ok(dir) => {
+                push_recent(&mut self.state.recent_results, dir.display().to_string());
+                self.info(format!("wrote {} with report.html", dir.display()));
+            }
+            Err(e) => self.error(format!("not exported: {e}")),
         }
     }
 

@@ -759,10 +759,21 @@ fn compare(app: &mut App, ui: &mut egui::Ui) {
         dashboard(ui, p, "partial");
         return;
     }
+    let mut export = false;
     let Some(c) = &app.compare else {
         ui.weak("No comparison yet.");
         return;
     };
+    if ui
+        .button("Export comparison folder")
+        .on_hover_text(format!(
+            "Write {}/compare-.../ with both runs, comparison.csv/json and report.html, as herdlab compare --report does",
+            app.state.output_dir
+        ))
+        .clicked()
+    {
+        export = true;
+    }
     ui.strong(format!(
         "{} minus {} - {} paths, seed {}",
         c.variant.scenario.name,
@@ -839,6 +850,9 @@ fn compare(app: &mut App, ui: &mut egui::Ui) {
                 );
             });
     });
+    if export {
+        app.command(Command::ExportComparison);
+    }
 }
 
 fn sweep(app: &mut App, ui: &mut egui::Ui) {
@@ -892,6 +906,7 @@ fn sweep(app: &mut App, ui: &mut egui::Ui) {
         }
     });
     ui.separator();
+    let mut export = false;
     let Some(s) = &app.sweep else {
         ui.weak("No sweep yet.");
         return;
@@ -915,6 +930,16 @@ fn sweep(app: &mut App, ui: &mut egui::Ui) {
             " (cells appear as they finish)"
         }
     ));
+    if ui
+        .add_enabled(s.done, egui::Button::new("Export sweep folder"))
+        .on_hover_text(format!(
+            "Write {}/sweep-.../ with every cell, grid.csv, sweep.json and report.html, as herdlab sweep --report does",
+            app.state.output_dir
+        ))
+        .clicked()
+    {
+        export = true;
+    }
     let mut open = None;
     match s.vary.as_slice() {
         [x] => {
@@ -986,5 +1011,8 @@ fn sweep(app: &mut App, ui: &mut egui::Ui) {
     }
     if let Some(i) = open {
         app.command(Command::OpenSweepCell(i));
+    }
+    if export {
+        app.command(Command::ExportSweep);
     }
 }

@@ -427,3 +427,120 @@ fn a_bad_scenario_file_is_a_message_not_a_crash() {
     click(&mut h, "Open file");
     assert!(h.state().status.as_ref().is_some_and(|s| s.error));
 }
+
+fn same_bytes(a: &Path, b: &Path, files: &[&str]) {
+    for f in files {
+        let x = std::fs::read(a.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+        let y = std::fs::read(b.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+        assert!(x == y, "{f} differs from the CLI's");
+    }
+}
+
+#[test]
+fn exports_comparison_and_sweep_folders_identical_to_the_cli() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    type_into(&mut h, "Paths", "3");
+    type_into(&mut h, "Seed", "5");
+    click(&mut h, "Compare");
+    type_into(&mut h, "Variant (bundled name or file)", "rate-shock");
+    click(&mut h, "Run comparison");
+    wait(&mut h, Duration::from_secs(60), |a| !a.busy());
+    click(&mut h, "Export comparison folder");
+    let gui_cmp = tmp.path().join("compare-baseline-rate-shock");
+    assert!(
+        gui_cmp.join("report.html").is_file(),
+        "{:?}",
+        h.state().status
+    );
+
+    click(&mut h, "Sweep");
+    type_into(&mut h, "Parameter x", "models.similarity");
+    type_into(&mut h, "x values", "0.2,0.8");
+    type_into(&mut h, "Parameter y", "");
+    click(&mut h, "Run sweep");
+    wait(&mut h, Duration::from_secs(60), |a| !a.busy());
+    click(&mut h, "Export sweep folder");
+    let gui_swp = tmp.path().join("sweep-baseline");
+    assert!(
+        gui_swp.join("report.html").is_file(),
+        "{:?}",
+        h.state().status
+    );
+
+    let cli_cmp = tmp.path().join("cli-cmp");
+    let cli_swp = tmp.path().join("cli-swp");
+    cli(&[
+        "compare",
+        "baseline",
+        "rate-shock",
+        "--paths",
+        "3",
+        "--seed",
+        "5",
+        "--threads",
+        "1",
+        "--report",
+        "--out",
+        cli_cmp.to_str().expect("utf-8"),
+    ]);
+    cli(&[
+        "sweep",
+        "baseline",
+        "--vary",
+        "models.similarity=0.2,0.8",
+        "--paths",
+        "3",
+        "--seed",
+        "5",
+        "--threads",
+        "1",
+        "--report",
+        "--out",
+        cli_swp.to_str().expect("utf-8"),
+    ]);
+    same_bytes(
+        &gui_cmp,
+        &cli_cmp,
+        &[
+            "comparison.csv",
+            "comparison.json",
+            "baseline/summary.json",
+            "rate-shock/paths.csv",
+            "rate-shock/paths.parquet",
+        ],
+    );
+    same_bytes(
+        &gui_swp,
+        &cli_swp,
+        &[
+            "grid.csv",
+            "sweep.json",
+            "cell-0001/summary.json",
+            "cell-0002/quarters.csv",
+        ],
+    );
+}
+
+#[test]
+fn closing_the_window_with_unsaved_changes_asks_first() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    click(&mut h, "Rates");
+    type_into(&mut h, "rates.initial", "5");
+    h.input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    h.run_steps(1);
+    assert_eq!(h.state().pending, Some(herdlab_gui::Command::Quit));
+    h.run();
+    assert!(h.query_by_label("Unsaved changes").is_some());
+    click(&mut h, "Discard changes");
+    assert!(h.state().quitting);
+    assert!(h.state().pending.is_none());
+}
