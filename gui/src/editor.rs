@@ -111,6 +111,45 @@ pub struct Field {
     segs: Vec<Seg>,
 }
 
+/// A value that is not a number (a name, a kind, a switch) somewhere in the scenario.
+#[derive(Clone, Debug)]
+pub struct Leaf {
+    /// Concrete path, e.g. `banks[2].family`.
+    pub key: String,
+    /// The value as the file has it (a string or a boolean).
+    pub value: toml::Value,
+    segs: Vec<Seg>,
+}
+
+fn collect_leaves(v: &toml::Value, key: String, segs: Vec<Seg>, out: &mut Vec<Leaf>) {
+    match v {
+        toml::Value::String(_) | toml::Value::Boolean(_) => out.push(Leaf {
+            key,
+            value: v.clone(),
+            segs,
+        }),
+        toml::Value::Table(t) => {
+            for (k, x) in t {
+                let mut s = segs.clone();
+                s.push(Seg::Key(k.clone()));
+                collect_leaves(x, format!("{key}.{k}"), s, out);
+            }
+        }
+        toml::Value::Array(items) => {
+            // Lists of tables (banks, regions, families...); lists of plain values stay in the
+            // TOML editor.
+            for (i, x) in items.iter().enumerate() {
+                if x.is_table() {
+                    let mut s = segs.clone();
+                    s.push(Seg::Index(i));
+                    collect_leaves(x, format!("{key}[{i}]"), s, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 /// The display name of a list element: its `name`, `id` or `prefix`.
 fn element_name(v: &toml::Value) -> Option<String> {
     let t = v.as_table()?;
@@ -483,6 +522,36 @@ impl Document {
     pub fn plain(&self, path: &str) -> Option<&toml::Value> {
         let segs: Vec<Seg> = path.split('.').map(|k| Seg::Key(k.to_string())).collect();
         get(&self.table, &segs)
+    }
+
+    /// The names, kinds and switches set in the tables of `group` (not the top-level name,
+    /// description and currency).
+    pub fn leaves(&self, group: Group) -> Vec<Leaf> {
+        let mut out = Vec::new();
+        for root in group.roots() {
+            if let Some(v) = self.table.get(*root)
+                && !v.is_str()
+            {
+                collect_leaves(
+                    v,
+                    root.to_string(),
+                    vec![Seg::Key(root.to_string())],
+                    &mut out,
+                );
+            }
+        }
+        out
+    }
+
+    /// Sets a non-numeric value found by [`Document::leaves`].
+    pub fn set_leaf(&mut self, leaf: &Leaf, value: toml::Value) {
+        if let Err(e) = set(&mut self.table, &leaf.segs, Some(value)) {
+            self.errors.insert(leaf.key.clone(), e);
+        } else {
+            self.errors.remove(&leaf.key);
+        }
+        self.dirty = true;
+        self.revalidate();
     }
 
     /// Replaces the whole table (from the TOML editor).

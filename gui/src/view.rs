@@ -383,6 +383,55 @@ fn switches(ui: &mut egui::Ui, doc: &mut Document, group: Group) {
     }
 }
 
+/// Every other name, kind and switch the file sets in this panel's tables (a bank's model family,
+/// the clearing method, the alarm's measure...), editable in place.
+fn names_and_kinds(ui: &mut egui::Ui, doc: &mut Document, group: Group) {
+    let shown: Vec<&str> = SWITCHES.iter().map(|s| s.0).collect();
+    let leaves: Vec<_> = doc
+        .leaves(group)
+        .into_iter()
+        .filter(|l| !shown.contains(&l.key.as_str()))
+        .collect();
+    if leaves.is_empty() {
+        return;
+    }
+    egui::CollapsingHeader::new(RichText::new("Names, kinds and switches").strong())
+        .id_salt(("leaves", group.title()))
+        .default_open(false)
+        .show(ui, |ui| {
+            egui::Grid::new(("leaf-grid", group.title()))
+                .striped(true)
+                .show(ui, |ui| {
+                    for leaf in leaves {
+                        let l = ui.label(&leaf.key);
+                        match &leaf.value {
+                            toml::Value::Boolean(b) => {
+                                let mut on = *b;
+                                if ui.checkbox(&mut on, "").labelled_by(l.id).changed() {
+                                    doc.set_leaf(&leaf, toml::Value::Boolean(on));
+                                }
+                            }
+                            toml::Value::String(t) => {
+                                let mut text = t.clone();
+                                let r = ui
+                                    .add(egui::TextEdit::singleline(&mut text).desired_width(240.0))
+                                    .labelled_by(l.id);
+                                if r.changed() {
+                                    doc.set_leaf(&leaf, toml::Value::String(text));
+                                }
+                            }
+                            _ => {}
+                        }
+                        match doc.errors.get(&leaf.key) {
+                            Some(e) => ui.label(RichText::new(e.as_str()).color(RED)),
+                            None => ui.label(""),
+                        };
+                        ui.end_row();
+                    }
+                });
+        });
+}
+
 fn editor(app: &mut App, ui: &mut egui::Ui) {
     let Some(doc) = &mut app.doc else {
         ui.heading("Open a bundled scenario or a file on the left.");
@@ -451,6 +500,7 @@ fn editor(app: &mut App, ui: &mut egui::Ui) {
     let group = app.state.group;
     egui::ScrollArea::vertical().show(ui, |ui| {
         switches(ui, doc, group);
+        names_and_kinds(ui, doc, group);
         let fields: Vec<Field> = doc
             .fields
             .iter()

@@ -544,3 +544,24 @@ fn closing_the_window_with_unsaved_changes_asks_first() {
     assert!(h.state().quitting);
     assert!(h.state().pending.is_none());
 }
+
+#[test]
+fn edits_a_bank_model_family_by_name() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    click(&mut h, "regional-monoculture");
+    click(&mut h, "AI models and adoption");
+    click(&mut h, "Names, kinds and switches");
+    h.run();
+    type_into(&mut h, "adoption.banks.E1", "vendor-b");
+    let doc = h.state().doc.as_ref().expect("doc");
+    assert_eq!(
+        doc.plain("adoption.banks.E1").and_then(|v| v.as_str()),
+        Some("vendor-b")
+    );
+    assert!(doc.is_valid(), "{:?}", doc.validity);
+    type_into(&mut h, "adoption.banks.E1", "no-such-family");
+    let doc = h.state().doc.as_ref().expect("doc");
+    assert!(doc.validity.is_err(), "an unknown family is refused");
+}
