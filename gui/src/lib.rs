@@ -414,6 +414,9 @@ pub struct Options {
     pub persist: bool,
     /// Threads per run (`None`: every core).
     pub threads: Option<usize>,
+    /// A run of at least twice this many paths is run in blocks of at least this many (at most
+    /// 10 blocks), with estimates shown after each.
+    pub block_paths: u64,
 }
 
 impl Default for Options {
@@ -421,6 +424,7 @@ impl Default for Options {
         Options {
             persist: true,
             threads: None,
+            block_paths: 200,
         }
     }
 }
@@ -441,6 +445,10 @@ pub struct App {
     pub chart: String,
     /// The last comparison (or its finished reference while the variant runs).
     pub compare: Option<CompareResult>,
+    /// Estimates from the paths of the running run finished so far.
+    pub partial: Option<RunResult>,
+    /// How many partial results the current or last run showed.
+    pub partial_updates: usize,
     /// The reference of a comparison still running.
     pub compare_partial: Option<RunResult>,
     /// The last sweep.
@@ -492,6 +500,8 @@ impl App {
             chart: String::new(),
             compare: None,
             compare_partial: None,
+            partial: None,
+            partial_updates: 0,
             sweep: None,
             worker: None,
             status: None,
@@ -686,11 +696,16 @@ impl App {
                             p.scenario.name, p.scenario.run.paths, p.scenario.run.seed
                         );
                         self.state.view = View::Results;
+                        let block = self.options.block_paths.max(1);
+                        let chunks = (p.scenario.run.paths / block).clamp(1, 10);
+                        self.partial = None;
+                        self.partial_updates = 0;
                         self.start(
                             ctx,
                             label,
                             Job::Run {
                                 prepared: Box::new(p),
+                                chunks,
                             },
                         );
                     }
@@ -1028,6 +1043,10 @@ impl App {
                     self.set_result(r);
                     finished = true;
                 }
+                Event::Partial(r) => {
+                    self.partial = Some(*r);
+                    self.partial_updates += 1;
+                }
                 Event::Reference(r) => self.compare_partial = Some(*r),
                 Event::Compare(c) => {
                     self.info(format!(
@@ -1066,6 +1085,7 @@ impl App {
         if finished {
             // Joins the thread, which has sent its last event.
             self.worker = None;
+            self.partial = None;
         }
     }
 

@@ -667,6 +667,20 @@ fn money(unit: &str, s: &sim::scenario::Scenario) -> String {
 }
 
 fn results(app: &mut App, ui: &mut egui::Ui) {
+    if let Some(p) = &app.partial {
+        ui.heading(format!(
+            "Running {}: estimates from the first {} of {} paths",
+            p.scenario.name,
+            p.finished.paths.len(),
+            p.scenario.run.paths
+        ));
+        ui.weak("They sharpen as the run goes on; charts and exports come when it finishes.");
+        ui.separator();
+        dashboard(ui, p, "partial-run");
+        ui.add_space(6.0);
+        region_table(ui, p);
+        return;
+    }
     let Some(r) = &app.result else {
         if app.busy() {
             ui.heading("Running... the results appear here when the run finishes.");

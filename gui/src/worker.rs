@@ -171,10 +171,14 @@ pub struct SweepCell {
 /// Work for the worker thread.
 #[derive(Debug)]
 pub enum Job {
-    /// One run.
+    /// One run, in `chunks` consecutive blocks of paths so that estimates from the paths done so
+    /// far can be shown while it runs (the paths, and so every output, are the same for any
+    /// split: the engine draws each path's numbers from its own key).
     Run {
         /// The scenario.
         prepared: Box<Prepared>,
+        /// Blocks of paths (1: the whole run at once).
+        chunks: u64,
     },
     /// The reference and a variant on the same paths and seed.
     Compare {
@@ -197,6 +201,8 @@ pub enum Job {
 pub enum Event {
     /// A run finished.
     Run(Box<RunResult>),
+    /// The paths of a run finished so far (partial result).
+    Partial(Box<RunResult>),
     /// The reference run of a comparison finished (partial result).
     Reference(Box<RunResult>),
     /// A comparison finished.
@@ -303,6 +309,69 @@ fn run_stage(
     }
 }
 
+/// Runs the paths in `chunks` consecutive shards, sending the aggregate of the paths done after
+/// each, and returns the whole run with the manifest of an unsharded run.
+fn run_chunked(
+    p: &Prepared,
+    options: &RunOptions,
+    chunks: u64,
+    obs: &GuiObserver,
+    send: &dyn Fn(Event),
+) -> Result<RunResult, Option<String>> {
+    let total = p.scenario.run.paths;
+    let mut paths = Vec::new();
+    let mut manifest: Option<reports::output::Manifest> = None;
+    for i in 0..chunks {
+        let opts = RunOptions {
+            shard: sim::montecarlo::Shard {
+                index: i,
+                count: chunks,
+            },
+            ..options.clone()
+        };
+        obs.shared.done.store(0, Ordering::Relaxed);
+        let f = match run_prepared(p, &opts, obs, &command_line(p)) {
+            Ok(f) => f,
+            Err(reports::Error::Interrupted) => return Err(None),
+            Err(e) => return Err(Some(e.to_string())),
+        };
+        obs.shared.stages_done.fetch_add(1, Ordering::Relaxed);
+        paths.extend(f.paths);
+        manifest = Some(match manifest {
+            // The whole run's manifest: started with the first block, finished with the last.
+            Some(mut m) => {
+                m.finished = f.manifest.finished;
+                m.threads = f.manifest.threads;
+                m
+            }
+            None => f.manifest,
+        });
+        if i + 1 < chunks
+            && let Some(m) = &manifest
+        {
+            let partial = Finished {
+                manifest: m.clone(),
+                paths: paths.clone(),
+            };
+            send(Event::Partial(Box::new(RunResult::new(
+                p.scenario.clone(),
+                partial,
+            ))));
+        }
+    }
+    let mut m = manifest.ok_or_else(|| Some("no paths were run".to_string()))?;
+    m.shard = reports::output::ShardInfo {
+        index: 1,
+        count: 1,
+        first_path: 0,
+        end_path: total,
+    };
+    Ok(RunResult::new(
+        p.scenario.clone(),
+        Finished { manifest: m, paths },
+    ))
+}
+
 fn work(job: Job, options: RunOptions, obs: GuiObserver, tx: Sender<Event>) {
     let fail = |e: Option<String>| match e {
         Some(m) => Event::Failed(m),
@@ -314,7 +383,13 @@ fn work(job: Job, options: RunOptions, obs: GuiObserver, tx: Sender<Event>) {
         obs.ctx.request_repaint();
     };
     match job {
-        Job::Run { prepared } => match run_stage(&prepared, &options, &obs) {
+        Job::Run { prepared, chunks } if chunks > 1 => {
+            match run_chunked(&prepared, &options, chunks, &obs, &send) {
+                Ok(r) => send(Event::Run(Box::new(r))),
+                Err(e) => send(fail(e)),
+            }
+        }
+        Job::Run { prepared, .. } => match run_stage(&prepared, &options, &obs) {
             Ok(r) => send(Event::Run(Box::new(r))),
             Err(e) => send(fail(e)),
         },
@@ -367,7 +442,7 @@ impl Worker {
         ctx: egui::Context,
     ) -> Result<Worker, String> {
         let stages = match &job {
-            Job::Run { .. } => 1,
+            Job::Run { chunks, .. } => (*chunks).max(1),
             Job::Compare { .. } => 2,
             Job::Sweep { cells, .. } => cells.len() as u64,
         };

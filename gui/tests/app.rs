@@ -21,6 +21,9 @@ fn app(output: &Path) -> App {
         Options {
             persist: false,
             threads: Some(1),
+            // Runs go in blocks of 2 paths, so every run below also shows partial results (and
+            // the export test checks that a run in blocks writes what the CLI's single run does).
+            block_paths: 2,
         },
     )
 }
@@ -183,6 +186,8 @@ fn exports_a_chart_and_a_result_folder_identical_to_the_cli_and_reopens_it() {
     type_into(&mut h, "Seed", "11");
     run_paths(&mut h, "5");
     assert!(h.state().result.is_some());
+    assert_eq!(h.state().partial_updates, 1, "5 paths in 2 blocks");
+    assert!(h.state().partial.is_none());
 
     click(&mut h, "SVG");
     click(&mut h, "Export chart");
@@ -246,6 +251,11 @@ fn exports_a_chart_and_a_result_folder_identical_to_the_cli_and_reopens_it() {
     assert_eq!(gui_m.overrides, cli_m.overrides);
     assert_eq!(gui_m.scenario, cli_m.scenario);
     assert_eq!(gui_m.scenario_origin, cli_m.scenario_origin);
+    assert_eq!(gui_m.shard, cli_m.shard);
+    assert_eq!(
+        (gui_m.seed, gui_m.paths, gui_m.max_memory),
+        (cli_m.seed, cli_m.paths, cli_m.max_memory)
+    );
 
     // Reopen it.
     let before = h.state().result.as_ref().map(|r| r.aggregates.clone());
