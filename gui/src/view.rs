@@ -148,6 +148,12 @@ fn top_bar(app: &mut App, ui: &mut egui::Ui) {
     ui.add_space(2.0);
 }
 
+/// Gives a widget an accessible name (screen readers, and the tests, find it by it).
+fn name(ui: &egui::Ui, r: &egui::Response, label: &str) {
+    ui.ctx()
+        .accesskit_node_builder(r.id, |n| n.set_label(label.to_string()));
+}
+
 fn seconds(s: f64) -> String {
     if s < 90.0 {
         format!("{s:.0} s")
@@ -488,12 +494,13 @@ fn editor(app: &mut App, ui: &mut egui::Ui) {
             app.commands.push(Command::ApplyRaw);
         }
         egui::ScrollArea::vertical().show(ui, |ui| {
-            ui.add(
+            let r = ui.add(
                 egui::TextEdit::multiline(raw)
                     .code_editor()
                     .desired_width(f32::INFINITY)
                     .desired_rows(40),
             );
+            name(ui, &r, "scenario TOML");
         });
         return;
     }
@@ -799,13 +806,14 @@ fn compare(app: &mut App, ui: &mut egui::Ui) {
         let l = ui.label("Variant (bundled name or file)");
         ui.add(egui::TextEdit::singleline(&mut app.state.variant).desired_width(300.0))
             .labelled_by(l.id);
-        egui::ComboBox::from_id_salt("variant-pick")
+        let combo = egui::ComboBox::from_id_salt("variant-pick")
             .selected_text("bundled...")
             .show_ui(ui, |ui| {
                 for b in reports::bundled::SCENARIOS {
                     ui.selectable_value(&mut app.state.variant, b.name.to_string(), b.name);
                 }
             });
+        name(ui, &combo.response, "pick a bundled variant");
         let ok = !app.busy() && app.doc.as_ref().is_some_and(Document::is_valid);
         if ui
             .add_enabled(ok, egui::Button::new("Run comparison"))
@@ -939,7 +947,7 @@ fn sweep(app: &mut App, ui: &mut egui::Ui) {
                     .hint_text(if axis == "y" { "(optional)" } else { "" }),
             )
             .labelled_by(l.id);
-            egui::ComboBox::from_id_salt(format!("pick-{axis}"))
+            let combo = egui::ComboBox::from_id_salt(format!("pick-{axis}"))
                 .selected_text("pick...")
                 .height(400.0)
                 .show_ui(ui, |ui| {
@@ -950,6 +958,7 @@ fn sweep(app: &mut App, ui: &mut egui::Ui) {
                         ui.selectable_value(path, k.clone(), k.as_str());
                     }
                 });
+            name(ui, &combo.response, &format!("pick parameter {axis}"));
             let l = ui.label(format!("{axis} values"));
             ui.add(egui::TextEdit::singleline(values).desired_width(160.0))
                 .labelled_by(l.id);
@@ -957,13 +966,14 @@ fn sweep(app: &mut App, ui: &mut egui::Ui) {
     }
     ui.horizontal(|ui| {
         ui.label("Measure shown");
-        egui::ComboBox::from_id_salt("sweep-measure")
+        let combo = egui::ComboBox::from_id_salt("sweep-measure")
             .selected_text(app.state.sweep_measure.clone())
             .show_ui(ui, |ui| {
                 for h in HEADLINE {
                     ui.selectable_value(&mut app.state.sweep_measure, h.to_string(), h);
                 }
             });
+        name(ui, &combo.response, "measure shown in the charts");
         let ok = !app.busy() && app.doc.as_ref().is_some_and(Document::is_valid);
         if ui.add_enabled(ok, egui::Button::new("Run sweep")).clicked() {
             app.command(Command::Sweep);

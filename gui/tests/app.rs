@@ -282,6 +282,7 @@ fn compares_against_a_variant_on_common_random_numbers() {
     type_into(&mut h, "Variant (bundled name or file)", "rate-shock");
     click(&mut h, "Run comparison");
     wait(&mut h, Duration::from_secs(60), |a| !a.busy());
+    h.run(); // and every widget of the results has a name
     let c = h.state().compare.as_ref().expect("comparison");
     assert_eq!(c.variant.scenario.name, "rate-shock");
     assert_eq!(c.variant.scenario.run.seed, c.reference.scenario.run.seed);
@@ -303,6 +304,7 @@ fn sweeps_two_parameters_and_opens_a_cell() {
     type_into(&mut h, "y values", "1,3");
     click(&mut h, "Run sweep");
     wait(&mut h, Duration::from_secs(60), |a| !a.busy());
+    h.run(); // and every widget of the heatmap has a name
     let s = h.state().sweep.as_ref().expect("sweep");
     assert_eq!(s.cells.len(), 4);
     assert!(s.cells.iter().all(Option::is_some));
@@ -574,4 +576,137 @@ fn edits_a_bank_model_family_by_name() {
     type_into(&mut h, "adoption.banks.E1", "no-such-family");
     let doc = h.state().doc.as_ref().expect("doc");
     assert!(doc.validity.is_err(), "an unknown family is refused");
+}
+
+#[derive(Default)]
+struct MemoryStorage(std::collections::BTreeMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_string(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn remembers_the_last_scenario_recent_folders_and_settings() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(App::with_state(
+        State {
+            output_dir: tmp.path().display().to_string(),
+            ..State::default()
+        },
+        Options {
+            persist: true,
+            threads: Some(1),
+            block_paths: 2,
+        },
+    ));
+    h.run_steps(2);
+    click(&mut h, "rate-shock");
+    type_into(&mut h, "Paths", "4");
+    click(&mut h, "Run");
+    wait(&mut h, Duration::from_secs(60), |a| !a.busy());
+    click(&mut h, "Export result folder");
+    click(&mut h, "Sweep");
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(h.state_mut(), &mut storage);
+    let saved: State = eframe::get_value(&storage, eframe::APP_KEY).expect("saved state");
+    assert_eq!(saved.last_scenario.as_deref(), Some("rate-shock"));
+    assert_eq!(saved.paths, "4");
+    assert_eq!(saved.view, View::Sweep);
+    let folder = tmp.path().join("rate-shock").display().to_string();
+    assert_eq!(saved.recent_results.first(), Some(&folder));
+
+    // A new session starts where this one ended.
+    let mut h = harness(App::with_state(
+        saved,
+        Options {
+            persist: false,
+            threads: Some(1),
+            block_paths: 2,
+        },
+    ));
+    h.run_steps(2);
+    assert_eq!(
+        h.state().doc.as_ref().map(|d| d.source.label()),
+        Some("bundled:rate-shock".to_string())
+    );
+    assert_eq!(h.state().state.view, View::Sweep);
+
+    // With persistence off nothing is written.
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(h.state_mut(), &mut storage);
+    assert!(storage.0.is_empty());
+}
+
+#[test]
+fn bad_run_settings_are_messages() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    type_into(&mut h, "Paths", "many");
+    click(&mut h, "Run");
+    assert!(!h.state().busy());
+    let status = h.state().status.clone().expect("status");
+    assert!(status.error && status.text.contains("many"), "{status:?}");
+    type_into(&mut h, "Paths", "0");
+    click(&mut h, "Run");
+    assert!(!h.state().busy());
+    assert!(
+        h.state()
+            .status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("at least 1"))
+    );
+    type_into(&mut h, "Paths", "2");
+    click(&mut h, "Sweep");
+    type_into(&mut h, "Parameter x", "models.no_such_thing");
+    click(&mut h, "Run sweep");
+    assert!(!h.state().busy());
+    assert!(h.state().status.as_ref().is_some_and(|s| s.error));
+}
+
+#[test]
+fn every_view_and_panel_names_its_widgets() {
+    // Harness::run checks that every widget has an accessible name (screen readers, tests).
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run();
+    for panel in [
+        "Run settings",
+        "Rates",
+        "Regions and firms",
+        "Banks",
+        "AI models and adoption",
+        "Contagion",
+        "Policy",
+        "TOML",
+    ] {
+        click(&mut h, panel);
+        h.run();
+    }
+    run_paths(&mut h, "4");
+    let charts: Vec<String> = h.state().charts.list().into_iter().map(|c| c.1).collect();
+    for c in charts {
+        click(&mut h, &c);
+        h.run();
+        assert!(
+            h.state()
+                .charts
+                .list()
+                .iter()
+                .any(|(stem, _)| *stem == h.state().chart)
+        );
+    }
+    for view in ["Compare", "Sweep", "Results", "Scenario"] {
+        click(&mut h, view);
+        h.run();
+    }
 }
