@@ -376,7 +376,8 @@ pub fn default_memory() -> u64 {
 }
 
 impl RunArgs {
-    pub(crate) fn overrides(&self) -> Result<Vec<Assignment>> {
+    /// The `--paths` and `--seed` overrides as assignments, in the order the manifest lists them.
+    pub fn overrides(&self) -> Result<Vec<Assignment>> {
         let mut out = Vec::new();
         if let Some(p) = self.paths {
             if p == 0 {
@@ -405,41 +406,76 @@ impl RunArgs {
             None => Some(default_memory()),
         };
         Ok(RunOptions {
-            paths: None,
             shard,
             threads: self.threads,
             max_memory,
+            ..default_options()
         })
     }
 }
 
-/// A scenario ready to run.
-struct Prepared {
-    origin: Origin,
-    scenario: Scenario,
-    input: ScenarioInput,
-    overrides: Vec<String>,
+/// A scenario ready to run: what every command (and the desktop app) builds before running, so
+/// that a run started anywhere writes the same result folder.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    /// Where the scenario came from.
+    pub origin: Origin,
+    /// The validated scenario.
+    pub scenario: Scenario,
+    /// The scenario as run (merged TOML and data files), for the manifest.
+    pub input: ScenarioInput,
+    /// The overrides applied, as `path = value`, for the manifest.
+    pub overrides: Vec<String>,
 }
 
-fn prepare(origin: Origin, assignments: &[Assignment], label: &str) -> Result<Prepared> {
+impl Prepared {
+    /// Builds a scenario from `table` (the merged scenario of `origin`, possibly edited) with
+    /// `assignments` applied; `label` is appended to the file name in messages and the manifest.
+    pub fn from_table(
+        origin: Origin,
+        table: toml::Table,
+        assignments: &[Assignment],
+        label: &str,
+    ) -> Result<Prepared> {
+        let (scenario, input) = input::build(&origin, table, assignments, label)?;
+        Ok(Prepared {
+            origin,
+            scenario,
+            input,
+            overrides: assignments.iter().map(ToString::to_string).collect(),
+        })
+    }
+}
+
+/// Loads the scenario of `origin` and prepares it with `assignments` applied.
+pub fn prepare(origin: Origin, assignments: &[Assignment], label: &str) -> Result<Prepared> {
     let table = origin.table()?;
-    let (scenario, input) = input::build(&origin, table, assignments, label)?;
-    Ok(Prepared {
-        origin,
-        scenario,
-        input,
-        overrides: assignments.iter().map(ToString::to_string).collect(),
-    })
+    Prepared::from_table(origin, table, assignments, label)
 }
 
 /// One finished run: its paths and manifest, not yet written.
-struct Finished {
-    manifest: Manifest,
-    paths: Vec<PathResult>,
+#[derive(Clone, Debug)]
+pub struct Finished {
+    /// The manifest to write.
+    pub manifest: Manifest,
+    /// The paths, in path order.
+    pub paths: Vec<PathResult>,
 }
 
-/// The manifest of a run of `p` starting now, but for its finishing time and thread count.
-fn new_manifest(ctx: &Context, p: &Prepared, options: &RunOptions) -> Result<Manifest> {
+/// The run options the command line uses by default: the whole run, every core, and the memory
+/// limit of [`default_memory`].
+pub fn default_options() -> RunOptions {
+    RunOptions {
+        paths: None,
+        shard: Shard::WHOLE,
+        threads: None,
+        max_memory: Some(default_memory()),
+    }
+}
+
+/// The manifest of a run of `p` starting now, but for its finishing time and thread count;
+/// `command_line` is recorded in it.
+fn new_manifest(command_line: &[String], p: &Prepared, options: &RunOptions) -> Result<Manifest> {
     let total = p.scenario.run.paths;
     let range = options.shard.paths(total);
     let scenario_json =
@@ -449,7 +485,7 @@ fn new_manifest(ctx: &Context, p: &Prepared, options: &RunOptions) -> Result<Man
         format_version: output::FORMAT_VERSION,
         program: "herdlab".into(),
         version: output::PROGRAM_VERSION.into(),
-        command_line: ctx.command_line.clone(),
+        command_line: command_line.to_vec(),
         started: output::now_rfc3339(),
         finished: String::new(),
         scenario_name: p.scenario.name.clone(),
@@ -472,19 +508,19 @@ fn new_manifest(ctx: &Context, p: &Prepared, options: &RunOptions) -> Result<Man
     })
 }
 
-fn run_one(ctx: &Context, p: &Prepared, options: &RunOptions, label: &str) -> Result<Finished> {
-    ctx.check_stop()?;
-    let mut manifest = new_manifest(ctx, p, options)?;
-    let total = p.scenario.run.paths;
-    let range = options.shard.paths(total);
-    let progress = Progress::new(label, range.end - range.start, ctx.mode, ctx.stop.clone());
-    let result = sim::montecarlo::run(&p.scenario, options, &progress);
-    progress.finish();
-    let out = match result {
+/// Runs a prepared scenario with `observer` (progress and cancellation) and builds its manifest;
+/// `command_line` is recorded in it. A cancelled run is [`Error::Interrupted`].
+pub fn run_prepared(
+    p: &Prepared,
+    options: &RunOptions,
+    observer: &dyn sim::montecarlo::Observer,
+    command_line: &[String],
+) -> Result<Finished> {
+    let mut manifest = new_manifest(command_line, p, options)?;
+    let out = match sim::montecarlo::run(&p.scenario, options, observer) {
         Err(sim::Error::Cancelled) => return Err(Error::Interrupted),
         other => other?,
     };
-    ctx.check_stop()?;
     manifest.finished = output::now_rfc3339();
     manifest.threads = out.threads;
     Ok(Finished {
@@ -493,7 +529,20 @@ fn run_one(ctx: &Context, p: &Prepared, options: &RunOptions, label: &str) -> Re
     })
 }
 
-fn write_into(dir: &Path, p: &Prepared, f: &Finished) -> Result<Aggregates> {
+fn run_one(ctx: &Context, p: &Prepared, options: &RunOptions, label: &str) -> Result<Finished> {
+    ctx.check_stop()?;
+    let range = options.shard.paths(p.scenario.run.paths);
+    let progress = Progress::new(label, range.end - range.start, ctx.mode, ctx.stop.clone());
+    let result = run_prepared(p, options, &progress, &ctx.command_line);
+    progress.finish();
+    let f = result?;
+    ctx.check_stop()?;
+    Ok(f)
+}
+
+/// Writes the result folder of a finished run into `dir` (created if missing) and returns the
+/// run's aggregates.
+pub fn write_into(dir: &Path, p: &Prepared, f: &Finished) -> Result<Aggregates> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create folder", e))?;
     output::write_result(
         dir,
@@ -503,6 +552,30 @@ fn write_into(dir: &Path, p: &Prepared, f: &Finished) -> Result<Aggregates> {
             paths: &f.paths,
         },
     )
+}
+
+/// Writes the result folder of a finished run to `out` as the `run` command does (the same
+/// [`output::write_result`] under an [`AtomicDir`]): built under a temporary name and renamed into place,
+/// replacing an existing folder only when `force`.
+/// Returns the folder and the run's aggregates.
+pub fn write_run_folder(
+    out: &Path,
+    force: bool,
+    scenario: &Scenario,
+    f: &Finished,
+) -> Result<(PathBuf, Aggregates)> {
+    AtomicDir::check(out, force)?;
+    let dir = AtomicDir::create(out, force)?;
+    let agg = output::write_result(
+        dir.path(),
+        &ResultData {
+            manifest: &f.manifest,
+            scenario,
+            paths: &f.paths,
+        },
+    )?;
+    let dir = dir.commit()?;
+    Ok((dir, agg))
 }
 
 fn cmd_run(
@@ -537,7 +610,7 @@ fn cmd_run(
         PathBuf::from("results").join(name)
     });
     AtomicDir::check(&out, force)?;
-    let manifest = new_manifest(ctx, &p, &options)?;
+    let manifest = new_manifest(&ctx.command_line, &p, &options)?;
     let checkpoint = Checkpoint::start(CheckpointInfo {
         format: checkpoint::CHECKPOINT_FORMAT.into(),
         target: out,
@@ -834,7 +907,9 @@ fn print_summary(scenario: &Scenario, agg: &Aggregates) {
     }
 }
 
-fn unique_names(names: &[String]) -> Vec<String> {
+/// Folder names for scenarios in a comparison: each scenario's name, with `-2`, `-3`... added to
+/// repeats.
+pub fn unique_names(names: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for n in names {
         let mut candidate = n.clone();
@@ -892,6 +967,68 @@ struct ComparisonFile<'a> {
     comparisons: Vec<ComparisonEntry<'a>>,
 }
 
+/// Writes the index of a comparison folder, `comparison.csv` and `comparison.json`, as
+/// `herdlab compare` does: `reference` runs in folder `names[0]`, `others[i]` in `names[i + 1]`
+/// with paired differences `comparisons[i]` against the reference.
+pub fn write_comparison_index(
+    dir: &Path,
+    reference: &Scenario,
+    others: &[&Scenario],
+    names: &[String],
+    comparisons: &[Comparison],
+) -> Result<()> {
+    if names.len() != others.len() + 1 || comparisons.len() != others.len() {
+        return Err(Error::Usage(
+            "a comparison needs one folder name per scenario and one comparison per variant".into(),
+        ));
+    }
+    let rows: Vec<Vec<String>> = names
+        .iter()
+        .skip(1)
+        .zip(comparisons)
+        .flat_map(|(name, c)| comparison_rows(&names[0], name, c))
+        .collect();
+    let header: Vec<String> = [
+        "scenario",
+        "reference",
+        "measure",
+        "unit",
+        "n",
+        "mean_reference",
+        "mean_scenario",
+        "difference",
+        "std_error",
+        "low",
+        "high",
+        "confidence",
+        "correlation",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    output::write_csv(&dir.join("comparison.csv"), &header, &rows)?;
+    let file = ComparisonFile {
+        format: "herdlab-comparison",
+        format_version: output::FORMAT_VERSION,
+        reference: &reference.name,
+        reference_folder: &names[0],
+        seed: reference.run.seed,
+        paths: reference.run.paths,
+        comparisons: others
+            .iter()
+            .zip(names.iter().skip(1))
+            .zip(comparisons)
+            .map(|((s, n), c)| ComparisonEntry {
+                scenario: &s.name,
+                folder: n,
+                comparison: c,
+            })
+            .collect(),
+    };
+    output::write_json(&dir.join("comparison.json"), &file)?;
+    Ok(())
+}
+
 fn cmd_compare(
     ctx: &Context,
     scenarios: &[String],
@@ -942,54 +1079,15 @@ fn cmd_compare(
     let fa = run_one(ctx, a, &options, &names[0])?;
     let agg_a = write_into(&dir.path().join(&names[0]), a, &fa)?;
     let mut comparisons = Vec::new();
-    let mut rows = Vec::new();
     let mut aggs = vec![agg_a];
     for (p, name) in prepared.iter().zip(&names).skip(1) {
         let f = run_one(ctx, p, &options, name)?;
         aggs.push(write_into(&dir.path().join(name), p, &f)?);
         let c = sim::aggregate::compare(&a.scenario, &fa.paths, &p.scenario, &f.paths)?;
-        rows.extend(comparison_rows(&names[0], name, &c));
         comparisons.push(c);
     }
-    let header: Vec<String> = [
-        "scenario",
-        "reference",
-        "measure",
-        "unit",
-        "n",
-        "mean_reference",
-        "mean_scenario",
-        "difference",
-        "std_error",
-        "low",
-        "high",
-        "confidence",
-        "correlation",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    output::write_csv(&dir.path().join("comparison.csv"), &header, &rows)?;
-    let file = ComparisonFile {
-        format: "herdlab-comparison",
-        format_version: output::FORMAT_VERSION,
-        reference: &a.scenario.name,
-        reference_folder: &names[0],
-        seed: a.scenario.run.seed,
-        paths: a.scenario.run.paths,
-        comparisons: prepared
-            .iter()
-            .zip(&names)
-            .skip(1)
-            .zip(&comparisons)
-            .map(|((p, n), c)| ComparisonEntry {
-                scenario: &p.scenario.name,
-                folder: n,
-                comparison: c,
-            })
-            .collect(),
-    };
-    output::write_json(&dir.path().join("comparison.json"), &file)?;
+    let others: Vec<&Scenario> = prepared.iter().skip(1).map(|p| &p.scenario).collect();
+    write_comparison_index(dir.path(), &a.scenario, &others, &names, &comparisons)?;
     ctx.check_stop()?;
     let dir = dir.commit()?;
     if run.report {
@@ -1070,6 +1168,85 @@ fn value_of(a: &Assignment) -> f64 {
     }
 }
 
+/// The folder of sweep cell `i` (from 0): `cell-0001`, `cell-0002`...
+pub fn cell_folder(i: usize) -> String {
+    format!("cell-{:04}", i + 1)
+}
+
+fn sweep_header(varies: &[Vary]) -> Vec<String> {
+    let mut header = vec!["cell".to_string()];
+    header.extend(varies.iter().map(|v| v.path.to_string()));
+    for h in HEADLINE {
+        for stat in ["mean", "std_error", "low", "high"] {
+            header.push(format!("{h}_{stat}"));
+        }
+    }
+    header
+}
+
+/// Writes the index of a sweep folder, `grid.csv` and `sweep.json`, as `herdlab sweep` does:
+/// cell `i` (first parameter slowest) ran with parameter values `values[i]` in folder
+/// [`cell_folder`]`(i)` and has aggregates `aggs[i]`. Returns the rows of `grid.csv`.
+pub fn write_sweep_index(
+    dir: &Path,
+    base: &Scenario,
+    varies: &[Vary],
+    values: &[Vec<f64>],
+    aggs: &[Aggregates],
+) -> Result<Vec<Vec<String>>> {
+    if values.len() != aggs.len() {
+        return Err(Error::Usage(
+            "a sweep needs one set of values per cell".into(),
+        ));
+    }
+    let header = sweep_header(varies);
+    let mut rows = Vec::new();
+    let mut sweep_cells = Vec::new();
+    for (i, (values, agg)) in values.iter().zip(aggs).enumerate() {
+        let mut row = vec![(i + 1).to_string()];
+        row.extend(values.iter().map(|&x| output::num(x)));
+        let mut hl = Vec::new();
+        for h in HEADLINE {
+            let (mean, se, lo, hi) =
+                headline(agg, h).unwrap_or((f64::NAN, f64::NAN, f64::NAN, f64::NAN));
+            row.extend([mean, se, lo, hi].map(output::num));
+            hl.push(SweepHeadline {
+                measure: h,
+                mean,
+                std_error: se,
+                low: lo,
+                high: hi,
+            });
+        }
+        rows.push(row);
+        sweep_cells.push(SweepCell {
+            cell: i + 1,
+            folder: cell_folder(i),
+            values: values.clone(),
+            headline: hl,
+        });
+    }
+    output::write_csv(&dir.join("grid.csv"), &header, &rows)?;
+    let file = SweepFile {
+        format: "herdlab-sweep",
+        format_version: output::FORMAT_VERSION,
+        scenario: &base.name,
+        seed: base.run.seed,
+        paths: base.run.paths,
+        parameters: varies
+            .iter()
+            .map(|v| SweepParam {
+                path: v.path.to_string(),
+                values: &v.values,
+                integer: v.integer,
+            })
+            .collect(),
+        cells: sweep_cells,
+    };
+    output::write_json(&dir.join("sweep.json"), &file)?;
+    Ok(rows)
+}
+
 fn cmd_sweep(
     ctx: &Context,
     scenario: &str,
@@ -1104,77 +1281,28 @@ fn cmd_sweep(
         );
         let mut all = overrides.clone();
         all.extend(cell.iter().cloned());
-        let (s, inp) = input::build(&origin, origin.table()?, &all, &label)?;
+        let p = Prepared::from_table(origin.clone(), origin.table()?, &all, &label)?;
         if ctx.tables {
-            print_warnings(&inp.file, &s, &mut warned);
+            print_warnings(&p.input.file, &p.scenario, &mut warned);
         }
-        prepared.push(Prepared {
-            origin: origin.clone(),
-            scenario: s,
-            input: inp,
-            overrides: all.iter().map(ToString::to_string).collect(),
-        });
+        prepared.push(p);
     }
     let base = &prepared[0].scenario;
     let out = out.unwrap_or_else(|| PathBuf::from("results").join(format!("sweep-{}", base.name)));
     AtomicDir::check(&out, force)?;
     let dir = AtomicDir::create(&out, force)?;
-    let mut header = vec!["cell".to_string()];
-    header.extend(varies.iter().map(|v| v.path.to_string()));
-    for h in HEADLINE {
-        for stat in ["mean", "std_error", "low", "high"] {
-            header.push(format!("{h}_{stat}"));
-        }
-    }
-    let mut rows = Vec::new();
-    let mut sweep_cells = Vec::new();
     let n = prepared.len();
-    for (i, (p, cell)) in prepared.iter().zip(&cells).enumerate() {
-        let folder = format!("cell-{:04}", i + 1);
+    let mut aggs = Vec::new();
+    for (i, p) in prepared.iter().enumerate() {
         let f = run_one(ctx, p, &options, &format!("cell {}/{n}", i + 1))?;
-        let agg = write_into(&dir.path().join(&folder), p, &f)?;
-        let values: Vec<f64> = cell.iter().map(value_of).collect();
-        let mut row = vec![(i + 1).to_string()];
-        row.extend(values.iter().map(|&x| output::num(x)));
-        let mut hl = Vec::new();
-        for h in HEADLINE {
-            let (mean, se, lo, hi) =
-                headline(&agg, h).unwrap_or((f64::NAN, f64::NAN, f64::NAN, f64::NAN));
-            row.extend([mean, se, lo, hi].map(output::num));
-            hl.push(SweepHeadline {
-                measure: h,
-                mean,
-                std_error: se,
-                low: lo,
-                high: hi,
-            });
-        }
-        rows.push(row);
-        sweep_cells.push(SweepCell {
-            cell: i + 1,
-            folder,
-            values,
-            headline: hl,
-        });
+        aggs.push(write_into(&dir.path().join(cell_folder(i)), p, &f)?);
     }
-    output::write_csv(&dir.path().join("grid.csv"), &header, &rows)?;
-    let file = SweepFile {
-        format: "herdlab-sweep",
-        format_version: output::FORMAT_VERSION,
-        scenario: &base.name,
-        seed: base.run.seed,
-        paths: base.run.paths,
-        parameters: varies
-            .iter()
-            .map(|v| SweepParam {
-                path: v.path.to_string(),
-                values: &v.values,
-                integer: v.integer,
-            })
-            .collect(),
-        cells: sweep_cells,
-    };
-    output::write_json(&dir.path().join("sweep.json"), &file)?;
+    let values: Vec<Vec<f64>> = cells
+        .iter()
+        .map(|c| c.iter().map(value_of).collect())
+        .collect();
+    let rows = write_sweep_index(dir.path(), base, &varies, &values, &aggs)?;
+    let header = sweep_header(&varies);
     ctx.check_stop()?;
     let dir = dir.commit()?;
     if run.report {

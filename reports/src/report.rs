@@ -223,48 +223,58 @@ fn run_charts(r: &LoadedResult, dir: &Path, out: &Output) -> Result<Vec<Figure>>
         "Losses by channel per bank (mean across paths; the largest banks, the rest summed).",
         charts::attribution_chart(&chart, dir, "attribution-banks", out, &theme),
     )?;
-    if let Some(ib) = &r.scenario.contagion.interbank {
-        if ib.resample_per_path {
-            // A network drawn afresh on every path has no single picture; show the first path's.
-            let x = sim::model::network::exposures(
-                &r.scenario,
-                ib,
-                sim::rng::Key::new(r.scenario.run.seed)
-                    .path(0)
-                    .purpose(sim::rng::Purpose::Network),
-            )
-            .map_err(|e| Error::format(&r.dir, e))?;
-            let chart = charts::network_from(
-                &r.scenario,
-                &x,
-                &charts::failure_probabilities(agg),
-                &labels,
-            )
-            .map_err(chart_err)?;
-            add(
-                "network",
-                "The interbank network of path 0 (the network is drawn afresh on every path): banks sized by assets, coloured by failure probability across paths, links by exposure.",
-                charts::network_chart(&chart, dir, "network", out, &theme),
-            )?;
-        } else {
-            let model = sim::model::Model::new(&r.scenario)?;
-            if let Some(x) = &model.exposures {
-                let chart = charts::network_from(
-                    &r.scenario,
-                    x,
-                    &charts::failure_probabilities(agg),
-                    &labels,
-                )
-                .map_err(chart_err)?;
-                add(
-                    "network",
-                    "The interbank network: banks sized by assets, coloured by failure probability across paths, links by exposure.",
-                    charts::network_chart(&chart, dir, "network", out, &theme),
-                )?;
-            }
-        }
+    if let Some((chart, caption)) = network_of(&r.scenario, agg, &labels, &r.dir)? {
+        add(
+            "network",
+            caption,
+            charts::network_chart(&chart, dir, "network", out, &theme),
+        )?;
     }
     Ok(figures)
+}
+
+/// The interbank network chart of a run and its caption, or `None` when the scenario has no
+/// interbank network; `dir` names the result in error messages. A network drawn afresh on every
+/// path has no single picture, so path 0's is shown.
+pub fn network_of(
+    scenario: &Scenario,
+    agg: &Aggregates,
+    labels: &Labels,
+    dir: &Path,
+) -> Result<Option<(charts::NetworkChart, &'static str)>> {
+    let Some(ib) = &scenario.contagion.interbank else {
+        return Ok(None);
+    };
+    if ib.resample_per_path {
+        let x = sim::model::network::exposures(
+            scenario,
+            ib,
+            sim::rng::Key::new(scenario.run.seed)
+                .path(0)
+                .purpose(sim::rng::Purpose::Network),
+        )
+        .map_err(|e| Error::format(dir, e))?;
+        let chart = charts::network_from(scenario, &x, &charts::failure_probabilities(agg), labels)
+            .map_err(chart_err)?;
+        Ok(Some((
+            chart,
+            "The interbank network of path 0 (the network is drawn afresh on every path): banks sized by assets, coloured by failure probability across paths, links by exposure.",
+        )))
+    } else {
+        let model = sim::model::Model::new(scenario)?;
+        match &model.exposures {
+            Some(x) => {
+                let chart =
+                    charts::network_from(scenario, x, &charts::failure_probabilities(agg), labels)
+                        .map_err(chart_err)?;
+                Ok(Some((
+                    chart,
+                    "The interbank network: banks sized by assets, coloured by failure probability across paths, links by exposure.",
+                )))
+            }
+            None => Ok(None),
+        }
+    }
 }
 
 fn run_report(r: &LoadedResult, format: Format, out: &Output) -> Result<Vec<PathBuf>> {

@@ -44,6 +44,13 @@ pub struct HistogramChart {
     pub markers: Vec<Marker>,
 }
 
+impl HistogramChart {
+    /// The bins drawn: `(low, high, paths)` per bin, on the same edges as the written chart.
+    pub fn bin_counts(&self) -> Vec<(f64, f64, usize)> {
+        bins(&self.values, self.bins)
+    }
+}
+
 /// Writes a histogram: `<stem>.svg`/`.png`, `<stem>.csv` (`bin_low,bin_high,paths`),
 /// `<stem>-markers.csv` (`marker,value`) and `<stem>-values.csv` (`index,value`).
 pub fn histogram_chart(

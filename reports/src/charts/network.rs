@@ -74,7 +74,7 @@ pub fn network_chart(
 impl NetworkChart {
     /// Positions on the unit circle: largest bank at the top, then clockwise by decreasing assets
     /// (ties in input order).
-    fn layout(&self) -> Vec<(f64, f64)> {
+    pub fn layout(&self) -> Vec<(f64, f64)> {
         let n = self.nodes.len();
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by(|&a, &b| {
@@ -92,7 +92,7 @@ impl NetworkChart {
     }
 
     /// Edges to draw, smallest first (so the largest are on top).
-    fn drawn_edges(&self) -> Vec<&NetworkEdge> {
+    pub fn drawn_edges(&self) -> Vec<&NetworkEdge> {
         let mut e: Vec<&NetworkEdge> = self.edges.iter().filter(|e| e.exposure > 0.0).collect();
         e.sort_by(|a, b| {
             b.exposure

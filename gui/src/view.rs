@@ -1,0 +1,1092 @@
+//! Drawing: the top bar (views, run settings, progress), the four views and the status bar. Every
+//! action becomes a [`Command`] handled in [`App::handle`].
+
+use std::path::PathBuf;
+
+use egui::{Color32, RichText};
+use reports::commands::{HEADLINE, fmt_num, headline};
+
+use crate::editor::{Document, Field, Group};
+use crate::{App, ChartFormat, Command, View, plots};
+
+const RED: Color32 = Color32::from_rgb(230, 80, 70);
+
+/// Draws the app.
+pub fn draw(app: &mut App, ui: &mut egui::Ui) {
+    egui::Panel::top("top").show(ui, |ui| top_bar(app, ui));
+    egui::Panel::bottom("status").show(ui, |ui| status_bar(app, ui));
+    match app.state.view {
+        View::Scenario => {
+            egui::Panel::left("files")
+                .resizable(true)
+                .default_size(250.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| files_panel(app, ui));
+                });
+            egui::CentralPanel::default().show(ui, |ui| editor(app, ui));
+        }
+        View::Results => {
+            egui::Panel::left("result-files")
+                .resizable(true)
+                .default_size(250.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| results_panel(app, ui));
+                });
+            egui::CentralPanel::default().show(ui, |ui| results(app, ui));
+        }
+        View::Compare => {
+            egui::CentralPanel::default().show(ui, |ui| compare(app, ui));
+        }
+        View::Sweep => {
+            egui::CentralPanel::default().show(ui, |ui| sweep(app, ui));
+        }
+    }
+    unsaved_modal(app, ui);
+}
+
+fn top_bar(app: &mut App, ui: &mut egui::Ui) {
+    ui.add_space(4.0);
+    ui.horizontal(|ui| {
+        ui.heading("herdlab");
+        ui.separator();
+        for (v, name) in [
+            (View::Scenario, "Scenario"),
+            (View::Results, "Results"),
+            (View::Compare, "Compare"),
+            (View::Sweep, "Sweep"),
+        ] {
+            ui.selectable_value(&mut app.state.view, v, RichText::new(name).size(15.0));
+        }
+        ui.separator();
+        let title = app
+            .doc
+            .as_ref()
+            .map(|d| {
+                format!(
+                    "{}{}",
+                    d.source.label(),
+                    if d.dirty { " (unsaved changes)" } else { "" }
+                )
+            })
+            .unwrap_or_else(|| "no scenario open".into());
+        ui.label(RichText::new(title).weak());
+    });
+    let scenario_value = |key: &str| -> String {
+        app.doc
+            .as_ref()
+            .and_then(|d| d.plain(key))
+            .map(|v| v.to_string())
+            .or_else(|| {
+                sim::scenario::params::PARAMS
+                    .iter()
+                    .find(|p| p.path == key)
+                    .and_then(|p| p.default)
+                    .map(|d| d.to_string())
+            })
+            .unwrap_or_default()
+    };
+    let (sp, ss) = (scenario_value("run.paths"), scenario_value("run.seed"));
+    ui.horizontal(|ui| {
+        let l = ui.label("Paths");
+        ui.add(
+            egui::TextEdit::singleline(&mut app.state.paths)
+                .desired_width(70.0)
+                .hint_text(sp.clone()),
+        )
+        .labelled_by(l.id)
+        .on_hover_text(format!(
+            "Monte Carlo paths of the next run; empty: the scenario's run.paths ({sp}). A few hundred give usable intervals."
+        ));
+        let l = ui.label("Seed");
+        ui.add(
+            egui::TextEdit::singleline(&mut app.state.seed)
+                .desired_width(90.0)
+                .hint_text(ss.clone()),
+        )
+        .labelled_by(l.id)
+        .on_hover_text(format!(
+            "Seed of every random draw; empty: the scenario's run.seed ({ss}). The same seed gives the same numbers."
+        ));
+        let busy = app.busy();
+        let valid = app.doc.as_ref().is_some_and(Document::is_valid);
+        let run = ui
+            .add_enabled(
+                !busy && valid,
+                egui::Button::new(RichText::new("Run").strong()),
+            )
+            .on_hover_text("Run the scenario being edited")
+            .on_disabled_hover_text(if busy {
+                "a job is running"
+            } else {
+                "fix the scenario's problems first (see the Scenario view)"
+            });
+        if run.clicked() {
+            app.command(Command::Run);
+        }
+        if ui
+            .add_enabled(busy, egui::Button::new("Cancel"))
+            .on_hover_text("Stop the running job; nothing is kept")
+            .clicked()
+        {
+            app.command(Command::Cancel);
+        }
+        if let Some(w) = &app.worker {
+            let (frac, left) = w.progress();
+            let text = match left {
+                Some(s) => format!("{:.0}% - about {} left", 100.0 * frac, seconds(s)),
+                None => format!("{:.0}%", 100.0 * frac),
+            };
+            ui.add(
+                egui::ProgressBar::new(frac)
+                    .desired_width(260.0)
+                    .text(text)
+                    .animate(true),
+            );
+            ui.label(RichText::new(&w.label).weak());
+        }
+    });
+    ui.add_space(2.0);
+}
+
+/// Gives a widget an accessible name (screen readers, and the tests, find it by it).
+fn name(ui: &egui::Ui, r: &egui::Response, label: &str) {
+    ui.ctx()
+        .accesskit_node_builder(r.id, |n| n.set_label(label.to_string()));
+}
+
+fn seconds(s: f64) -> String {
+    if s < 90.0 {
+        format!("{s:.0} s")
+    } else {
+        format!("{:.0} min", s / 60.0)
+    }
+}
+
+fn status_bar(app: &mut App, ui: &mut egui::Ui) {
+    ui.horizontal(|ui| match &app.status {
+        Some(s) if s.error => {
+            ui.label(RichText::new(&s.text).color(RED));
+        }
+        Some(s) => {
+            ui.label(&s.text);
+        }
+        None => {
+            ui.weak("Open a scenario, set paths and seed, then Run.");
+        }
+    });
+}
+
+fn unsaved_modal(app: &mut App, ui: &mut egui::Ui) {
+    if app.pending.is_none() {
+        return;
+    }
+    let ctx = ui.ctx().clone();
+    egui::Modal::new(egui::Id::unique("unsaved")).show(&ctx, |ui| {
+        ui.heading("Unsaved changes");
+        ui.label("The scenario has changes that are not saved. Discard them?");
+        ui.horizontal(|ui| {
+            if ui.button("Discard changes").clicked() {
+                app.command(Command::Discard);
+            }
+            if ui.button("Keep editing").clicked() {
+                app.command(Command::KeepEditing);
+            }
+        });
+    });
+}
+
+fn files_panel(app: &mut App, ui: &mut egui::Ui) {
+    ui.heading("Open");
+    ui.label("Bundled scenarios:");
+    for b in reports::bundled::SCENARIOS {
+        if ui.button(b.name).on_hover_text(b.description()).clicked() {
+            app.command(Command::OpenScenario(b.name.to_string()));
+        }
+    }
+    ui.add_space(6.0);
+    let l = ui.label("Scenario file");
+    ui.add(egui::TextEdit::singleline(&mut app.state.open_path).hint_text("path/to/scenario.toml"))
+        .labelled_by(l.id);
+    if ui.button("Open file").clicked() {
+        let p = app.state.open_path.trim().to_string();
+        app.command(Command::OpenScenario(p));
+    }
+    if !app.state.recent_files.is_empty() {
+        ui.add_space(6.0);
+        ui.label("Recent files:");
+        for f in app.state.recent_files.clone() {
+            if ui.link(&f).clicked() {
+                app.command(Command::OpenScenario(f));
+            }
+        }
+    }
+    ui.separator();
+    ui.heading("Save");
+    let can_save = app
+        .doc
+        .as_ref()
+        .is_some_and(|d| d.source.file.is_some() && d.dirty);
+    if ui
+        .add_enabled(can_save, egui::Button::new("Save"))
+        .on_disabled_hover_text("nothing to save, or a bundled scenario: use Save as")
+        .clicked()
+    {
+        app.command(Command::Save);
+    }
+    let l = ui.label("Save as (TOML file)");
+    ui.add(egui::TextEdit::singleline(&mut app.state.save_path).hint_text("my-scenario.toml"))
+        .labelled_by(l.id);
+    if ui.button("Save as").clicked() {
+        let p = app.state.save_path.trim();
+        if p.is_empty() {
+            app.status = Some(crate::Status {
+                text: "type a file name to save as".into(),
+                error: true,
+            });
+        } else {
+            app.command(Command::SaveAs(PathBuf::from(p)));
+        }
+    }
+    ui.weak("Saved files run unchanged with `herdlab run FILE`.");
+}
+
+fn field_row(ui: &mut egui::Ui, doc: &mut Document, f: &Field) {
+    let p = f.param;
+    let mut tip = format!(
+        "{}\n\nunit: {}\nallowed: {}",
+        p.doc,
+        p.unit,
+        p.range.describe()
+    );
+    if p.integer {
+        tip.push_str(" (whole number)");
+    }
+    match p.default {
+        Some(d) => tip.push_str(&format!("\ndefault: {d} (leave empty to use it)")),
+        None => tip.push_str("\nrequired"),
+    }
+    if !p.symbol.is_empty() {
+        tip.push_str(&format!("\nsymbol in docs/model.md: {}", p.symbol));
+    }
+    tip.push_str(&format!("\npath: {}", f.key));
+    ui.label(&f.name).on_hover_text(&tip);
+    let mut text = doc.text(f);
+    let inherited = doc.inherited(f);
+    let hint = match inherited {
+        Some(d) => format!("{d}"),
+        None if !p.path.contains(['[', '*']) => "derived".into(),
+        None => String::new(),
+    };
+    if inherited != p.default
+        && let Some(x) = inherited
+    {
+        tip.push_str(&format!(
+            "\nempty here means {x}, inherited from the bank defaults"
+        ));
+    }
+    let error = doc.errors.get(&f.key).cloned();
+    let mut edit = egui::TextEdit::singleline(&mut text)
+        .desired_width(110.0)
+        .hint_text(hint);
+    if error.is_some() {
+        edit = edit.text_color(RED);
+    }
+    let r = ui.add_sized([110.0, 20.0], edit).on_hover_text(&tip);
+    let key = f.key.clone();
+    ui.ctx()
+        .accesskit_node_builder(r.id, |n| n.set_label(key.clone()));
+    if r.changed() {
+        doc.edit(&f.key, text);
+    }
+    ui.label(RichText::new(doc.unit(f)).weak());
+    match doc.errors.get(&f.key) {
+        Some(e) => {
+            ui.label(RichText::new(e.as_str()).color(RED));
+        }
+        None => {
+            // The engine's whole-scenario check names the field it objects to: show it here too.
+            let engine = doc.validity.as_ref().err().and_then(|e| {
+                e.lines()
+                    .map(str::trim)
+                    .find(|l| {
+                        l.starts_with(&format!("{} =", f.key))
+                            || l.starts_with(&format!("{}:", f.key))
+                    })
+                    .map(String::from)
+            });
+            match engine {
+                Some(line) => {
+                    ui.label(RichText::new(line).color(RED));
+                }
+                None => {
+                    ui.label(RichText::new(p.range.describe()).weak());
+                }
+            }
+        }
+    }
+    ui.end_row();
+}
+
+/// Switches and kinds that are not numbers, shown at the top of their panel.
+const SWITCHES: &[(&str, Group, &[&str])] = &[
+    ("run.bank_detail", Group::Run, &[]),
+    (
+        "rates.shock.kind",
+        Group::Rates,
+        &["none", "step", "ramp", "path"],
+    ),
+    ("contagion.interbank.enabled", Group::Contagion, &[]),
+    ("contagion.fire_sales.enabled", Group::Contagion, &[]),
+    ("policy.diversity_cap.enabled", Group::Policy, &[]),
+    ("policy.herding_alarm.enabled", Group::Policy, &[]),
+    ("policy.human_review.enabled", Group::Policy, &[]),
+];
+
+fn switches(ui: &mut egui::Ui, doc: &mut Document, group: Group) {
+    for (path, g, kinds) in SWITCHES {
+        if *g != group {
+            continue;
+        }
+        if kinds.is_empty() {
+            let mut on = doc
+                .plain(path)
+                .and_then(toml::Value::as_bool)
+                .unwrap_or(false);
+            if ui.checkbox(&mut on, *path).changed() {
+                doc.set_plain(path, Some(toml::Value::Boolean(on)));
+            }
+        } else {
+            let current = doc
+                .plain(path)
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_else(|| "none".into());
+            ui.horizontal(|ui| {
+                ui.label(*path);
+                for k in *kinds {
+                    if ui.selectable_label(current == *k, *k).clicked() && current != *k {
+                        doc.set_plain(path, Some(toml::Value::String((*k).into())));
+                    }
+                }
+            });
+        }
+    }
+    if group == Group::Run {
+        for key in ["name", "description", "currency"] {
+            let mut text = doc
+                .plain(key)
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
+            ui.horizontal(|ui| {
+                let l = ui.label(key);
+                let r = ui
+                    .add(egui::TextEdit::singleline(&mut text).desired_width(500.0))
+                    .labelled_by(l.id);
+                if r.changed() {
+                    doc.set_plain(key, Some(toml::Value::String(text.clone())));
+                }
+            });
+        }
+    }
+}
+
+/// Every other name, kind and switch the file sets in this panel's tables (a bank's model family,
+/// the clearing method, the alarm's measure...), editable in place.
+fn names_and_kinds(ui: &mut egui::Ui, doc: &mut Document, group: Group) {
+    let shown: Vec<&str> = SWITCHES.iter().map(|s| s.0).collect();
+    let leaves: Vec<_> = doc
+        .leaves(group)
+        .into_iter()
+        .filter(|l| !shown.contains(&l.key.as_str()))
+        .collect();
+    if leaves.is_empty() {
+        return;
+    }
+    egui::CollapsingHeader::new(RichText::new("Names, kinds and switches").strong())
+        .id_salt(("leaves", group.title()))
+        .default_open(false)
+        .show(ui, |ui| {
+            egui::Grid::new(("leaf-grid", group.title()))
+                .striped(true)
+                .show(ui, |ui| {
+                    for leaf in leaves {
+                        let l = ui.label(&leaf.key);
+                        match &leaf.value {
+                            toml::Value::Boolean(b) => {
+                                let mut on = *b;
+                                if ui.checkbox(&mut on, "").labelled_by(l.id).changed() {
+                                    doc.set_leaf(&leaf, toml::Value::Boolean(on));
+                                }
+                            }
+                            toml::Value::String(t) => {
+                                let mut text = t.clone();
+                                let r = ui
+                                    .add(egui::TextEdit::singleline(&mut text).desired_width(240.0))
+                                    .labelled_by(l.id);
+                                if r.changed() {
+                                    doc.set_leaf(&leaf, toml::Value::String(text));
+                                }
+                            }
+                            _ => {}
+                        }
+                        match doc.errors.get(&leaf.key) {
+                            Some(e) => ui.label(RichText::new(e.as_str()).color(RED)),
+                            None => ui.label(""),
+                        };
+                        ui.end_row();
+                    }
+                });
+        });
+}
+
+fn editor(app: &mut App, ui: &mut egui::Ui) {
+    let Some(doc) = &mut app.doc else {
+        ui.heading("Open a bundled scenario or a file on the left.");
+        return;
+    };
+    match &doc.validity {
+        Ok(s) if doc.errors.is_empty() => {
+            ui.label(RichText::new(format!("Valid: {s}")).color(Color32::from_rgb(90, 180, 90)));
+        }
+        Ok(_) => {
+            ui.label(
+                RichText::new(format!(
+                    "{} field(s) have invalid values (marked in red); the scenario keeps the last valid value until fixed",
+                    doc.errors.len()
+                ))
+                .color(RED),
+            );
+        }
+        Err(e) => {
+            ui.label(RichText::new(e.as_str()).color(RED));
+        }
+    }
+    ui.horizontal_wrapped(|ui| {
+        for g in Group::ALL {
+            let n = doc
+                .fields
+                .iter()
+                .filter(|f| f.group == g && doc.errors.contains_key(&f.key))
+                .count();
+            let text = if n > 0 {
+                RichText::new(format!("{} ({n})", g.title())).color(RED)
+            } else {
+                RichText::new(g.title())
+            };
+            ui.selectable_value(&mut app.state.group, g, text);
+        }
+        ui.separator();
+        let raw_open = doc.raw.is_some();
+        if ui
+            .selectable_label(raw_open, "TOML")
+            .on_hover_text("Edit the whole file as text (add banks, regions, families...)")
+            .clicked()
+        {
+            doc.raw = if raw_open {
+                None
+            } else {
+                Some(toml::to_string_pretty(&doc.table).unwrap_or_default())
+            };
+        }
+    });
+    ui.separator();
+    if let Some(raw) = &mut doc.raw {
+        if ui.button("Apply TOML").clicked() {
+            app.commands.push(Command::ApplyRaw);
+        }
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            let r = ui.add(
+                egui::TextEdit::multiline(raw)
+                    .code_editor()
+                    .desired_width(f32::INFINITY)
+                    .desired_rows(40),
+            );
+            name(ui, &r, "scenario TOML");
+        });
+        return;
+    }
+    let group = app.state.group;
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        switches(ui, doc, group);
+        names_and_kinds(ui, doc, group);
+        let fields: Vec<Field> = doc
+            .fields
+            .iter()
+            .filter(|f| f.group == group)
+            .cloned()
+            .collect();
+        let mut sections: Vec<String> = Vec::new();
+        for f in &fields {
+            if !sections.contains(&f.section) {
+                sections.push(f.section.clone());
+            }
+        }
+        for s in sections {
+            egui::CollapsingHeader::new(RichText::new(&s).strong())
+                .id_salt(&s)
+                .default_open(true)
+                .show(ui, |ui| {
+                    egui::Grid::new(format!("grid-{s}"))
+                        .num_columns(4)
+                        .striped(true)
+                        .show(ui, |ui| {
+                            for f in fields.iter().filter(|f| f.section == s) {
+                                field_row(ui, doc, f);
+                            }
+                        });
+                });
+        }
+        if fields.is_empty() {
+            ui.weak(
+                "This scenario sets nothing in this panel; use the TOML editor to add entries.",
+            );
+        }
+    });
+}
+
+fn results_panel(app: &mut App, ui: &mut egui::Ui) {
+    ui.heading("Result folders");
+    let l = ui.label("Result folder");
+    ui.add(egui::TextEdit::singleline(&mut app.state.result_path).hint_text("results/baseline"))
+        .labelled_by(l.id);
+    if ui
+        .button("Open result folder")
+        .on_hover_text("Open a folder written by `herdlab run` or by this app")
+        .clicked()
+    {
+        let p = PathBuf::from(app.state.result_path.trim());
+        app.command(Command::OpenResult(p));
+    }
+    if !app.state.recent_results.is_empty() {
+        ui.label("Recent:");
+        for f in app.state.recent_results.clone() {
+            if ui.link(&f).clicked() {
+                app.command(Command::OpenResult(PathBuf::from(f)));
+            }
+        }
+    }
+    ui.separator();
+    ui.heading("Export");
+    let l = ui.label("Export under");
+    ui.add(egui::TextEdit::singleline(&mut app.state.output_dir))
+        .labelled_by(l.id)
+        .on_hover_text("Folder where result folders and charts are written");
+    let has = app.result.is_some();
+    let target = app
+        .result
+        .as_ref()
+        .map(|r| format!("{}/{}", app.state.output_dir, r.scenario.name))
+        .unwrap_or_default();
+    ui.checkbox(&mut app.state.replace, "Replace an existing folder");
+    if ui
+        .add_enabled(has, egui::Button::new("Export result folder"))
+        .on_hover_text(format!(
+            "Write {target}/ (summary.json, CSV, Parquet, manifest) and report.html, as `herdlab run --report` does"
+        ))
+        .clicked()
+    {
+        app.command(Command::ExportFolder);
+    }
+    ui.add_space(6.0);
+    ui.horizontal(|ui| {
+        ui.label("Chart as");
+        ui.radio_value(&mut app.state.chart_format, ChartFormat::Png, "PNG");
+        ui.radio_value(&mut app.state.chart_format, ChartFormat::Svg, "SVG");
+    });
+    if ui
+        .add_enabled(has, egui::Button::new("Export chart"))
+        .on_hover_text(
+            "Write the chart shown, with the CSV of its data, as herdlab report draws it",
+        )
+        .clicked()
+    {
+        let stem = app.chart.clone();
+        app.command(Command::ExportChart(stem));
+    }
+}
+
+fn dashboard(ui: &mut egui::Ui, r: &crate::worker::RunResult, id: &str) {
+    let agg = &r.aggregates;
+    egui::Grid::new(format!("dash-{id}"))
+        .striped(true)
+        .num_columns(4)
+        .show(ui, |ui| {
+            ui.strong("measure");
+            ui.strong("mean");
+            ui.strong("95% interval");
+            ui.strong("unit");
+            ui.end_row();
+            for h in HEADLINE {
+                let Some((mean, _se, lo, hi)) = headline(agg, h) else {
+                    continue;
+                };
+                let doc = sim::results::PathSummary::MEASURES
+                    .iter()
+                    .find(|m| m.name == h)
+                    .map(|m| m.doc)
+                    .unwrap_or_default();
+                ui.label(h).on_hover_text(doc);
+                ui.label(RichText::new(fmt_num(mean)).strong());
+                ui.label(format!("[{}, {}]", fmt_num(lo), fmt_num(hi)));
+                let unit = if h == "systemic_event" {
+                    "probability".to_string()
+                } else {
+                    money(
+                        &agg.measure(h).map(|m| m.unit.clone()).unwrap_or_default(),
+                        &r.scenario,
+                    )
+                };
+                ui.weak(unit);
+                ui.end_row();
+            }
+        });
+}
+
+fn region_table(ui: &mut egui::Ui, r: &crate::worker::RunResult) {
+    let agg = &r.aggregates;
+    if agg.region_gap.is_empty() {
+        return;
+    }
+    ui.strong("Credit gap by region (summed over quarters)");
+    egui::Grid::new("regions").striped(true).show(ui, |ui| {
+        ui.strong("region");
+        ui.strong("mean");
+        ui.strong("95% interval");
+        ui.strong("unit");
+        ui.end_row();
+        for m in &agg.region_gap {
+            let (lo, hi) = reports::output::mean_interval(&m.summary);
+            ui.label(&m.name);
+            ui.label(fmt_num(m.summary.mean));
+            ui.label(format!("[{}, {}]", fmt_num(lo), fmt_num(hi)));
+            ui.weak(money(&m.unit, &r.scenario));
+            ui.end_row();
+        }
+    });
+}
+
+/// A unit with `money` replaced by the scenario's currency (e.g. `CNY million`).
+fn money(unit: &str, s: &sim::scenario::Scenario) -> String {
+    if unit == "money" && !s.currency.trim().is_empty() {
+        s.currency.clone()
+    } else {
+        unit.to_string()
+    }
+}
+
+fn results(app: &mut App, ui: &mut egui::Ui) {
+    if let Some(p) = &app.partial {
+        ui.heading(format!(
+            "Running {}: estimates from the first {} of {} paths",
+            p.scenario.name,
+            p.finished.paths.len(),
+            p.scenario.run.paths
+        ));
+        ui.weak("They sharpen as the run goes on; charts and exports come when it finishes.");
+        ui.separator();
+        dashboard(ui, p, "partial-run");
+        ui.add_space(6.0);
+        region_table(ui, p);
+        return;
+    }
+    let Some(r) = &app.result else {
+        if app.busy() {
+            ui.heading("Running... the results appear here when the run finishes.");
+        } else {
+            ui.heading("No results yet");
+            ui.label("Press Run (top) to run the scenario, or open a result folder on the left.");
+        }
+        return;
+    };
+    let m = &r.finished.manifest;
+    ui.heading(format!(
+        "{} - {} paths, seed {}",
+        r.scenario.name,
+        r.finished.paths.len(),
+        m.seed
+    ));
+    if !m.overrides.is_empty() {
+        ui.label(format!("with {}", m.overrides.join(", ")));
+    }
+    ui.weak(format!(
+        "{} | {} | {}",
+        m.scenario_origin,
+        m.finished,
+        r.folder
+            .as_ref()
+            .map(|f| format!("folder {}", f.display()))
+            .unwrap_or_else(|| "not exported yet".into())
+    ));
+    egui::ScrollArea::vertical()
+        .id_salt("dashboard")
+        .max_height(270.0)
+        .show(ui, |ui| {
+            ui.columns(2, |cols| {
+                dashboard(&mut cols[0], r, "run");
+                region_table(&mut cols[1], r);
+                let p = &r.aggregates.systemic_event;
+                cols[1].add_space(6.0);
+                cols[1].label(format!(
+                    "Systemic event in {} of {} paths ({:.1}%, 95% interval {:.1}% to {:.1}%)",
+                    p.successes,
+                    p.n,
+                    100.0 * p.estimate,
+                    100.0 * p.low,
+                    100.0 * p.high
+                ));
+            });
+        });
+    ui.separator();
+    let list = app.charts.list();
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Chart:");
+        for (stem, name) in &list {
+            ui.selectable_value(&mut app.chart, stem.clone(), name.as_str());
+        }
+    });
+    for p in &app.charts.problems {
+        ui.label(RichText::new(p).color(RED));
+    }
+    // The chart fills the rest of the window (title, note and legend included).
+    let h = (ui.available_height() - 70.0).max(220.0);
+    chart(ui, &app.charts, &app.chart, h);
+    ui.weak("Scroll to zoom, drag to pan, right-drag a box to zoom into it, double-click to reset; hover for values.");
+}
+
+fn chart(ui: &mut egui::Ui, charts: &crate::RunCharts, stem: &str, h: f32) {
+    if let Some((_, c)) = charts.fans.iter().find(|(s, _)| s == stem) {
+        plots::fan(ui, stem, c, h);
+    } else if let Some((_, c)) = charts.histograms.iter().find(|(s, _)| s == stem) {
+        plots::histogram(ui, stem, c, h);
+    } else if let Some((_, c)) = charts.attribution.iter().find(|(s, _)| s == stem) {
+        plots::attribution(ui, stem, c, h);
+    } else if stem == "fan-regions"
+        && let Some(c) = &charts.regions
+    {
+        plots::fan(ui, stem, c, h);
+    } else if stem == "herding"
+        && let Some(c) = &charts.herding
+    {
+        plots::herding(ui, stem, c, h);
+    } else if stem == "network"
+        && let Some(c) = &charts.network
+    {
+        plots::network(ui, stem, c, h);
+    }
+    if let Some(note) = note_of(charts, stem) {
+        ui.weak(note);
+    }
+}
+
+fn note_of(charts: &crate::RunCharts, stem: &str) -> Option<String> {
+    charts
+        .fans
+        .iter()
+        .find(|(s, _)| s == stem)
+        .and_then(|(_, c)| c.note.clone())
+        .or_else(|| {
+            charts
+                .histograms
+                .iter()
+                .find(|(s, _)| s == stem)
+                .and_then(|(_, c)| c.note.clone())
+        })
+}
+
+fn compare(app: &mut App, ui: &mut egui::Ui) {
+    ui.heading("Compare on common random numbers");
+    let reference = app
+        .doc
+        .as_ref()
+        .map(|d| d.source.label())
+        .unwrap_or_else(|| "no scenario open".into());
+    ui.label("Runs the scenario being edited (the reference) and a variant on the same paths and seed, and shows paired differences (variant minus reference) with 95% intervals.");
+    ui.horizontal(|ui| {
+        ui.label(format!("Reference: {reference} (as edited)"));
+        ui.separator();
+        let l = ui.label("Variant (bundled name or file)");
+        ui.add(egui::TextEdit::singleline(&mut app.state.variant).desired_width(300.0))
+            .labelled_by(l.id);
+        let combo = egui::ComboBox::from_id_salt("variant-pick")
+            .selected_text("bundled...")
+            .show_ui(ui, |ui| {
+                for b in reports::bundled::SCENARIOS {
+                    ui.selectable_value(&mut app.state.variant, b.name.to_string(), b.name);
+                }
+            });
+        name(ui, &combo.response, "pick a bundled variant");
+        let ok = !app.busy() && app.doc.as_ref().is_some_and(Document::is_valid);
+        if ui
+            .add_enabled(ok, egui::Button::new("Run comparison"))
+            .clicked()
+        {
+            app.command(Command::Compare);
+        }
+    });
+    ui.separator();
+    if let Some(p) = &app.compare_partial {
+        ui.strong(format!(
+            "Reference finished ({}); the variant is running...",
+            p.scenario.name
+        ));
+        dashboard(ui, p, "partial");
+        return;
+    }
+    let mut export = false;
+    let Some(c) = &app.compare else {
+        ui.weak("No comparison yet.");
+        return;
+    };
+    if ui
+        .button("Export comparison folder")
+        .on_hover_text(format!(
+            "Write {}/compare-.../ with both runs, comparison.csv/json and report.html, as herdlab compare --report does",
+            app.state.output_dir
+        ))
+        .clicked()
+    {
+        export = true;
+    }
+    ui.strong(format!(
+        "{} minus {} - {} paths, seed {}",
+        c.variant.scenario.name,
+        c.reference.scenario.name,
+        c.reference.finished.paths.len(),
+        c.reference.scenario.run.seed
+    ));
+    let mut rows: Vec<&sim::aggregate::MeasureDifference> = HEADLINE
+        .iter()
+        .filter_map(|h| c.comparison.measure(h))
+        .collect();
+    rows.extend(c.comparison.region_gap.iter());
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        egui::Grid::new("diffs").striped(true).show(ui, |ui| {
+            for h in [
+                "measure",
+                "reference",
+                "variant",
+                "difference",
+                "95% interval",
+                "unit",
+            ] {
+                ui.strong(h);
+            }
+            ui.end_row();
+            for m in &rows {
+                let d = &m.difference;
+                ui.label(&m.name);
+                ui.label(fmt_num(d.mean_a));
+                ui.label(fmt_num(d.mean_b));
+                let sig = d.low > 0.0 || d.high < 0.0;
+                let t = RichText::new(fmt_num(d.mean)).strong();
+                ui.label(if sig { t } else { t.weak() })
+                    .on_hover_text(if sig {
+                        "the interval excludes 0"
+                    } else {
+                        "the interval includes 0: no clear difference"
+                    });
+                ui.label(format!("[{}, {}]", fmt_num(d.low), fmt_num(d.high)));
+                ui.weak(money(&m.unit, &c.reference.scenario));
+                ui.end_row();
+            }
+        });
+        ui.add_space(8.0);
+        ui.strong(
+            "Relative difference of the means (variant / reference - 1); hover a bar for its value",
+        );
+        let bars: Vec<egui_plot::Bar> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.difference.mean_a.abs() > 0.0)
+            .map(|(i, m)| {
+                let d = &m.difference;
+                egui_plot::Bar::new(i as f64, 100.0 * d.mean / d.mean_a.abs())
+                    .name(&m.name)
+                    .width(0.6)
+            })
+            .collect();
+        let names: Vec<String> = rows.iter().map(|m| m.name.clone()).collect();
+        egui_plot::Plot::new("compare-bars")
+            .height(300.0)
+            .y_axis_label("% of the reference")
+            .x_axis_formatter(move |mark, _| {
+                let k = mark.value.round();
+                if (mark.value - k).abs() < 1e-6 && k >= 0.0 {
+                    names.get(k as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .show(ui, |plot| {
+                plot.bar_chart(
+                    egui_plot::BarChart::new("difference", bars).color(plots::colour(1)),
+                );
+            });
+    });
+    if export {
+        app.command(Command::ExportComparison);
+    }
+}
+
+fn sweep(app: &mut App, ui: &mut egui::Ui) {
+    ui.heading("Sweep one or two parameters");
+    ui.label("Every cell runs the scenario being edited with the parameters set to one combination of values, on the same seed. Values: a:b:n (n points from a to b) or a list 1,2,3.");
+    let keys: Vec<String> = app
+        .doc
+        .as_ref()
+        .map(|d| d.fields.iter().map(|f| f.key.clone()).collect())
+        .unwrap_or_default();
+    for (axis, path, values) in [
+        ("x", &mut app.state.sweep_x, &mut app.state.sweep_x_values),
+        ("y", &mut app.state.sweep_y, &mut app.state.sweep_y_values),
+    ] {
+        ui.horizontal(|ui| {
+            let l = ui.label(format!("Parameter {axis}"));
+            ui.add(
+                egui::TextEdit::singleline(path)
+                    .desired_width(300.0)
+                    .hint_text(if axis == "y" { "(optional)" } else { "" }),
+            )
+            .labelled_by(l.id);
+            let combo = egui::ComboBox::from_id_salt(format!("pick-{axis}"))
+                .selected_text("pick...")
+                .height(400.0)
+                .show_ui(ui, |ui| {
+                    if axis == "y" {
+                        ui.selectable_value(path, String::new(), "(none)");
+                    }
+                    for k in &keys {
+                        ui.selectable_value(path, k.clone(), k.as_str());
+                    }
+                });
+            name(ui, &combo.response, &format!("pick parameter {axis}"));
+            let l = ui.label(format!("{axis} values"));
+            ui.add(egui::TextEdit::singleline(values).desired_width(160.0))
+                .labelled_by(l.id);
+        });
+    }
+    ui.horizontal(|ui| {
+        ui.label("Measure shown");
+        let combo = egui::ComboBox::from_id_salt("sweep-measure")
+            .selected_text(app.state.sweep_measure.clone())
+            .show_ui(ui, |ui| {
+                for h in HEADLINE {
+                    ui.selectable_value(&mut app.state.sweep_measure, h.to_string(), h);
+                }
+            });
+        name(ui, &combo.response, "measure shown in the charts");
+        let ok = !app.busy() && app.doc.as_ref().is_some_and(Document::is_valid);
+        if ui.add_enabled(ok, egui::Button::new("Run sweep")).clicked() {
+            app.command(Command::Sweep);
+        }
+    });
+    ui.separator();
+    let mut export = false;
+    let Some(s) = &app.sweep else {
+        ui.weak("No sweep yet.");
+        return;
+    };
+    let measure = app.state.sweep_measure.clone();
+    let value = |i: usize| -> (f64, f64, f64) {
+        s.cells
+            .get(i)
+            .and_then(|c| c.as_ref())
+            .and_then(|c| headline(&c.result.aggregates, &measure))
+            .map(|(m, _, lo, hi)| (m, lo, hi))
+            .unwrap_or((f64::NAN, f64::NAN, f64::NAN))
+    };
+    let done = s.cells.iter().filter(|c| c.is_some()).count();
+    ui.label(format!(
+        "{done} of {} cells finished{}",
+        s.cells.len(),
+        if s.done {
+            ""
+        } else {
+            " (cells appear as they finish)"
+        }
+    ));
+    if ui
+        .add_enabled(s.done, egui::Button::new("Export sweep folder"))
+        .on_hover_text(format!(
+            "Write {}/sweep-.../ with every cell, grid.csv, sweep.json and report.html, as herdlab sweep --report does",
+            app.state.output_dir
+        ))
+        .clicked()
+    {
+        export = true;
+    }
+    let mut open = None;
+    match s.vary.as_slice() {
+        [x] => {
+            let n = x.values.len();
+            let (mean, lo, hi): (Vec<f64>, Vec<f64>, Vec<f64>) = {
+                let mut a = (Vec::new(), Vec::new(), Vec::new());
+                for i in 0..n {
+                    let (m, l, h) = value(i);
+                    a.0.push(m);
+                    a.1.push(l);
+                    a.2.push(h);
+                }
+                a
+            };
+            let chart = reports::charts::SweepLines {
+                title: format!("{measure} against {}", x.path),
+                subtitle: None,
+                note: None,
+                param: x.path.to_string(),
+                values: x.values.clone(),
+                y_label: measure.clone(),
+                band_label: "95% interval".into(),
+                series: vec![reports::charts::SweepSeries {
+                    name: measure.clone(),
+                    mean,
+                    low: Some(lo),
+                    high: Some(hi),
+                }],
+            };
+            plots::sweep_line(ui, "sweep-line", &chart, 320.0);
+            ui.horizontal_wrapped(|ui| {
+                ui.label("Open cell:");
+                for (i, v) in x.values.iter().enumerate() {
+                    let ready = s.cells.get(i).is_some_and(|c| c.is_some());
+                    if ui
+                        .add_enabled(ready, egui::Button::new(format!("{} = {v}", x.path)))
+                        .clicked()
+                    {
+                        open = Some(i);
+                    }
+                }
+            });
+        }
+        [x, y] => {
+            let nx = x.values.len();
+            let ny = y.values.len();
+            // Cells run with x slowest: cell = xi * ny + yi.
+            let values: Vec<Vec<f64>> = (0..ny)
+                .map(|yi| (0..nx).map(|xi| value(xi * ny + yi).0).collect())
+                .collect();
+            let grid = reports::charts::SweepGrid {
+                title: format!("{measure}: mean per cell"),
+                subtitle: None,
+                note: None,
+                x_param: x.path.to_string(),
+                x_values: x.values.clone(),
+                y_param: y.path.to_string(),
+                y_values: y.values.clone(),
+                measure: measure.clone(),
+                values,
+                low: None,
+                high: None,
+            };
+            if let Some((xi, yi)) = plots::sweep_grid(ui, &grid) {
+                open = Some(xi * ny + yi);
+            }
+        }
+        _ => {}
+    }
+    if let Some(i) = open {
+        app.command(Command::OpenSweepCell(i));
+    }
+    if export {
+        app.command(Command::ExportSweep);
+    }
+}

@@ -1,0 +1,502 @@
+//! Long work off the UI thread: runs, comparisons and sweeps on a named worker thread that reports
+//! progress through shared counters, sends each finished result over a channel, and asks egui to
+//! repaint. The UI never waits on it; [`Worker`]'s `Drop` cancels and joins.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+use reports::commands::{Finished, Prepared, run_prepared};
+use reports::sweep::Vary;
+use sim::aggregate::{Aggregates, Comparison};
+use sim::montecarlo::{Observer, RunOptions};
+use sim::scenario::Scenario;
+
+/// A finished run (or a result folder read back) with its aggregates.
+#[derive(Debug)]
+pub struct RunResult {
+    /// The scenario as run.
+    pub scenario: Scenario,
+    /// Manifest and paths.
+    pub finished: Finished,
+    /// Aggregates of the paths.
+    pub aggregates: Aggregates,
+    /// The folder it was read from or last exported to.
+    pub folder: Option<std::path::PathBuf>,
+}
+
+impl RunResult {
+    /// Aggregates a finished run.
+    pub fn new(scenario: Scenario, finished: Finished) -> RunResult {
+        let aggregates = sim::aggregate::aggregate(&scenario, &finished.paths);
+        RunResult {
+            scenario,
+            finished,
+            aggregates,
+            folder: None,
+        }
+    }
+
+    /// Reads a result folder written by `herdlab run` (or by this app).
+    pub fn load(dir: &std::path::Path) -> Result<RunResult, String> {
+        let r = reports::report::load_result(dir).map_err(|e| e.to_string())?;
+        Ok(RunResult {
+            scenario: r.scenario,
+            finished: Finished {
+                manifest: r.manifest,
+                paths: r.paths,
+            },
+            aggregates: r.aggregates,
+            folder: Some(r.dir),
+        })
+    }
+}
+
+fn read_json(path: &std::path::Path) -> Result<serde_json::Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Reads a folder written by `herdlab compare`: the reference and the first variant, with their
+/// paired differences recomputed from the paths (the numbers of `comparison.json`).
+pub fn load_comparison(dir: &std::path::Path) -> Result<CompareResult, String> {
+    let index = read_json(&dir.join("comparison.json"))?;
+    let folder = |v: Option<&serde_json::Value>| -> Result<std::path::PathBuf, String> {
+        v.and_then(|f| f.as_str())
+            .filter(|f| !f.contains("..") && !f.contains('/'))
+            .map(|f| dir.join(f))
+            .ok_or_else(|| "comparison.json names no valid folder".to_string())
+    };
+    let reference = RunResult::load(&folder(index.get("reference_folder"))?)?;
+    let first = index
+        .get("comparisons")
+        .and_then(|c| c.as_array())
+        .and_then(|c| c.first())
+        .ok_or("comparison.json lists no comparison")?;
+    let variant = RunResult::load(&folder(first.get("folder"))?)?;
+    let comparison = sim::aggregate::compare(
+        &reference.scenario,
+        &reference.finished.paths,
+        &variant.scenario,
+        &variant.finished.paths,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(CompareResult {
+        reference,
+        variant,
+        comparison,
+    })
+}
+
+/// Reads a folder written by `herdlab sweep`: its parameters and every cell's run.
+pub fn load_sweep(dir: &std::path::Path) -> Result<(Vec<Vary>, Vec<SweepCell>), String> {
+    let index = read_json(&dir.join("sweep.json"))?;
+    let bad = || "sweep.json is not a herdlab sweep index".to_string();
+    let mut vary = Vec::new();
+    for p in index
+        .get("parameters")
+        .and_then(|p| p.as_array())
+        .ok_or_else(bad)?
+    {
+        let path = p.get("path").and_then(|x| x.as_str()).ok_or_else(bad)?;
+        let values = p
+            .get("values")
+            .and_then(|x| x.as_array())
+            .ok_or_else(bad)?
+            .iter()
+            .map(|v| v.as_f64().ok_or_else(bad))
+            .collect::<Result<Vec<f64>, String>>()?;
+        vary.push(Vary {
+            path: reports::sweep::ParamPath::parse(path).map_err(|e| e.to_string())?,
+            values,
+            integer: p.get("integer").and_then(|x| x.as_bool()).unwrap_or(false),
+        });
+    }
+    let mut cells = Vec::new();
+    for c in index
+        .get("cells")
+        .and_then(|c| c.as_array())
+        .ok_or_else(bad)?
+    {
+        let folder = c
+            .get("folder")
+            .and_then(|f| f.as_str())
+            .filter(|f| !f.contains("..") && !f.contains('/'))
+            .ok_or_else(bad)?;
+        let values = c
+            .get("values")
+            .and_then(|x| x.as_array())
+            .ok_or_else(bad)?
+            .iter()
+            .map(|v| v.as_f64().ok_or_else(bad))
+            .collect::<Result<Vec<f64>, String>>()?;
+        cells.push(SweepCell {
+            values,
+            result: RunResult::load(&dir.join(folder))?,
+        });
+    }
+    let expected: usize = vary.iter().map(|v| v.values.len()).product();
+    if vary.is_empty() || vary.len() > 2 || cells.len() != expected {
+        return Err(format!(
+            "the app shows sweeps of one or two parameters with every cell ({} parameters, {} of {expected} cells here)",
+            vary.len(),
+            cells.len()
+        ));
+    }
+    Ok((vary, cells))
+}
+
+/// A comparison on common random numbers.
+#[derive(Debug)]
+pub struct CompareResult {
+    /// The reference run.
+    pub reference: RunResult,
+    /// The variant run.
+    pub variant: RunResult,
+    /// Paired differences, variant minus reference.
+    pub comparison: Comparison,
+}
+
+/// One finished sweep cell.
+#[derive(Debug)]
+pub struct SweepCell {
+    /// The parameter values of the cell, one per varied parameter.
+    pub values: Vec<f64>,
+    /// Its run.
+    pub result: RunResult,
+}
+
+/// Work for the worker thread.
+#[derive(Debug)]
+pub enum Job {
+    /// One run, in `chunks` consecutive blocks of paths so that estimates from the paths done so
+    /// far can be shown while it runs (the paths, and so every output, are the same for any
+    /// split: the engine draws each path's numbers from its own key).
+    Run {
+        /// The scenario.
+        prepared: Box<Prepared>,
+        /// Blocks of paths (1: the whole run at once).
+        chunks: u64,
+    },
+    /// The reference and a variant on the same paths and seed.
+    Compare {
+        /// Reference.
+        reference: Box<Prepared>,
+        /// Variant.
+        variant: Box<Prepared>,
+    },
+    /// A grid of cells.
+    Sweep {
+        /// The varied parameters.
+        vary: Vec<Vary>,
+        /// One prepared scenario per cell with its values, first parameter slowest.
+        cells: Vec<(Vec<f64>, Prepared)>,
+    },
+}
+
+/// What the worker reports.
+#[derive(Debug)]
+pub enum Event {
+    /// A run finished.
+    Run(Box<RunResult>),
+    /// The paths of a run finished so far (partial result).
+    Partial(Box<RunResult>),
+    /// The reference run of a comparison finished (partial result).
+    Reference(Box<RunResult>),
+    /// A comparison finished.
+    Compare(Box<CompareResult>),
+    /// A sweep cell finished (partial result); `index` counts from 0.
+    Cell {
+        /// Cell number.
+        index: usize,
+        /// The cell.
+        cell: Box<SweepCell>,
+    },
+    /// Every cell of a sweep finished.
+    SweepDone,
+    /// The job failed; the message is for the user.
+    Failed(String),
+    /// The job was cancelled.
+    Cancelled,
+}
+
+/// Counters shared with the worker thread.
+#[derive(Debug, Default)]
+pub struct Shared {
+    /// Paths finished in the current stage.
+    pub done: AtomicU64,
+    /// Paths in the current stage.
+    pub total: AtomicU64,
+    /// Stages (runs) finished.
+    pub stages_done: AtomicU64,
+    /// Stages in the job.
+    pub stages: AtomicU64,
+    /// Set by Cancel.
+    pub stop: AtomicBool,
+}
+
+struct GuiObserver {
+    shared: Arc<Shared>,
+    ctx: egui::Context,
+}
+
+impl Observer for GuiObserver {
+    fn path_done(&self, done: u64, total: u64) {
+        self.shared.done.store(done, Ordering::Relaxed);
+        self.shared.total.store(total, Ordering::Relaxed);
+        self.ctx
+            .request_repaint_after(std::time::Duration::from_millis(100));
+    }
+
+    fn should_stop(&self) -> bool {
+        self.shared.stop.load(Ordering::Relaxed)
+    }
+}
+
+/// A running job.
+pub struct Worker {
+    /// What it is doing, e.g. `run baseline`.
+    pub label: String,
+    /// Progress and cancellation.
+    pub shared: Arc<Shared>,
+    /// When it started.
+    pub started: Instant,
+    /// Events from the thread.
+    pub events: Receiver<Event>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Worker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Worker")
+            .field("label", &self.label)
+            .finish()
+    }
+}
+
+/// The command line recorded in manifests of runs started from the app: the `herdlab` command that
+/// reproduces the run.
+pub fn command_line(p: &Prepared) -> Vec<String> {
+    vec![
+        "herdlab-gui".into(),
+        "run".into(),
+        p.origin.label(),
+        "--paths".into(),
+        p.scenario.run.paths.to_string(),
+        "--seed".into(),
+        p.scenario.run.seed.to_string(),
+    ]
+}
+
+fn run_stage(
+    p: &Prepared,
+    options: &RunOptions,
+    obs: &GuiObserver,
+) -> Result<RunResult, Option<String>> {
+    obs.shared.done.store(0, Ordering::Relaxed);
+    obs.shared
+        .total
+        .store(p.scenario.run.paths, Ordering::Relaxed);
+    match run_prepared(p, options, obs, &command_line(p)) {
+        Ok(f) => {
+            obs.shared.stages_done.fetch_add(1, Ordering::Relaxed);
+            Ok(RunResult::new(p.scenario.clone(), f))
+        }
+        Err(reports::Error::Interrupted) => Err(None),
+        Err(e) => Err(Some(e.to_string())),
+    }
+}
+
+/// Runs the paths in `chunks` consecutive shards, sending the aggregate of the paths done after
+/// each, and returns the whole run with the manifest of an unsharded run.
+fn run_chunked(
+    p: &Prepared,
+    options: &RunOptions,
+    chunks: u64,
+    obs: &GuiObserver,
+    send: &dyn Fn(Event),
+) -> Result<RunResult, Option<String>> {
+    let total = p.scenario.run.paths;
+    let mut paths = Vec::new();
+    let mut manifest: Option<reports::output::Manifest> = None;
+    for i in 0..chunks {
+        let opts = RunOptions {
+            shard: sim::montecarlo::Shard {
+                index: i,
+                count: chunks,
+            },
+            ..options.clone()
+        };
+        obs.shared.done.store(0, Ordering::Relaxed);
+        let f = match run_prepared(p, &opts, obs, &command_line(p)) {
+            Ok(f) => f,
+            Err(reports::Error::Interrupted) => return Err(None),
+            Err(e) => return Err(Some(e.to_string())),
+        };
+        obs.shared.stages_done.fetch_add(1, Ordering::Relaxed);
+        paths.extend(f.paths);
+        manifest = Some(match manifest {
+            // The whole run's manifest: started with the first block, finished with the last.
+            Some(mut m) => {
+                m.finished = f.manifest.finished;
+                m.threads = f.manifest.threads;
+                m
+            }
+            None => f.manifest,
+        });
+        if i + 1 < chunks
+            && let Some(m) = &manifest
+        {
+            let partial = Finished {
+                manifest: m.clone(),
+                paths: paths.clone(),
+            };
+            send(Event::Partial(Box::new(RunResult::new(
+                p.scenario.clone(),
+                partial,
+            ))));
+        }
+    }
+    let mut m = manifest.ok_or_else(|| Some("no paths were run".to_string()))?;
+    m.shard = reports::output::ShardInfo {
+        index: 1,
+        count: 1,
+        first_path: 0,
+        end_path: total,
+    };
+    Ok(RunResult::new(
+        p.scenario.clone(),
+        Finished { manifest: m, paths },
+    ))
+}
+
+fn work(job: Job, options: RunOptions, obs: GuiObserver, tx: Sender<Event>) {
+    let fail = |e: Option<String>| match e {
+        Some(m) => Event::Failed(m),
+        None => Event::Cancelled,
+    };
+    let send = |ev: Event| {
+        // The app may have gone away; then nobody needs the result.
+        let _ = tx.send(ev);
+        obs.ctx.request_repaint();
+    };
+    match job {
+        Job::Run { prepared, chunks } if chunks > 1 => {
+            match run_chunked(&prepared, &options, chunks, &obs, &send) {
+                Ok(r) => send(Event::Run(Box::new(r))),
+                Err(e) => send(fail(e)),
+            }
+        }
+        Job::Run { prepared, .. } => match run_stage(&prepared, &options, &obs) {
+            Ok(r) => send(Event::Run(Box::new(r))),
+            Err(e) => send(fail(e)),
+        },
+        Job::Compare { reference, variant } => {
+            let a = match run_stage(&reference, &options, &obs) {
+                Ok(a) => a,
+                Err(e) => return send(fail(e)),
+            };
+            let a_copy = RunResult::new(a.scenario.clone(), a.finished.clone());
+            send(Event::Reference(Box::new(a_copy)));
+            let b = match run_stage(&variant, &options, &obs) {
+                Ok(b) => b,
+                Err(e) => return send(fail(e)),
+            };
+            match sim::aggregate::compare(
+                &a.scenario,
+                &a.finished.paths,
+                &b.scenario,
+                &b.finished.paths,
+            ) {
+                Ok(comparison) => send(Event::Compare(Box::new(CompareResult {
+                    reference: a,
+                    variant: b,
+                    comparison,
+                }))),
+                Err(e) => send(Event::Failed(e.to_string())),
+            }
+        }
+        Job::Sweep { vary: _, cells } => {
+            for (index, (values, p)) in cells.into_iter().enumerate() {
+                match run_stage(&p, &options, &obs) {
+                    Ok(result) => send(Event::Cell {
+                        index,
+                        cell: Box::new(SweepCell { values, result }),
+                    }),
+                    Err(e) => return send(fail(e)),
+                }
+            }
+            send(Event::SweepDone);
+        }
+    }
+}
+
+impl Worker {
+    /// Starts `job` on a worker thread named `herdlab-worker`.
+    pub fn start(
+        label: String,
+        job: Job,
+        options: RunOptions,
+        ctx: egui::Context,
+    ) -> Result<Worker, String> {
+        let stages = match &job {
+            Job::Run { chunks, .. } => (*chunks).max(1),
+            Job::Compare { .. } => 2,
+            Job::Sweep { cells, .. } => cells.len() as u64,
+        };
+        let shared = Arc::new(Shared {
+            stages: AtomicU64::new(stages),
+            ..Shared::default()
+        });
+        let (tx, rx) = channel();
+        let obs = GuiObserver {
+            shared: shared.clone(),
+            ctx,
+        };
+        let handle = std::thread::Builder::new()
+            .name("herdlab-worker".into())
+            .spawn(move || work(job, options, obs, tx))
+            .map_err(|e| format!("cannot start the worker thread: {e}"))?;
+        Ok(Worker {
+            label,
+            shared,
+            started: Instant::now(),
+            events: rx,
+            handle: Some(handle),
+        })
+    }
+
+    /// Asks the job to stop; it reports [`Event::Cancelled`] soon after.
+    pub fn cancel(&self) {
+        self.shared.stop.store(true, Ordering::Relaxed);
+    }
+
+    /// Fraction done (0 to 1) and an estimate of the seconds left.
+    pub fn progress(&self) -> (f32, Option<f64>) {
+        let s = &self.shared;
+        let stages = s.stages.load(Ordering::Relaxed).max(1) as f64;
+        let stage = s.stages_done.load(Ordering::Relaxed) as f64;
+        let total = s.total.load(Ordering::Relaxed).max(1) as f64;
+        let done = s.done.load(Ordering::Relaxed) as f64;
+        let frac = ((stage + (done / total).min(1.0)) / stages).clamp(0.0, 1.0);
+        let secs = self.started.elapsed().as_secs_f64();
+        let left = (frac > 0.01 && secs > 0.3).then(|| secs * (1.0 - frac) / frac);
+        (frac as f32, left)
+    }
+
+    /// Whether the thread has finished.
+    pub fn is_finished(&self) -> bool {
+        self.handle.as_ref().is_none_or(|h| h.is_finished())
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.cancel();
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}

@@ -1,0 +1,712 @@
+//! The desktop app driven headless by labels with egui_kittest: open, edit, validate, run, cancel,
+//! export, reopen, compare, sweep, save. Runs use a handful of paths and one thread, and write only
+//! into temporary folders.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use herdlab_gui::{App, Options, State, View};
+
+fn app(output: &Path) -> App {
+    let state = State {
+        output_dir: output.display().to_string(),
+        last_scenario: Some("baseline".into()),
+        ..State::default()
+    };
+    App::with_state(
+        state,
+        Options {
+            persist: false,
+            threads: Some(1),
+            // Runs go in blocks of 2 paths, so every run below also shows partial results (and
+            // the export test checks that a run in blocks writes what the CLI's single run does).
+            block_paths: 2,
+        },
+    )
+}
+
+fn harness(app: App) -> Harness<'static, App> {
+    Harness::builder()
+        .with_size(egui::vec2(1400.0, 2400.0))
+        .build_ui_state(|ui, app: &mut App| app.show(ui), app)
+}
+
+/// Replaces the text of the field labelled `label`.
+fn type_into(h: &mut Harness<'static, App>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run_steps(1);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run_steps(1);
+    h.get_by_label(label).type_text(text);
+    h.run_steps(2);
+}
+
+fn click(h: &mut Harness<'static, App>, label: &str) {
+    h.get_by_label(label).click();
+    h.run_steps(2);
+}
+
+/// Steps frames until `done` holds or `limit` passes.
+fn wait(h: &mut Harness<'static, App>, limit: Duration, done: impl Fn(&App) -> bool) {
+    let start = Instant::now();
+    while !done(h.state()) {
+        assert!(
+            start.elapsed() < limit,
+            "timed out; status: {:?}",
+            h.state().status
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    h.run_steps(2);
+}
+
+fn run_paths(h: &mut Harness<'static, App>, paths: &str) {
+    type_into(h, "Paths", paths);
+    click(h, "Run");
+    wait(h, Duration::from_secs(60), |a| !a.busy());
+}
+
+#[test]
+fn opens_a_bundled_scenario_edits_a_parameter_and_shows_a_validation_error() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    click(&mut h, "regional-monoculture");
+    assert_eq!(
+        h.state().doc.as_ref().map(|d| d.source.label()),
+        Some("bundled:regional-monoculture".to_string())
+    );
+    click(&mut h, "Regions and firms");
+    type_into(&mut h, "firms.lgd", "1.5");
+    assert!(
+        h.query_by_label_contains("outside the allowed range [0, 1]")
+            .is_some(),
+        "the error is shown beside the field"
+    );
+    assert!(h.state().doc.as_ref().is_some_and(|d| !d.is_valid()));
+    type_into(&mut h, "firms.lgd", "0.3");
+    assert!(
+        h.query_by_label_contains("outside the allowed range")
+            .is_none()
+    );
+    let doc = h.state().doc.as_ref().expect("doc");
+    assert!(doc.is_valid());
+    assert!(doc.dirty);
+    let lgd = doc.plain("firms.lgd").and_then(|v| v.as_float());
+    assert_eq!(lgd, Some(0.3));
+    // A whole-scenario problem (the engine's own check) is shown too.
+    type_into(&mut h, "firms.rho_global", "0.7");
+    type_into(&mut h, "firms.rho_region", "0.5");
+    let doc = h.state().doc.as_ref().expect("doc");
+    let Err(message) = doc.validity.clone() else {
+        panic!("rho_global + rho_region >= 1 is refused");
+    };
+    assert!(message.contains("rho_region"), "{message}");
+    assert!(h.query_by_label(&message).is_some(), "shown: {message}");
+    // ... and beside the field it names (the banner at the top and the line beside it).
+    assert_eq!(
+        h.query_all_by_label_contains("firms.rho_region = 0.5")
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn opening_another_scenario_with_unsaved_changes_asks_first() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    click(&mut h, "Rates");
+    type_into(&mut h, "rates.initial", "4");
+    assert!(h.state().doc.as_ref().is_some_and(|d| d.dirty));
+    click(&mut h, "rate-shock");
+    assert!(h.state().pending.is_some(), "{:?}", h.state().status);
+    h.run();
+    assert!(h.query_by_label("Unsaved changes").is_some());
+    click(&mut h, "Keep editing");
+    assert_eq!(
+        h.state().doc.as_ref().map(|d| d.source.label()),
+        Some("bundled:baseline".to_string())
+    );
+    click(&mut h, "rate-shock");
+    click(&mut h, "Discard changes");
+    assert_eq!(
+        h.state().doc.as_ref().map(|d| d.source.label()),
+        Some("bundled:rate-shock".to_string())
+    );
+}
+
+#[test]
+fn runs_a_few_paths_to_completion_and_shows_the_dashboard() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    run_paths(&mut h, "6");
+    let r = h.state().result.as_ref().expect("a result");
+    assert_eq!(r.finished.paths.len(), 6);
+    assert_eq!(h.state().state.view, View::Results);
+    assert!(h.query_by_label("credit_gap").is_some());
+    assert!(h.query_all_by_label("95% interval").count() >= 1);
+    // Every chart of the report is there to pick.
+    let stems: Vec<String> = h.state().charts.list().into_iter().map(|c| c.0).collect();
+    assert!(stems.contains(&"herding".to_string()));
+    assert!(stems.contains(&"hist-bank_losses".to_string()));
+    click(&mut h, "Herding");
+    assert_eq!(h.state().chart, "herding");
+}
+
+#[test]
+fn cancels_a_longer_run() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    type_into(&mut h, "Paths", "100000");
+    click(&mut h, "Run");
+    assert!(h.state().busy());
+    std::thread::sleep(Duration::from_millis(200));
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("left").is_some() || h.state().busy());
+    click(&mut h, "Cancel");
+    wait(&mut h, Duration::from_secs(30), |a| !a.busy());
+    assert!(h.state().result.is_none());
+    let status = h.state().status.clone().expect("status");
+    assert!(status.text.contains("cancelled"), "{status:?}");
+}
+
+#[test]
+fn exports_a_chart_and_a_result_folder_identical_to_the_cli_and_reopens_it() {
+    use clap::Parser;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    type_into(&mut h, "Seed", "11");
+    run_paths(&mut h, "5");
+    assert!(h.state().result.is_some());
+    assert_eq!(h.state().partial_updates, 1, "5 paths in 2 blocks");
+    assert!(h.state().partial.is_none());
+
+    click(&mut h, "SVG");
+    click(&mut h, "Export chart");
+    let svg = tmp.path().join("baseline-charts/fan-credit_gap_share.svg");
+    assert!(svg.is_file(), "{:?}", h.state().status);
+    assert!(
+        tmp.path()
+            .join("baseline-charts/fan-credit_gap_share.csv")
+            .is_file()
+    );
+    click(&mut h, "PNG");
+    click(&mut h, "Herding");
+    click(&mut h, "Export chart");
+    let png = std::fs::read(tmp.path().join("baseline-charts/herding.png")).expect("png");
+    assert_eq!(&png[1..4], b"PNG");
+
+    click(&mut h, "Export result folder");
+    let dir = tmp.path().join("baseline");
+    assert!(dir.join("report.html").is_file(), "{:?}", h.state().status);
+
+    // The same run from the command line writes the same bytes.
+    let cli_dir = tmp.path().join("cli");
+    let cli = reports::commands::Cli::parse_from([
+        "herdlab",
+        "-q",
+        "run",
+        "baseline",
+        "--paths",
+        "5",
+        "--seed",
+        "11",
+        "--threads",
+        "1",
+        "--report",
+        "--out",
+        cli_dir.to_str().expect("utf-8"),
+    ]);
+    let ctx = reports::commands::Context {
+        stop: Default::default(),
+        command_line: vec!["herdlab".into()],
+        mode: reports::progress::Mode::Quiet,
+        tables: false,
+    };
+    reports::commands::execute(cli, &ctx).expect("cli run");
+    for f in [
+        "summary.json",
+        "quarters.csv",
+        "paths.csv",
+        "paths.jsonl",
+        "paths.parquet",
+        "charts/fan-credit_gap_share.svg",
+        "charts/herding.csv",
+    ] {
+        let a = std::fs::read(dir.join(f)).expect(f);
+        let b = std::fs::read(cli_dir.join(f)).expect(f);
+        assert!(a == b, "{f} differs from the CLI's");
+    }
+    let gui_m = reports::output::read_manifest(&dir.join("manifest.json")).expect("manifest");
+    let cli_m = reports::output::read_manifest(&cli_dir.join("manifest.json")).expect("manifest");
+    assert_eq!(gui_m.input, cli_m.input);
+    assert_eq!(gui_m.overrides, cli_m.overrides);
+    assert_eq!(gui_m.scenario, cli_m.scenario);
+    assert_eq!(gui_m.scenario_origin, cli_m.scenario_origin);
+    assert_eq!(gui_m.shard, cli_m.shard);
+    assert_eq!(
+        (gui_m.seed, gui_m.paths, gui_m.max_memory),
+        (cli_m.seed, cli_m.paths, cli_m.max_memory)
+    );
+
+    // Reopen it.
+    let before = h.state().result.as_ref().map(|r| r.aggregates.clone());
+    h.state_mut().result = None;
+    type_into(&mut h, "Result folder", dir.to_str().expect("utf-8"));
+    click(&mut h, "Open result folder");
+    let r = h.state().result.as_ref().expect("reopened");
+    assert_eq!(r.folder.as_deref(), Some(dir.as_path()));
+    assert_eq!(Some(r.aggregates.clone()), before);
+
+    // A folder that is not a result: a message, no panic.
+    type_into(&mut h, "Result folder", tmp.path().to_str().expect("utf-8"));
+    click(&mut h, "Open result folder");
+    assert!(h.state().status.as_ref().is_some_and(|s| s.error));
+}
+
+#[test]
+fn compares_against_a_variant_on_common_random_numbers() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    type_into(&mut h, "Paths", "4");
+    click(&mut h, "Compare");
+    type_into(&mut h, "Variant (bundled name or file)", "rate-shock");
+    click(&mut h, "Run comparison");
+    wait(&mut h, Duration::from_secs(60), |a| !a.busy());
+    h.run(); // and every widget of the results has a name
+    let c = h.state().compare.as_ref().expect("comparison");
+    assert_eq!(c.variant.scenario.name, "rate-shock");
+    assert_eq!(c.variant.scenario.run.seed, c.reference.scenario.run.seed);
+    let d = c.comparison.measure("credit_gap").expect("credit gap");
+    assert_eq!(d.difference.n, 4);
+    assert!(h.query_by_label("difference").is_some());
+}
+
+#[test]
+fn sweeps_two_parameters_and_opens_a_cell() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    type_into(&mut h, "Paths", "3");
+    click(&mut h, "Sweep");
+    type_into(&mut h, "Parameter x", "models.similarity");
+    type_into(&mut h, "x values", "0.2,0.8");
+    type_into(&mut h, "Parameter y", "rates.initial");
+    type_into(&mut h, "y values", "1,3");
+    click(&mut h, "Run sweep");
+    wait(&mut h, Duration::from_secs(60), |a| !a.busy());
+    h.run(); // and every widget of the heatmap has a name
+    let s = h.state().sweep.as_ref().expect("sweep");
+    assert_eq!(s.cells.len(), 4);
+    assert!(s.cells.iter().all(Option::is_some));
+    // Cell 3 is similarity 0.8, rate 1 (first parameter slowest).
+    let c = s.cells[2].as_ref().expect("cell");
+    assert_eq!(c.values, vec![0.8, 1.0]);
+    h.get_by_label_contains("models.similarity = 0.8, rates.initial = 1:")
+        .click();
+    h.run_steps(3);
+    assert_eq!(h.state().state.view, View::Results);
+    let r = h.state().result.as_ref().expect("opened cell");
+    assert_eq!(r.scenario.models.similarity, 0.8);
+}
+
+#[test]
+fn saves_toml_that_the_cli_reads_unchanged() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    click(&mut h, "eu-banks-2018");
+    click(&mut h, "Rates");
+    type_into(&mut h, "rates.initial", "3.25");
+    let file = tmp.path().join("mine.toml");
+    type_into(&mut h, "Save as (TOML file)", file.to_str().expect("utf-8"));
+    click(&mut h, "Save as");
+    assert!(file.is_file(), "{:?}", h.state().status);
+    let doc = h.state().doc.as_ref().expect("doc");
+    assert!(!doc.dirty);
+    assert_eq!(doc.source.file.as_deref(), Some(file.as_path()));
+    // The CLI's loader reads it, with the edit and the bank data file.
+    let s = sim::scenario::Scenario::load(&file, &sim::scenario::FsSources).expect("valid");
+    assert_eq!(s.rates.initial, 3.25);
+    assert_eq!(s.banks.len(), 48);
+    assert!(
+        h.state()
+            .state
+            .recent_files
+            .contains(&file.display().to_string())
+    );
+}
+
+fn cli(args: &[&str]) {
+    use clap::Parser;
+    let mut all = vec!["herdlab", "-q"];
+    all.extend_from_slice(args);
+    let ctx = reports::commands::Context {
+        stop: Default::default(),
+        command_line: vec!["herdlab".into()],
+        mode: reports::progress::Mode::Quiet,
+        tables: false,
+    };
+    reports::commands::execute(reports::commands::Cli::parse_from(all), &ctx).expect("cli");
+}
+
+#[test]
+fn opens_comparison_and_sweep_folders_written_by_the_cli() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cmp = tmp.path().join("cmp");
+    let swp = tmp.path().join("swp");
+    let (c, s) = (cmp.to_str().expect("utf-8"), swp.to_str().expect("utf-8"));
+    cli(&[
+        "compare",
+        "baseline",
+        "rate-shock",
+        "--paths",
+        "3",
+        "--threads",
+        "1",
+        "--out",
+        c,
+    ]);
+    cli(&[
+        "sweep",
+        "baseline",
+        "--vary",
+        "models.similarity=0.2,0.8",
+        "--paths",
+        "2",
+        "--threads",
+        "1",
+        "--out",
+        s,
+    ]);
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    click(&mut h, "Results");
+    type_into(&mut h, "Result folder", c);
+    click(&mut h, "Open result folder");
+    assert_eq!(h.state().state.view, View::Compare);
+    let cr = h.state().compare.as_ref().expect("comparison");
+    assert_eq!(cr.variant.scenario.name, "rate-shock");
+    // The same paired differences as the CLI's comparison.json.
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(cmp.join("comparison.json")).expect("json"))
+            .expect("json");
+    let theirs = &json["comparisons"][0]["comparison"];
+    let ours = serde_json::to_value(&cr.comparison).expect("json");
+    assert_eq!(&ours, theirs);
+
+    click(&mut h, "Results");
+    type_into(&mut h, "Result folder", s);
+    click(&mut h, "Open result folder");
+    assert_eq!(h.state().state.view, View::Sweep);
+    let sw = h.state().sweep.as_ref().expect("sweep");
+    assert_eq!(sw.cells.len(), 2);
+    assert!(h.query_by_label("models.similarity = 0.8").is_some());
+    click(&mut h, "models.similarity = 0.8");
+    let r = h.state().result.as_ref().expect("cell opened");
+    assert_eq!(r.scenario.models.similarity, 0.8);
+}
+
+#[test]
+fn a_bad_scenario_file_is_a_message_not_a_crash() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let bad = tmp.path().join("bad.toml");
+    std::fs::write(&bad, "[run\npaths = ").expect("write");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    type_into(&mut h, "Scenario file", bad.to_str().expect("utf-8"));
+    click(&mut h, "Open file");
+    let status = h.state().status.clone().expect("status");
+    assert!(
+        status.error && status.text.contains("bad.toml"),
+        "{status:?}"
+    );
+    // The scenario that was open stays open.
+    assert_eq!(
+        h.state().doc.as_ref().map(|d| d.source.label()),
+        Some("bundled:baseline".to_string())
+    );
+    type_into(&mut h, "Scenario file", "/no/such/scenario.toml");
+    click(&mut h, "Open file");
+    assert!(h.state().status.as_ref().is_some_and(|s| s.error));
+}
+
+fn same_bytes(a: &Path, b: &Path, files: &[&str]) {
+    for f in files {
+        let x = std::fs::read(a.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+        let y = std::fs::read(b.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+        assert!(x == y, "{f} differs from the CLI's");
+    }
+}
+
+#[test]
+fn exports_comparison_and_sweep_folders_identical_to_the_cli() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    type_into(&mut h, "Paths", "3");
+    type_into(&mut h, "Seed", "5");
+    click(&mut h, "Compare");
+    type_into(&mut h, "Variant (bundled name or file)", "rate-shock");
+    click(&mut h, "Run comparison");
+    wait(&mut h, Duration::from_secs(60), |a| !a.busy());
+    click(&mut h, "Export comparison folder");
+    let gui_cmp = tmp.path().join("compare-baseline-rate-shock");
+    assert!(
+        gui_cmp.join("report.html").is_file(),
+        "{:?}",
+        h.state().status
+    );
+
+    click(&mut h, "Sweep");
+    type_into(&mut h, "Parameter x", "models.similarity");
+    type_into(&mut h, "x values", "0.2,0.8");
+    type_into(&mut h, "Parameter y", "");
+    click(&mut h, "Run sweep");
+    wait(&mut h, Duration::from_secs(60), |a| !a.busy());
+    click(&mut h, "Export sweep folder");
+    let gui_swp = tmp.path().join("sweep-baseline");
+    assert!(
+        gui_swp.join("report.html").is_file(),
+        "{:?}",
+        h.state().status
+    );
+
+    let cli_cmp = tmp.path().join("cli-cmp");
+    let cli_swp = tmp.path().join("cli-swp");
+    cli(&[
+        "compare",
+        "baseline",
+        "rate-shock",
+        "--paths",
+        "3",
+        "--seed",
+        "5",
+        "--threads",
+        "1",
+        "--report",
+        "--out",
+        cli_cmp.to_str().expect("utf-8"),
+    ]);
+    cli(&[
+        "sweep",
+        "baseline",
+        "--vary",
+        "models.similarity=0.2,0.8",
+        "--paths",
+        "3",
+        "--seed",
+        "5",
+        "--threads",
+        "1",
+        "--report",
+        "--out",
+        cli_swp.to_str().expect("utf-8"),
+    ]);
+    same_bytes(
+        &gui_cmp,
+        &cli_cmp,
+        &[
+            "comparison.csv",
+            "comparison.json",
+            "baseline/summary.json",
+            "rate-shock/paths.csv",
+            "rate-shock/paths.parquet",
+        ],
+    );
+    same_bytes(
+        &gui_swp,
+        &cli_swp,
+        &[
+            "grid.csv",
+            "sweep.json",
+            "cell-0001/summary.json",
+            "cell-0002/quarters.csv",
+        ],
+    );
+}
+
+#[test]
+fn closing_the_window_with_unsaved_changes_asks_first() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    click(&mut h, "Rates");
+    type_into(&mut h, "rates.initial", "5");
+    h.input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    h.run_steps(1);
+    assert_eq!(h.state().pending, Some(herdlab_gui::Command::Quit));
+    h.run();
+    assert!(h.query_by_label("Unsaved changes").is_some());
+    click(&mut h, "Discard changes");
+    assert!(h.state().quitting);
+    assert!(h.state().pending.is_none());
+}
+
+#[test]
+fn edits_a_bank_model_family_by_name() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    click(&mut h, "regional-monoculture");
+    click(&mut h, "AI models and adoption");
+    click(&mut h, "Names, kinds and switches");
+    h.run();
+    type_into(&mut h, "adoption.banks.E1", "vendor-b");
+    let doc = h.state().doc.as_ref().expect("doc");
+    assert_eq!(
+        doc.plain("adoption.banks.E1").and_then(|v| v.as_str()),
+        Some("vendor-b")
+    );
+    assert!(doc.is_valid(), "{:?}", doc.validity);
+    type_into(&mut h, "adoption.banks.E1", "no-such-family");
+    let doc = h.state().doc.as_ref().expect("doc");
+    assert!(doc.validity.is_err(), "an unknown family is refused");
+}
+
+#[derive(Default)]
+struct MemoryStorage(std::collections::BTreeMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_string(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn remembers_the_last_scenario_recent_folders_and_settings() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(App::with_state(
+        State {
+            output_dir: tmp.path().display().to_string(),
+            ..State::default()
+        },
+        Options {
+            persist: true,
+            threads: Some(1),
+            block_paths: 2,
+        },
+    ));
+    h.run_steps(2);
+    click(&mut h, "rate-shock");
+    type_into(&mut h, "Paths", "4");
+    click(&mut h, "Run");
+    wait(&mut h, Duration::from_secs(60), |a| !a.busy());
+    click(&mut h, "Export result folder");
+    click(&mut h, "Sweep");
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(h.state_mut(), &mut storage);
+    let saved: State = eframe::get_value(&storage, eframe::APP_KEY).expect("saved state");
+    assert_eq!(saved.last_scenario.as_deref(), Some("rate-shock"));
+    assert_eq!(saved.paths, "4");
+    assert_eq!(saved.view, View::Sweep);
+    let folder = tmp.path().join("rate-shock").display().to_string();
+    assert_eq!(saved.recent_results.first(), Some(&folder));
+
+    // A new session starts where this one ended.
+    let mut h = harness(App::with_state(
+        saved,
+        Options {
+            persist: false,
+            threads: Some(1),
+            block_paths: 2,
+        },
+    ));
+    h.run_steps(2);
+    assert_eq!(
+        h.state().doc.as_ref().map(|d| d.source.label()),
+        Some("bundled:rate-shock".to_string())
+    );
+    assert_eq!(h.state().state.view, View::Sweep);
+
+    // With persistence off nothing is written.
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(h.state_mut(), &mut storage);
+    assert!(storage.0.is_empty());
+}
+
+#[test]
+fn bad_run_settings_are_messages() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    type_into(&mut h, "Paths", "many");
+    click(&mut h, "Run");
+    assert!(!h.state().busy());
+    let status = h.state().status.clone().expect("status");
+    assert!(status.error && status.text.contains("many"), "{status:?}");
+    type_into(&mut h, "Paths", "0");
+    click(&mut h, "Run");
+    assert!(!h.state().busy());
+    assert!(
+        h.state()
+            .status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("at least 1"))
+    );
+    type_into(&mut h, "Paths", "2");
+    click(&mut h, "Sweep");
+    type_into(&mut h, "Parameter x", "models.no_such_thing");
+    click(&mut h, "Run sweep");
+    assert!(!h.state().busy());
+    assert!(h.state().status.as_ref().is_some_and(|s| s.error));
+}
+
+#[test]
+fn every_view_and_panel_names_its_widgets() {
+    // Harness::run checks that every widget has an accessible name (screen readers, tests).
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run();
+    for panel in [
+        "Run settings",
+        "Rates",
+        "Regions and firms",
+        "Banks",
+        "AI models and adoption",
+        "Contagion",
+        "Policy",
+        "TOML",
+    ] {
+        click(&mut h, panel);
+        h.run();
+    }
+    run_paths(&mut h, "4");
+    let charts: Vec<String> = h.state().charts.list().into_iter().map(|c| c.1).collect();
+    for c in charts {
+        click(&mut h, &c);
+        h.run();
+        assert!(
+            h.state()
+                .charts
+                .list()
+                .iter()
+                .any(|(stem, _)| *stem == h.state().chart)
+        );
+    }
+    for view in ["Compare", "Sweep", "Results", "Scenario"] {
+        click(&mut h, view);
+        h.run();
+    }
+}
