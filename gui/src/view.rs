@@ -837,23 +837,25 @@ fn compare(app: &mut App, ui: &mut egui::Ui) {
         ui.weak("No comparison yet.");
         return;
     };
-    if ui
-        .button("Export comparison chart")
-        .on_hover_text("Write the paired differences with their intervals as a chart (PNG or SVG as chosen in the Results view, with its CSV), as herdlab report draws it")
-        .clicked()
-    {
-        export_chart = true;
-    }
-    if ui
-        .button("Export comparison folder")
-        .on_hover_text(format!(
-            "Write {}/compare-.../ with both runs, comparison.csv/json and report.html, as herdlab compare --report does",
-            app.state.output_dir
-        ))
-        .clicked()
-    {
-        export = true;
-    }
+    ui.horizontal(|ui| {
+        if ui
+            .button("Export comparison chart")
+            .on_hover_text("Write the paired differences with their intervals as a chart (PNG or SVG as chosen in the Results view, with its CSV), as herdlab report draws it")
+            .clicked()
+        {
+            export_chart = true;
+        }
+        if ui
+            .button("Export comparison folder")
+            .on_hover_text(format!(
+                "Write {}/compare-.../ with both runs, comparison.csv/json and report.html, as herdlab compare --report does",
+                app.state.output_dir
+            ))
+            .clicked()
+        {
+            export = true;
+        }
+    });
     ui.strong(format!(
         "{} minus {} - {} paths, seed {}",
         c.variant.scenario.name,
@@ -913,8 +915,10 @@ fn compare(app: &mut App, ui: &mut egui::Ui) {
             })
             .collect();
         let names: Vec<String> = rows.iter().map(|m| m.name.clone()).collect();
+        // Fill the window below the table (the scroll area would otherwise offer endless height).
+        let h = (ui.clip_rect().bottom() - ui.cursor().top() - 40.0).max(220.0);
         egui_plot::Plot::new("compare-bars")
-            .height(300.0)
+            .height(h)
             .y_axis_label("% of the reference")
             .x_axis_formatter(move |mark, _| {
                 let k = mark.value.round();
