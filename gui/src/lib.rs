@@ -154,6 +154,10 @@ pub enum Command {
     ExportComparison,
     /// Export the finished sweep as a sweep folder with `report.html`.
     ExportSweep,
+    /// Export the comparison chart (paired differences with intervals).
+    ExportCompareChart,
+    /// Export the sweep's line chart or heatmap of the measure shown.
+    ExportSweepChart,
     /// Show sweep cell `i` in the Results view.
     OpenSweepCell(usize),
     /// Discard unsaved changes and do the pending action.
@@ -405,6 +409,92 @@ pub struct SweepState {
     pub cells: Vec<Option<SweepCell>>,
     /// Every cell has finished.
     pub done: bool,
+}
+
+/// The chart of a sweep: a line over one parameter or a grid over two.
+#[derive(Clone, Debug)]
+pub enum SweepChart {
+    /// One parameter.
+    Line(reports::charts::SweepLines),
+    /// Two parameters.
+    Grid(reports::charts::SweepGrid),
+}
+
+impl SweepState {
+    /// The chart of headline measure `measure` over the cells finished so far (NaN elsewhere).
+    pub fn chart(&self, measure: &str) -> Option<SweepChart> {
+        let value = |i: usize| -> (f64, f64, f64) {
+            self.cells
+                .get(i)
+                .and_then(|c| c.as_ref())
+                .and_then(|c| reports::commands::headline(&c.result.aggregates, measure))
+                .map(|(m, _, lo, hi)| (m, lo, hi))
+                .unwrap_or((f64::NAN, f64::NAN, f64::NAN))
+        };
+        let scenario = self
+            .cells
+            .iter()
+            .flatten()
+            .next()
+            .map(|c| c.result.scenario.name.clone())
+            .unwrap_or_default();
+        match self.vary.as_slice() {
+            [x] => {
+                let (mut mean, mut lo, mut hi) = (Vec::new(), Vec::new(), Vec::new());
+                for i in 0..x.values.len() {
+                    let (m, l, h) = value(i);
+                    mean.push(m);
+                    lo.push(l);
+                    hi.push(h);
+                }
+                Some(SweepChart::Line(reports::charts::SweepLines {
+                    title: format!("{measure} against {} - {scenario}", x.path),
+                    subtitle: Some("Mean across paths with its 95% interval".into()),
+                    note: None,
+                    param: x.path.to_string(),
+                    values: x.values.clone(),
+                    y_label: measure.to_string(),
+                    band_label: "95% interval".into(),
+                    series: vec![reports::charts::SweepSeries {
+                        name: measure.to_string(),
+                        mean,
+                        low: Some(lo),
+                        high: Some(hi),
+                    }],
+                }))
+            }
+            [x, y] => {
+                let (nx, ny) = (x.values.len(), y.values.len());
+                // Cells run with x slowest: cell = xi * ny + yi.
+                let grid = |k: usize| -> Vec<Vec<f64>> {
+                    (0..ny)
+                        .map(|yi| {
+                            (0..nx)
+                                .map(|xi| {
+                                    let v = value(xi * ny + yi);
+                                    [v.0, v.1, v.2][k]
+                                })
+                                .collect()
+                        })
+                        .collect()
+                };
+                Some(SweepChart::Grid(reports::charts::SweepGrid {
+                    title: format!("{measure}: mean per cell - {scenario}"),
+                    subtitle: None,
+                    note: None,
+                    x_param: x.path.to_string(),
+                    x_values: x.values.clone(),
+                    y_param: y.path.to_string(),
+                    y_values: y.values.clone(),
+                    measure: measure.to_string(),
+                    values: grid(0),
+                    low: Some(grid(1)),
+                    high: Some(grid(2)),
+                }))
+            }
+            _ => None,
+        }
+    }
 }
 
 /// Settings that are not remembered: where tests redirect things.
@@ -788,39 +878,84 @@ impl App {
                 }
             }
             Command::OpenResult(dir) => self.open_result(&dir),
+            Command::ExportCompareChart => {
+                let written = self
+                    .compare
+                    .as_ref()
+                    .ok_or_else(|| "nothing to export: run a comparison first".to_string())
+                    .and_then(|c| {
+                        let chart = reports::charts::comparison_from(
+                            &c.comparison,
+                            &[],
+                            &Labels::from_scenario(&c.reference.scenario),
+                            &Labels::from_scenario(&c.variant.scenario),
+                        )
+                        .map_err(|e| e.to_string())?;
+                        let dir = self.chart_dir(&format!(
+                            "compare-{}-{}",
+                            c.reference.scenario.name, c.variant.scenario.name
+                        ))?;
+                        reports::charts::comparison_chart(
+                            &chart,
+                            &dir,
+                            "comparison",
+                            &self.chart_output(),
+                            &Theme::default(),
+                        )
+                        .map_err(|e| e.to_string())
+                    });
+                self.wrote(written);
+            }
+            Command::ExportSweepChart => {
+                let measure = self.state.sweep_measure.clone();
+                let written = match &self.sweep {
+                    Some(s) if s.done => match s.chart(&measure) {
+                        Some(chart) => {
+                            let name = s
+                                .cells
+                                .iter()
+                                .flatten()
+                                .next()
+                                .map(|c| c.result.scenario.name.clone())
+                                .unwrap_or_default();
+                            let stem = format!("sweep-{measure}");
+                            let out = self.chart_output();
+                            self.chart_dir(&format!("sweep-{name}")).and_then(|dir| {
+                                match &chart {
+                                    SweepChart::Line(c) => reports::charts::sweep_line(
+                                        c,
+                                        &dir,
+                                        &stem,
+                                        &out,
+                                        &Theme::default(),
+                                    ),
+                                    SweepChart::Grid(c) => reports::charts::sweep_heatmap(
+                                        c,
+                                        &dir,
+                                        &stem,
+                                        &out,
+                                        &Theme::default(),
+                                    ),
+                                }
+                                .map_err(|e| e.to_string())
+                            })
+                        }
+                        None => Err("no chart for this sweep".into()),
+                    },
+                    Some(_) => Err("the sweep has not finished".into()),
+                    None => Err("nothing to export: run a sweep first".into()),
+                };
+                self.wrote(written);
+            }
             Command::ExportChart(stem) => {
                 let Some(r) = &self.result else {
                     return self.error("nothing to export: run a scenario first");
                 };
-                let dir =
-                    Path::new(&self.state.output_dir).join(format!("{}-charts", r.scenario.name));
-                let out = Output {
-                    formats: match self.state.chart_format {
-                        ChartFormat::Png => Formats {
-                            svg: false,
-                            png: true,
-                        },
-                        ChartFormat::Svg => Formats {
-                            svg: true,
-                            png: false,
-                        },
-                    },
-                    ..Output::default()
-                };
-                let written = std::fs::create_dir_all(&dir)
-                    .map_err(|e| format!("{}: {e}", dir.display()))
-                    .and_then(|()| self.charts.export(&stem, &dir, &out));
-                match written {
-                    Ok(files) => self.info(format!(
-                        "wrote {}",
-                        files
-                            .iter()
-                            .map(|f| f.display().to_string())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )),
-                    Err(e) => self.error(format!("chart not exported: {e}")),
-                }
+                let out = self.chart_output();
+                let written = self
+                    .chart_dir(&r.scenario.name)
+                    .and_then(|dir| self.charts.export(&stem, &dir, &out));
+                self.wrote(written);
             }
             Command::ExportFolder => {
                 let Some(r) = &self.result else {
@@ -892,6 +1027,44 @@ impl App {
                     self.info(format!("showing sweep cell {} ({what})", i + 1));
                 }
             }
+        }
+    }
+
+    /// The output of exported charts: the format chosen in the Results view.
+    fn chart_output(&self) -> Output {
+        Output {
+            formats: match self.state.chart_format {
+                ChartFormat::Png => Formats {
+                    svg: false,
+                    png: true,
+                },
+                ChartFormat::Svg => Formats {
+                    svg: true,
+                    png: false,
+                },
+            },
+            ..Output::default()
+        }
+    }
+
+    /// `<Export under>/<name>-charts/`, created.
+    fn chart_dir(&self, name: &str) -> Result<PathBuf, String> {
+        let dir = Path::new(&self.state.output_dir).join(format!("{name}-charts"));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        Ok(dir)
+    }
+
+    fn wrote(&mut self, written: Result<Vec<PathBuf>, String>) {
+        match written {
+            Ok(files) => self.info(format!(
+                "wrote {}",
+                files
+                    .iter()
+                    .map(|f| f.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            Err(e) => self.error(format!("chart not exported: {e}")),
         }
     }
 

@@ -832,20 +832,30 @@ fn compare(app: &mut App, ui: &mut egui::Ui) {
         return;
     }
     let mut export = false;
+    let mut export_chart = false;
     let Some(c) = &app.compare else {
         ui.weak("No comparison yet.");
         return;
     };
-    if ui
-        .button("Export comparison folder")
-        .on_hover_text(format!(
-            "Write {}/compare-.../ with both runs, comparison.csv/json and report.html, as herdlab compare --report does",
-            app.state.output_dir
-        ))
-        .clicked()
-    {
-        export = true;
-    }
+    ui.horizontal(|ui| {
+        if ui
+            .button("Export comparison chart")
+            .on_hover_text("Write the paired differences with their intervals as a chart (PNG or SVG as chosen in the Results view, with its CSV), as herdlab report draws it")
+            .clicked()
+        {
+            export_chart = true;
+        }
+        if ui
+            .button("Export comparison folder")
+            .on_hover_text(format!(
+                "Write {}/compare-.../ with both runs, comparison.csv/json and report.html, as herdlab compare --report does",
+                app.state.output_dir
+            ))
+            .clicked()
+        {
+            export = true;
+        }
+    });
     ui.strong(format!(
         "{} minus {} - {} paths, seed {}",
         c.variant.scenario.name,
@@ -905,8 +915,10 @@ fn compare(app: &mut App, ui: &mut egui::Ui) {
             })
             .collect();
         let names: Vec<String> = rows.iter().map(|m| m.name.clone()).collect();
+        // Fill the window below the table (the scroll area would otherwise offer endless height).
+        let h = (ui.clip_rect().bottom() - ui.cursor().top() - 40.0).max(220.0);
         egui_plot::Plot::new("compare-bars")
-            .height(300.0)
+            .height(h)
             .y_axis_label("% of the reference")
             .x_axis_formatter(move |mark, _| {
                 let k = mark.value.round();
@@ -924,6 +936,9 @@ fn compare(app: &mut App, ui: &mut egui::Ui) {
     });
     if export {
         app.command(Command::ExportComparison);
+    }
+    if export_chart {
+        app.command(Command::ExportCompareChart);
     }
 }
 
@@ -986,14 +1001,6 @@ fn sweep(app: &mut App, ui: &mut egui::Ui) {
         return;
     };
     let measure = app.state.sweep_measure.clone();
-    let value = |i: usize| -> (f64, f64, f64) {
-        s.cells
-            .get(i)
-            .and_then(|c| c.as_ref())
-            .and_then(|c| headline(&c.result.aggregates, &measure))
-            .map(|(m, _, lo, hi)| (m, lo, hi))
-            .unwrap_or((f64::NAN, f64::NAN, f64::NAN))
-    };
     let done = s.cells.iter().filter(|c| c.is_some()).count();
     ui.label(format!(
         "{done} of {} cells finished{}",
@@ -1015,73 +1022,43 @@ fn sweep(app: &mut App, ui: &mut egui::Ui) {
         export = true;
     }
     let mut open = None;
-    match s.vary.as_slice() {
-        [x] => {
-            let n = x.values.len();
-            let (mean, lo, hi): (Vec<f64>, Vec<f64>, Vec<f64>) = {
-                let mut a = (Vec::new(), Vec::new(), Vec::new());
-                for i in 0..n {
-                    let (m, l, h) = value(i);
-                    a.0.push(m);
-                    a.1.push(l);
-                    a.2.push(h);
-                }
-                a
-            };
-            let chart = reports::charts::SweepLines {
-                title: format!("{measure} against {}", x.path),
-                subtitle: None,
-                note: None,
-                param: x.path.to_string(),
-                values: x.values.clone(),
-                y_label: measure.clone(),
-                band_label: "95% interval".into(),
-                series: vec![reports::charts::SweepSeries {
-                    name: measure.clone(),
-                    mean,
-                    low: Some(lo),
-                    high: Some(hi),
-                }],
-            };
+    let mut export_chart = false;
+    match s.chart(&measure) {
+        Some(crate::SweepChart::Line(chart)) => {
             plots::sweep_line(ui, "sweep-line", &chart, 320.0);
             ui.horizontal_wrapped(|ui| {
                 ui.label("Open cell:");
-                for (i, v) in x.values.iter().enumerate() {
-                    let ready = s.cells.get(i).is_some_and(|c| c.is_some());
-                    if ui
-                        .add_enabled(ready, egui::Button::new(format!("{} = {v}", x.path)))
-                        .clicked()
-                    {
-                        open = Some(i);
+                if let Some(x) = s.vary.first() {
+                    for (i, v) in x.values.iter().enumerate() {
+                        let ready = s.cells.get(i).is_some_and(|c| c.is_some());
+                        if ui
+                            .add_enabled(ready, egui::Button::new(format!("{} = {v}", x.path)))
+                            .clicked()
+                        {
+                            open = Some(i);
+                        }
                     }
                 }
             });
         }
-        [x, y] => {
-            let nx = x.values.len();
-            let ny = y.values.len();
+        Some(crate::SweepChart::Grid(grid)) => {
+            let ny = grid.y_values.len();
             // Cells run with x slowest: cell = xi * ny + yi.
-            let values: Vec<Vec<f64>> = (0..ny)
-                .map(|yi| (0..nx).map(|xi| value(xi * ny + yi).0).collect())
-                .collect();
-            let grid = reports::charts::SweepGrid {
-                title: format!("{measure}: mean per cell"),
-                subtitle: None,
-                note: None,
-                x_param: x.path.to_string(),
-                x_values: x.values.clone(),
-                y_param: y.path.to_string(),
-                y_values: y.values.clone(),
-                measure: measure.clone(),
-                values,
-                low: None,
-                high: None,
-            };
             if let Some((xi, yi)) = plots::sweep_grid(ui, &grid) {
                 open = Some(xi * ny + yi);
             }
         }
-        _ => {}
+        None => {}
+    }
+    if ui
+        .add_enabled(s.done, egui::Button::new("Export sweep chart"))
+        .on_hover_text("Write this chart (PNG or SVG as chosen in the Results view, with its CSV) as herdlab report draws it")
+        .clicked()
+    {
+        export_chart = true;
+    }
+    if export_chart {
+        app.command(Command::ExportSweepChart);
     }
     if let Some(i) = open {
         app.command(Command::OpenSweepCell(i));

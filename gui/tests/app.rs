@@ -460,6 +460,11 @@ fn exports_comparison_and_sweep_folders_identical_to_the_cli() {
     click(&mut h, "Run comparison");
     wait(&mut h, Duration::from_secs(60), |a| !a.busy());
     click(&mut h, "Export comparison folder");
+    click(&mut h, "Export comparison chart");
+    let chart = tmp
+        .path()
+        .join("compare-baseline-rate-shock-charts/comparison.png");
+    assert!(chart.is_file(), "{:?}", h.state().status);
     let gui_cmp = tmp.path().join("compare-baseline-rate-shock");
     assert!(
         gui_cmp.join("report.html").is_file(),
@@ -474,6 +479,22 @@ fn exports_comparison_and_sweep_folders_identical_to_the_cli() {
     click(&mut h, "Run sweep");
     wait(&mut h, Duration::from_secs(60), |a| !a.busy());
     click(&mut h, "Export sweep folder");
+    click(&mut h, "Export sweep chart");
+    let csv = std::fs::read_to_string(
+        tmp.path()
+            .join("sweep-baseline-charts/sweep-credit_gap.csv"),
+    )
+    .expect("sweep chart data");
+    assert_eq!(
+        csv.lines().count(),
+        3,
+        "a header and one row per cell: {csv}"
+    );
+    assert!(
+        tmp.path()
+            .join("sweep-baseline-charts/sweep-credit_gap.png")
+            .is_file()
+    );
     let gui_swp = tmp.path().join("sweep-baseline");
     assert!(
         gui_swp.join("report.html").is_file(),
