@@ -416,6 +416,9 @@ pub struct Document {
     pub errors: BTreeMap<String, String>,
     /// The whole-scenario check: `Ok` with a short description, or the engine's message.
     pub validity: Result<String, String>,
+    /// Degenerate but valid set-ups of the scenario (`Scenario::warnings`): a bank with no
+    /// equity, a region no solvent bank lends in.
+    pub warnings: Vec<String>,
     /// Changed since opened or saved.
     pub dirty: bool,
     /// The TOML text in the raw editor, when open.
@@ -438,6 +441,7 @@ impl Document {
             texts: BTreeMap::new(),
             errors: BTreeMap::new(),
             validity: Ok(String::new()),
+            warnings: Vec::new(),
             dirty: false,
             raw: None,
         };
@@ -566,7 +570,17 @@ impl Document {
 
     /// Runs the engine's own validation of the whole scenario.
     pub fn revalidate(&mut self) {
-        self.validity = self.prepare(&[]).map(|p| {
+        let prepared = self.prepare(&[]);
+        self.warnings = match &prepared {
+            Ok(p) => p
+                .scenario
+                .warnings()
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        self.validity = prepared.map(|p| {
             format!(
                 "{}: {} banks, {} regions, {} model families, {} firms, {} quarters",
                 p.scenario.name,
@@ -696,5 +710,21 @@ mod tests {
         doc.edit("firms.lgd", "0.3".into());
         assert!(doc.errors.is_empty());
         assert_eq!(doc.plain("firms.lgd").and_then(|v| v.as_float()), Some(0.3));
+    }
+
+    #[test]
+    fn a_bank_without_equity_is_a_warning_not_an_error() {
+        let mut doc = Document::open("baseline").expect("bundled");
+        assert!(doc.warnings.is_empty(), "{:?}", doc.warnings);
+        doc.edit("banks[0].equity", "0".into());
+        assert!(doc.errors.is_empty(), "{:?}", doc.errors);
+        assert!(doc.is_valid());
+        assert!(
+            doc.warnings
+                .iter()
+                .any(|w| w.starts_with("banks[0].equity:") && w.contains("starts with equity 0")),
+            "{:?}",
+            doc.warnings
+        );
     }
 }

@@ -460,6 +460,12 @@ fn editor(app: &mut App, ui: &mut egui::Ui) {
             ui.label(RichText::new(e.as_str()).color(RED));
         }
     }
+    for w in &doc.warnings {
+        ui.label(RichText::new(format!("Warning: {w}")).color(Color32::from_rgb(230, 160, 40)))
+            .on_hover_text(
+                "The scenario is valid and runs; this set-up is degenerate (docs/robustness.md)",
+            );
+    }
     ui.horizontal_wrapped(|ui| {
         for g in Group::ALL {
             let n = doc
