@@ -217,6 +217,15 @@ fn a_run_killed_while_paths_run_or_while_writing_leaves_no_result_and_resumes_to
         );
         if out.exists() {
             eprintln!("the rename happened before the kill; the folder is complete");
+            if checkpoint_of(&out).exists() {
+                // Killed between the rename and removing the checkpoint: resume tidies up.
+                herdlab()
+                    .args(["run", "--resume"])
+                    .arg(&out)
+                    .assert()
+                    .success()
+                    .stdout(predicate::str::contains("is complete"));
+            }
         } else {
             assert!(checkpoint_of(&out).exists(), "the finished paths were lost");
             herdlab()
@@ -378,4 +387,36 @@ fn a_full_disk_fails_cleanly_and_the_run_resumes_once_there_is_room() {
         .assert()
         .success();
     assert_same_data(&reference, &out);
+}
+
+#[test]
+fn resume_after_the_folder_was_written_only_removes_the_leftover_checkpoint() {
+    // As if killed between renaming the result folder into place and removing the checkpoint.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let reference = reference(tmp.path());
+    let out = tmp.path().join("late");
+    let child = spawn(
+        &[
+            "run",
+            "baseline",
+            "--paths",
+            PATHS,
+            "--checkpoint-every",
+            "2",
+        ],
+        &out,
+    );
+    wait_until("a checkpoint chunk", || chunks(&out) >= 1);
+    kill(&child, "-KILL");
+    let _ = child.wait_with_output();
+    std::fs::rename(&reference, &out).expect("the finished folder");
+    herdlab()
+        .args(["run", "--resume"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("is complete"));
+    assert!(!checkpoint_of(&out).exists());
+    assert!(out.join("manifest.json").is_file());
+    assert_eq!(entries(tmp.path()), ["late"]);
 }
