@@ -116,9 +116,14 @@ pub enum Command {
         /// Result folder [default: results/sweep-NAME].
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
-        /// Replace an existing result folder.
+        /// Replace an existing result folder (and discard the cells an interrupted run of this
+        /// sweep kept).
         #[arg(long)]
         force: bool,
+        /// Continue an interrupted sweep: cells it finished (kept in `.DIR.checkpoint`) are reused
+        /// when their scenario is unchanged, the others are run.
+        #[arg(long, conflicts_with = "force")]
+        resume: bool,
     },
     /// Check scenario files and print every problem.
     Validate {
@@ -262,7 +267,8 @@ pub fn execute(cli: Cli, ctx: &Context) -> Result<()> {
             run,
             out,
             force,
-        } => cmd_sweep(ctx, &scenario, &vary, &run, out, force),
+            resume,
+        } => cmd_sweep(ctx, &scenario, &vary, &run, out, force, resume),
         Command::Validate { files } => cmd_validate(&files),
         Command::Scenarios => {
             let width = bundled::SCENARIOS.iter().map(|b| b.name.len()).max();
@@ -1254,6 +1260,7 @@ fn cmd_sweep(
     run: &RunArgs,
     out: Option<PathBuf>,
     force: bool,
+    resume: bool,
 ) -> Result<()> {
     let options = run.options(Shard::WHOLE)?;
     let overrides = run.overrides()?;
@@ -1292,10 +1299,50 @@ fn cmd_sweep(
     AtomicDir::check(&out, force)?;
     let dir = AtomicDir::create(&out, force)?;
     let n = prepared.len();
+    let kept = checkpoint::location(&out);
+    if kept.exists() && !resume {
+        if !force {
+            return Err(Error::Checkpoint(format!(
+                "{}: an interrupted run of this sweep kept its finished cells in {}; run the same \
+                 command with --resume to continue, or with --force to start over",
+                out.display(),
+                kept.display()
+            )));
+        }
+        std::fs::remove_dir_all(&kept)
+            .map_err(|e| Error::io(&kept, "cannot remove old checkpoint", e))?;
+    }
     let mut aggs = Vec::new();
+    let mut reused = 0;
     for (i, p) in prepared.iter().enumerate() {
-        let f = run_one(ctx, p, &options, &format!("cell {}/{n}", i + 1))?;
+        let cell_dir = kept.join(cell_folder(i));
+        let f = match kept_cell(&cell_dir, p)? {
+            Some(f) => {
+                reused += 1;
+                f
+            }
+            None => {
+                let f = match run_one(ctx, p, &options, &format!("cell {}/{n}", i + 1)) {
+                    Err(Error::Interrupted) if i > 0 => {
+                        return Err(Error::InterruptedCells {
+                            done: i as u64,
+                            total: n as u64,
+                            checkpoint: kept.clone(),
+                        });
+                    }
+                    other => other?,
+                };
+                // Keep the finished cell (whole or not at all) until the sweep's folder is in place.
+                let cell = AtomicDir::create(&cell_dir, true)?;
+                write_into(cell.path(), p, &f)?;
+                cell.commit()?;
+                f
+            }
+        };
         aggs.push(write_into(&dir.path().join(cell_folder(i)), p, &f)?);
+    }
+    if resume && ctx.tables {
+        eprintln!("resumed: {reused} of {n} cells were kept from the interrupted sweep");
     }
     let values: Vec<Vec<f64>> = cells
         .iter()
@@ -1305,6 +1352,10 @@ fn cmd_sweep(
     let header = sweep_header(&varies);
     ctx.check_stop()?;
     let dir = dir.commit()?;
+    if kept.exists() {
+        std::fs::remove_dir_all(&kept)
+            .map_err(|e| Error::io(&kept, "cannot remove checkpoint", e))?;
+    }
     if run.report {
         report_into(ctx, &dir)?;
     }
@@ -1321,6 +1372,29 @@ fn cmd_sweep(
         println!("results written to {}", dir.display());
     }
     Ok(())
+}
+
+/// A sweep cell kept by an interrupted run of the same sweep, if it is complete and was run on
+/// the same scenario (an edited file or other values make it stale: it is run again).
+fn kept_cell(dir: &Path, p: &Prepared) -> Result<Option<Finished>> {
+    let manifest_file = dir.join("manifest.json");
+    if !manifest_file.is_file() {
+        return Ok(None);
+    }
+    let manifest = output::read_manifest(&manifest_file)?;
+    let scenario = serde_json::to_value(&p.scenario).map_err(|e| Error::format(dir, e))?;
+    if manifest.scenario != scenario
+        || manifest.version != output::PROGRAM_VERSION
+        || manifest.overrides != p.overrides
+    {
+        return Ok(None);
+    }
+    let paths = output::read_paths(&dir.join("paths.jsonl"))?;
+    if paths.len() as u64 != p.scenario.run.paths || paths.iter().zip(0..).any(|(r, i)| r.path != i)
+    {
+        return Ok(None);
+    }
+    Ok(Some(Finished { manifest, paths }))
 }
 
 /// Prints the scenario's warnings (degenerate but valid set-ups) to stderr, each message once

@@ -97,6 +97,20 @@ pub enum Error {
         /// The result folder the run writes.
         target: PathBuf,
     },
+    /// The user pressed Ctrl-C during a sweep; the finished cells are kept.
+    #[error(
+        "interrupted: no result folder was written; {done} of {total} sweep cells are kept in {}; \
+         run the same command with --resume to continue",
+        checkpoint.display()
+    )]
+    InterruptedCells {
+        /// Cells kept.
+        done: u64,
+        /// Cells of the sweep.
+        total: u64,
+        /// Where they are kept.
+        checkpoint: PathBuf,
+    },
     /// A checkpoint is in the way, missing, or unusable.
     #[error("{0}")]
     Checkpoint(String),
@@ -121,7 +135,9 @@ impl Error {
             | Error::Merge(_)
             | Error::Invalid(_) => exit::INVALID,
             Error::Usage(_) => exit::USAGE,
-            Error::Interrupted | Error::InterruptedKept { .. } => exit::INTERRUPTED,
+            Error::Interrupted | Error::InterruptedKept { .. } | Error::InterruptedCells { .. } => {
+                exit::INTERRUPTED
+            }
         }
     }
 

@@ -420,3 +420,69 @@ fn resume_after_the_folder_was_written_only_removes_the_leftover_checkpoint() {
     assert!(out.join("manifest.json").is_file());
     assert_eq!(entries(tmp.path()), ["late"]);
 }
+
+#[test]
+fn an_interrupted_sweep_resumes_from_its_finished_cells_to_the_same_bytes() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let t = tmp.path();
+    let args = [
+        "sweep",
+        "baseline",
+        "--vary",
+        "rates.shock.size=0,1,2",
+        "--paths",
+        "150",
+    ];
+    herdlab()
+        .arg("-q")
+        .args(args)
+        .arg("--out")
+        .arg(t.join("whole"))
+        .assert()
+        .success();
+    let out = t.join("sweep");
+    let child = spawn(&args, &out);
+    let first = checkpoint_of(&out).join("cell-0001/manifest.json");
+    wait_until("the first cell kept", || first.is_file());
+    kill(&child, "-INT");
+    let done = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert_eq!(done.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("sweep cells are kept in"), "{stderr}");
+    assert!(!out.exists());
+    // The same command without --resume would throw the cells away: refused.
+    herdlab()
+        .arg("-q")
+        .args(args)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("--resume"));
+    let kept_manifest = std::fs::read_to_string(&first).expect("kept manifest");
+    herdlab()
+        .args(args)
+        .arg("--out")
+        .arg(&out)
+        .arg("--resume")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "cells were kept from the interrupted sweep",
+        ));
+    for f in ["grid.csv", "sweep.json"] {
+        let a = std::fs::read(t.join("whole").join(f)).expect("whole");
+        let b = std::fs::read(out.join(f)).expect("resumed");
+        assert!(a == b, "{f} differs");
+    }
+    for c in 1..=3 {
+        let cell = format!("cell-{c:04}");
+        assert_same_data(&t.join("whole").join(&cell), &out.join(&cell));
+    }
+    // The kept cell was reused, not run again.
+    assert_eq!(
+        std::fs::read_to_string(out.join("cell-0001/manifest.json")).expect("manifest"),
+        kept_manifest
+    );
+    assert!(!checkpoint_of(&out).exists());
+}
