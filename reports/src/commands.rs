@@ -793,7 +793,7 @@ fn run_chunks(
     }
     let wanted = checkpoint.wanted();
     let threads = runner.threads() as u64;
-    let resuming = checkpoint.is_resumed();
+    let resumed_at = checkpoint.is_resumed().then(output::now_rfc3339);
     let progress = Progress::new(&scenario.name, wanted, ctx.mode, ctx.stop.clone());
     progress.start_at(checkpoint.done());
     let interrupted = |c: &Checkpoint| Error::InterruptedKept {
@@ -839,9 +839,7 @@ fn run_chunks(
     }
     paths.sort_by_key(|p| p.path);
     let mut manifest = info.manifest.clone();
-    if resuming {
-        manifest.resumed.push(output::now_rfc3339());
-    }
+    manifest.resumed.extend(resumed_at);
     manifest.threads = manifest.threads.max(runner.threads());
     manifest.finished = output::now_rfc3339();
     let dir = AtomicDir::create(&target, info.force)?;
