@@ -633,6 +633,10 @@ impl App {
     }
 
     fn open_now(&mut self, arg: &str) {
+        if arg.trim().is_empty() {
+            self.error("type a scenario file's path first, or pick a bundled scenario".to_string());
+            return;
+        }
         match Document::open(arg) {
             Ok(doc) => {
                 self.info(format!("opened {}", doc.source.label()));
@@ -642,7 +646,8 @@ impl App {
                 self.state.last_scenario = Some(arg.to_string());
                 self.doc = Some(doc);
             }
-            Err(e) => self.error(format!("cannot open {arg}: {e}")),
+            // The message names the file already.
+            Err(e) => self.error(format!("cannot open: {e}")),
         }
     }
 
