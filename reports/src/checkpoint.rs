@@ -16,7 +16,6 @@
 //! result folder is in place.
 
 use std::fs::File;
-use std::io::Write;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -78,16 +77,12 @@ fn parse_chunk_name(name: &str) -> Option<Range<u64>> {
     (a < b).then_some(a..b)
 }
 
-/// Writes `bytes` to `path` whole or not at all: a temporary file, flushed, renamed into place,
-/// and the folder flushed so the rename survives a crash.
-fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Writes `path` whole or not at all: `write` fills a temporary file (the output writers flush
+/// it to disk), which is renamed into place, and the folder is flushed so the rename survives a
+/// crash.
+fn write_whole(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
     let tmp = path.with_extension("tmp");
-    let result = (|| {
-        let mut f = File::create(&tmp).map_err(|e| Error::io(&tmp, "cannot create", e))?;
-        f.write_all(bytes)
-            .map_err(|e| Error::io(&tmp, "cannot write", e))?;
-        f.sync_all()
-            .map_err(|e| Error::io(&tmp, "cannot write", e))?;
+    let result = write(&tmp).and_then(|()| {
         std::fs::rename(&tmp, path).map_err(|e| Error::io(path, "cannot write", e))?;
         if let Some(dir) = path.parent()
             && let Ok(d) = File::open(dir)
@@ -95,7 +90,7 @@ fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
             let _ = d.sync_all();
         }
         Ok(())
-    })();
+    });
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
@@ -124,8 +119,7 @@ impl Checkpoint {
                 .map_err(|e| Error::io(&dir, "cannot remove old checkpoint", e))?;
         }
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "cannot create folder", e))?;
-        let text = serde_json::to_vec_pretty(&info).map_err(|e| Error::format(&dir, e))?;
-        write_whole(&dir.join(INFO), &text)?;
+        write_whole(&dir.join(INFO), |tmp| output::write_json(tmp, &info))?;
         Ok(Checkpoint {
             dir,
             info,
@@ -194,9 +188,7 @@ impl Checkpoint {
                 )));
             }
             let these = output::read_paths(&file)?;
-            if these.len() as u64 != r.end - r.start
-                || these.iter().zip(r.clone()).any(|(p, want)| p.path != want)
-            {
+            if !output::holds_paths(&these, r.clone()) {
                 return Err(Error::Checkpoint(format!(
                     "{}: does not hold paths {}..{} as its name says; the checkpoint is damaged \
                      (start over with --force)",
@@ -268,12 +260,7 @@ impl Checkpoint {
     /// Keeps the finished paths `range` (results in path order).
     pub fn save(&mut self, range: Range<u64>, paths: &[PathResult]) -> Result<()> {
         let file = self.dir.join(chunk_name(&range));
-        let mut bytes = Vec::new();
-        for p in paths {
-            serde_json::to_writer(&mut bytes, p).map_err(|e| Error::format(&file, e))?;
-            bytes.push(b'\n');
-        }
-        write_whole(&file, &bytes)?;
+        write_whole(&file, |tmp| output::write_jsonl(tmp, paths))?;
         self.chunks.push(range);
         self.chunks.sort_by_key(|r| r.start);
         Ok(())

@@ -1388,8 +1388,7 @@ fn kept_cell(dir: &Path, p: &Prepared) -> Result<Option<Finished>> {
         return Ok(None);
     }
     let paths = output::read_paths(&dir.join("paths.jsonl"))?;
-    if paths.len() as u64 != p.scenario.run.paths || paths.iter().zip(0..).any(|(r, i)| r.path != i)
-    {
+    if !output::holds_paths(&paths, 0..p.scenario.run.paths) {
         return Ok(None);
     }
     Ok(Some(Finished { manifest, paths }))

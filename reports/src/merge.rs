@@ -125,11 +125,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool, command_line: &[String])
         }
         .paths(total);
         let mut these = output::read_paths(&d.join("paths.jsonl"))?;
-        let indices_ok = these.len() as u64 == expected.end - expected.start
-            && these
-                .iter()
-                .zip(expected.clone())
-                .all(|(p, want)| p.path == want);
+        let indices_ok = output::holds_paths(&these, expected.clone());
         if !indices_ok || m.shard.first_path != expected.start || m.shard.end_path != expected.end {
             return Err(Error::Merge(format!(
                 "{}: paths.jsonl does not hold paths {}..{} of shard {}; the folder is damaged",

@@ -308,7 +308,8 @@ pub fn num(x: f64) -> String {
     format!("{x}")
 }
 
-fn write_jsonl(path: &Path, paths: &[PathResult]) -> Result<()> {
+/// Writes `paths.jsonl`: one path's result per line.
+pub(crate) fn write_jsonl(path: &Path, paths: &[PathResult]) -> Result<()> {
     let mut w = create(path)?;
     for p in paths {
         serde_json::to_writer(&mut w, p).map_err(|e| Error::format(path, e))?;
@@ -316,6 +317,12 @@ fn write_jsonl(path: &Path, paths: &[PathResult]) -> Result<()> {
             .map_err(|e| Error::io(path, "cannot write", e))?;
     }
     finish(path, w)
+}
+
+/// Whether `paths` are exactly the results of `range`, in path order.
+pub fn holds_paths(paths: &[PathResult], range: std::ops::Range<u64>) -> bool {
+    paths.len() as u64 == range.end.saturating_sub(range.start)
+        && paths.iter().zip(range).all(|(p, want)| p.path == want)
 }
 
 /// Reads `paths.jsonl`.
