@@ -104,6 +104,27 @@ fn kill(child: &Child, signal: &str) {
     assert!(ok.success());
 }
 
+/// Starts `run baseline` into `out` with `every` paths per checkpoint chunk, and `kill -9`s it
+/// once `chunks` chunks are kept.
+fn killed_run(out: &Path, every: u32, kept: usize) {
+    let every = every.to_string();
+    let child = spawn(
+        &[
+            "run",
+            "baseline",
+            "--paths",
+            PATHS,
+            "--checkpoint-every",
+            &every,
+        ],
+        out,
+    );
+    wait_until("checkpoint chunks", || chunks(out) >= kept);
+    kill(&child, "-KILL");
+    let status = child.wait_with_output().expect("wait").status;
+    assert_eq!(status.code(), None, "the run was not killed");
+}
+
 #[test]
 fn resume_after_ctrl_c_gives_the_bytes_of_an_uninterrupted_run() {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -168,21 +189,7 @@ fn a_run_killed_while_paths_run_or_while_writing_leaves_no_result_and_resumes_to
 
     // Killed while paths run.
     let out = tmp.path().join("paths-phase");
-    let child = spawn(
-        &[
-            "run",
-            "baseline",
-            "--paths",
-            PATHS,
-            "--checkpoint-every",
-            "3",
-        ],
-        &out,
-    );
-    wait_until("two checkpoint chunks", || chunks(&out) >= 2);
-    kill(&child, "-KILL");
-    let status = child.wait_with_output().expect("wait").status;
-    assert_eq!(status.code(), None, "the run was not killed");
+    killed_run(&out, 3, 2);
     assert!(!out.exists());
     herdlab()
         .args(["-q", "run", "--resume"])
@@ -263,20 +270,7 @@ fn resume_without_a_checkpoint_or_with_a_damaged_one_is_a_clear_error() {
         .stderr(predicate::str::contains("cannot be used with"));
 
     let out = tmp.path().join("damaged");
-    let child = spawn(
-        &[
-            "run",
-            "baseline",
-            "--paths",
-            PATHS,
-            "--checkpoint-every",
-            "2",
-        ],
-        &out,
-    );
-    wait_until("two checkpoint chunks", || chunks(&out) >= 2);
-    kill(&child, "-KILL");
-    let _ = child.wait_with_output();
+    killed_run(&out, 2, 2);
     let ckpt = checkpoint_of(&out);
     let chunk = entries(&ckpt)
         .into_iter()
@@ -395,20 +389,7 @@ fn resume_after_the_folder_was_written_only_removes_the_leftover_checkpoint() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let reference = reference(tmp.path());
     let out = tmp.path().join("late");
-    let child = spawn(
-        &[
-            "run",
-            "baseline",
-            "--paths",
-            PATHS,
-            "--checkpoint-every",
-            "2",
-        ],
-        &out,
-    );
-    wait_until("a checkpoint chunk", || chunks(&out) >= 1);
-    kill(&child, "-KILL");
-    let _ = child.wait_with_output();
+    killed_run(&out, 2, 1);
     std::fs::rename(&reference, &out).expect("the finished folder");
     herdlab()
         .args(["run", "--resume"])
