@@ -613,7 +613,13 @@ mod published {
     ///
     /// Published inputs: `ea = (1/2, 5/8, 3/4)`, `el = (3/2, 1/2, 1/2)`, `x = 0.5` and
     /// `L <- matrix(c(0,x,1-x, 1-x,0,x, x,1-x,0), nrow = 3)`, i.e. (R fills by column) every
-    /// off-diagonal `L_ij = 1/2`. Published solution: none (the Rd shows the calls only).
+    /// off-diagonal `L_ij = 1/2`. Published solution: the example output printed on the package's
+    /// rdrr.io page (<https://rdrr.io/cran/systemicrisk/man/default_clearing.html>, built
+    /// 2019-05-02), to 7 significant digits: without costs `defaultind 1 1 0`,
+    /// `clearingvec 1.473214 1.419643 1.500000`; with `alpha = 0.5, beta = 0.7`
+    /// `defaultind 1 1 1`, `clearingvec 0.5020200 0.5147049 0.5653806`. Those are the exact
+    /// fractions below, rounded; the engine is held to the fractions to 1e-9 and to the printed
+    /// digits to half a unit of their last place.
     ///
     /// Conventions: `L[i][j]` is what `i` owes `j` in both (`rowSums(L)` are the debts). The
     /// package's external liabilities `el` rank *pari passu* with interbank debt: they enter the
@@ -670,6 +676,140 @@ mod published {
         assert_eq!(rv.defaulted, vec![true, true, true, false]);
         assert_eq!(rv.rounds, 2);
         check_clearing_conditions(&l, &e, 0.5, 0.7, &rv);
+
+        // The package's printed output, to the digits printed.
+        close(&en.payments[..3], &[1.473214, 1.419643, 1.5], 0.5e-6);
+        close(
+            &rv.payments[..3],
+            &[0.5020200, 0.5147049, 0.5653806],
+            0.5e-7,
+        );
+    }
+
+    /// Eisenberg–Noe on the example of siebenbrunner/NetworkValuation (the MATLAB companion of
+    /// Puig & Siebenbrunner, 2018), `Algorithms/Eisenberg and Noe 2001/Example.html` (a
+    /// MATLAB live script exported with its printed output; commit
+    /// 137c17b78afa32e7791fed51089ff33981ab388b).
+    ///
+    /// Published inputs: `vecE = [10; 10; 10]`, `matL = [0 20 10; 5 0 24; 10 0 0]`, row `i`
+    /// what `i` owes (`sum(matL, 2)` are the debts), no external liabilities, so our `e` is
+    /// `vecE`. Published solution, to 4 decimals: equity `vecE + Pi' p - pbar` before clearing
+    /// `-5, 1, 34` (bank 1 in default) and after `-5.4545, -2.6364, 30` (banks 1 and 2 in
+    /// default). (The repository's README prints the payment vector as
+    /// `19.5455 26.3636 10.0000`; its first entry is a misprint — it contradicts the printed
+    /// equity −5.4545 — and the solution is 24.5455.)
+    ///
+    /// Hand solution: `pbar = (30, 29, 10)`; with banks 1 and 2 in default,
+    /// `p_1 = 10 + (5/29) p_2 + 10`, `p_2 = 10 + (2/3) p_1`, so `p = (270/11, 290/11, 10)`;
+    /// bank 3 receives `90/11 + 240/11 = 30` and pays in full. Equity
+    /// `(-60/11, -29/11, 30)`.
+    #[test]
+    fn network_valuation_eisenberg_noe_example() {
+        let l = DMatrix::from_row_slice(3, 3, &[0.0, 20.0, 10.0, 5.0, 0.0, 24.0, 10.0, 0.0, 0.0]);
+        let e = [10.0, 10.0, 10.0];
+        let pbar = [30.0, 29.0, 10.0];
+        let equity = |p: &[f64]| -> Vec<f64> {
+            (0..3)
+                .map(|i| {
+                    let inflow: f64 = (0..3).map(|j| l[(j, i)] * p[j] / pbar[j]).sum();
+                    e[i] + inflow - pbar[i]
+                })
+                .collect()
+        };
+        close(&equity(&pbar), &[-5.0, 1.0, 34.0], 1e-12);
+
+        let en = eisenberg_noe(&l, &e).expect("valid");
+        close(&en.payments, &[270.0 / 11.0, 290.0 / 11.0, 10.0], TOL);
+        assert_eq!(en.defaulted, vec![true, true, false]);
+        check_clearing_conditions(&l, &e, 1.0, 1.0, &en);
+        let after = equity(&en.payments);
+        close(&after, &[-60.0 / 11.0, -29.0 / 11.0, 30.0], TOL);
+        close(&after, &[-5.4545, -2.6364, 30.0], 0.5e-4);
+        // Rogers–Veraart without costs gives the same vector.
+        let rv = rogers_veraart(&l, &e, 1.0, 1.0).expect("valid");
+        close(&rv.payments, &en.payments, TOL);
+    }
+
+    /// Single-hit DebtRank (Battiston et al. 2012) on the eight-bank example of V. Voutilainen's
+    /// notebook `assets/notebooks/debtrank_example.html` (repository
+    /// vvoutilainen/vvoutilainen.github.io, commit a3a1e69cc97f55eca3410d81c38fa208c3a699ed),
+    /// whose printed tables give the final distress to 6 decimals and DebtRank to 3.
+    ///
+    /// Published inputs: edges `(source, target, investment)` `(2,1,4), (5,2,3), (7,5,5),
+    /// (2,5,2), (3,1,6), (4,1,3), (6,4,2), (8,6,7), (5,6,2)` — the source holds a claim on the
+    /// target, our `X[(source, target)]`; equity `14, 6, 56, 8, 15, 9, 90, 50`; bank 1 fully
+    /// distressed. Impact `min(1, claim / lender's equity)` (ours). The notebook weights banks
+    /// by their share of all investments (`v = investments by j / 34`), we by equity, so its
+    /// DebtRank is recomputed here from our distress vector with its weights; `R` excludes the
+    /// initial shock as ours does.
+    ///
+    /// Published solution: `h = 1.000000, 0.711111, 0.107143, 0.375000, 0.144444, 0.083333,
+    /// 0.007407, 0.011667`, DebtRank 0.207; and with every non-zero impact set to 1/2 ("as in
+    /// Figure 5" of Battiston et al.'s supplementary material) `h = 1, .625, .5, .5, .375, .25,
+    /// .125, .125`, DebtRank 0.357.
+    ///
+    /// Hand solution (exact): `h = (1, 32/45, 3/28, 3/8, 13/90, 1/12, 1/135, 7/600)`,
+    /// `R = 16637/80325`; with impacts 1/2, `h = (1, 5/8, 1/2, 1/2, 3/8, 1/4, 1/8, 1/8)`,
+    /// `R = 97/272`. Banks 2 and 5 lend to each other, so each receives distress after it has
+    /// propagated its own; single-hit passes each bank's distress on once.
+    #[test]
+    fn voutilainen_debtrank_single_hit_example() {
+        let edges = [
+            (2, 1, 4.0),
+            (5, 2, 3.0),
+            (7, 5, 5.0),
+            (2, 5, 2.0),
+            (3, 1, 6.0),
+            (4, 1, 3.0),
+            (6, 4, 2.0),
+            (8, 6, 7.0),
+            (5, 6, 2.0),
+        ];
+        let e = [14.0, 6.0, 56.0, 8.0, 15.0, 9.0, 90.0, 50.0];
+        let mut x = DMatrix::zeros(8, 8);
+        for &(source, target, amount) in &edges {
+            x[(source - 1, target - 1)] = amount;
+        }
+        let invested: Vec<f64> = (0..8).map(|i| x.row(i).sum() / 34.0).collect();
+        let their_debtrank = |h: &[f64]| -> f64 {
+            // R = sum h(T) v - sum h(1) v, with h(1) = (1, 0, ..., 0).
+            h.iter().zip(&invested).map(|(h, v)| h * v).sum::<f64>() - invested[0]
+        };
+        let mut h1 = [0.0; 8];
+        h1[0] = 1.0;
+
+        let got = debtrank_single_hit(&x, &e, &h1, 100).expect("valid");
+        let exact = [
+            1.0,
+            32.0 / 45.0,
+            3.0 / 28.0,
+            3.0 / 8.0,
+            13.0 / 90.0,
+            1.0 / 12.0,
+            1.0 / 135.0,
+            7.0 / 600.0,
+        ];
+        close(&got.distress, &exact, TOL);
+        let printed = [
+            1.0, 0.711111, 0.107143, 0.375, 0.144444, 0.083333, 0.007407, 0.011667,
+        ];
+        close(&got.distress, &printed, 0.5e-6);
+        let r = their_debtrank(&got.distress);
+        assert!((r - 16637.0 / 80325.0).abs() <= TOL, "R = {r}");
+        assert!((r - 0.207).abs() <= 0.5e-3, "R = {r}");
+        assert!(!got.hit_limit);
+
+        // Every non-zero impact 1/2: claims of half the lender's equity.
+        let mut half = DMatrix::zeros(8, 8);
+        for &(source, target, _) in &edges {
+            half[(source - 1, target - 1)] = 0.5 * e[source - 1];
+        }
+        let got = debtrank_single_hit(&half, &e, &h1, 100).expect("valid");
+        let exact = [1.0, 0.625, 0.5, 0.5, 0.375, 0.25, 0.125, 0.125];
+        close(&got.distress, &exact, TOL);
+        let r = their_debtrank(&got.distress);
+        assert!((r - 97.0 / 272.0).abs() <= TOL, "R = {r}");
+        assert!((r - 0.357).abs() <= 0.5e-3, "R = {r}");
     }
 
     /// The example network of `debt_rank` / `debt_rank_shock` in the R package
