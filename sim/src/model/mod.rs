@@ -1,6 +1,7 @@
 //! The herdlab model (MODEL.md §2–5, 8, 9): a [`Model`] is a scenario compiled into the form the
 //! path simulation needs; [`Model::simulate_path`] runs one Monte Carlo path.
 
+mod applications;
 mod contagion;
 pub mod equations;
 pub mod herding;

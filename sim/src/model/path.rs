@@ -3,10 +3,12 @@
 
 use nalgebra::DMatrix;
 
+use super::applications::{ActiveBanks, FirmBlock, QuarterInputs};
 use super::contagion::{self as settle, ContagionState};
 use super::equations as eq;
 use super::{Model, herding, network};
 use crate::error::{Error, Result};
+use crate::normal;
 use crate::results::{
     BankOutcome, BankQuarter, PathResult, PathSummary, QuarterRecord, RegionQuarter,
 };
@@ -17,6 +19,8 @@ use crate::scenario::{AlarmMeasure, Event};
 const NO_LENDER: u32 = u32::MAX;
 /// `lender` value of a firm whose loan is held by the emergency facility.
 const FACILITY: u32 = u32::MAX - 1;
+/// Firms whose keyed draws are prepared together ([`FirmBlock`]).
+const FIRM_BLOCK: usize = 256;
 
 /// A bank's balance sheet and state on one path.
 #[derive(Clone, Debug)]
@@ -130,17 +134,39 @@ impl Model<'_> {
             uniforms: 0,
             normals: (nf * (3 + nm)) as u64,
         };
+        // The normal draws a block of firms at a time, for `inv_cdf_in_place`.
+        let mut common = Vec::with_capacity(FIRM_BLOCK);
+        for start in (0..nf).step_by(FIRM_BLOCK) {
+            let range = start..(start + FIRM_BLOCK).min(nf);
+            let normals = |key: Key, out: &mut [f64]| {
+                for (x, j) in out.iter_mut().zip(range.clone()) {
+                    *x = key.entity(j as u64).uniform();
+                }
+                normal::inv_cdf_in_place(out);
+            };
+            q.resize(range.end, 0.0);
+            normals(kq, &mut q[range.clone()]);
+            for (x, j) in q[range.clone()].iter_mut().zip(range.clone()) {
+                *x += s.regions[self.firm_region[j] as usize].quality_mean;
+            }
+            size.resize(range.end, 0.0);
+            normals(ksize, &mut size[range.clone()]);
+            for x in &mut size[range.clone()] {
+                *x = fs.weight * fs.size_median * (fs.size_sigma * *x).exp();
+            }
+            common.resize(range.len(), 0.0);
+            normals(kc, &mut common);
+            for (m, &k) in kfam.iter().enumerate() {
+                let own = &mut err[m * nf + range.start..m * nf + range.end];
+                normals(k, own);
+                for (x, &c) in own.iter_mut().zip(&common) {
+                    *x = eq::family_error(rho, c, *x);
+                }
+            }
+        }
         for j in 0..nf {
             let e = j as u64;
             let r = self.firm_region[j] as usize;
-            q.push(s.regions[r].quality_mean + kq.entity(e).normal());
-            size.push(
-                fs.weight * fs.size_median * (fs.size_sigma * ksize.entity(e).normal()).exp(),
-            );
-            let c = kc.entity(e).normal();
-            for (m, k) in kfam.iter().enumerate() {
-                err[m * nf + j] = eq::family_error(rho, c, k.entity(e).normal());
-            }
             let banks = &self.region_banks[r];
             lender.push(if banks.is_empty() {
                 NO_LENDER
@@ -258,8 +284,13 @@ impl Model<'_> {
         let mut prev_rate: Option<Vec<f64>> = None;
         let mut x_ou = 0.0;
         let mut rate_prev = s.rates.initial;
-        let mut order = Vec::with_capacity(k_max);
-        let mut scratch = Vec::new();
+        let mut block = FirmBlock::new();
+        let error_scale: Vec<f64> = s
+            .banks
+            .iter()
+            .map(|b| s.models.families[b.family].error_scale)
+            .collect();
+        let mut theta = vec![0.0; nb];
         let mut decisions = Vec::with_capacity(nb * np);
         let mut decisions_ind = Vec::with_capacity(nb * np);
 
@@ -375,6 +406,9 @@ impl Model<'_> {
                     b.car_prev,
                 );
             }
+            for (th, b) in theta.iter_mut().zip(&banks) {
+                *th = b.theta;
+            }
             let active_region: Vec<ActiveBanks> = self
                 .region_banks
                 .iter()
@@ -438,162 +472,167 @@ impl Model<'_> {
             let mut sr_count = 0usize;
             let mut sr_base = 0.0;
 
-            // §4 credit decisions and §5.4 defaults, firm by firm in index order.
-            for j in 0..nf {
-                if !alive[j] {
-                    continue;
-                }
-                alive_start += 1;
-                let e = j as u64;
-                let r = self.firm_region[j] as usize;
-                let region = &s.regions[r];
-                let x = eq::pd_index_from(region_index[r], fs.beta, q[j]);
-                let creditworthy = x <= self.cutoff_index;
-                let amount = size[j];
-                let old = lender[j];
-                let mut new = old;
-                let mut rationed = false;
-                let mut threshold = x;
-                if need[j] {
-                    rec.applicants += 1.0;
-                    rec.demand += amount;
-                    if creditworthy {
-                        rec.creditworthy_demand += amount;
-                        reg[r].creditworthy_demand += amount;
+            // §4 credit decisions and §5.4 defaults, firm by firm in index order; the keyed draws
+            // of a block of firms are made first (`FirmBlock`).
+            for start in (0..nf).step_by(FIRM_BLOCK) {
+                let range = start..(start + FIRM_BLOCK).min(nf);
+                block.prepare(
+                    &QuarterInputs {
+                        alive: &alive,
+                        need: &need,
+                        quality: &q,
+                        firm_region: &self.firm_region,
+                        active_region: &active_region,
+                        max_applications: k_max,
+                        cutoff_index: self.cutoff_index,
+                        region_index: &region_index,
+                        beta: fs.beta,
+                        theta: &theta,
+                        error_scale: &error_scale,
+                        review,
+                        key_shock: kshock,
+                        key_order: korder,
+                        key_fine_tune: &keys.fine_tune,
+                    },
+                    range.clone(),
+                );
+                for j in range {
+                    if !alive[j] {
+                        continue;
                     }
-                    draw_order(
-                        &active_region[r],
-                        k_max,
-                        korder.entity(e),
-                        &mut order,
-                        &mut scratch,
-                    );
-                    draws.uniforms += order.len() as u64;
-                    let mut funded: Option<usize> = None;
-                    let mut approved_without_capacity = false;
-                    let mut any_approval = false;
-                    for &b in &order {
-                        let theta = banks[b].theta;
-                        let sc = score_weights[b].score(
-                            q[j],
-                            err[s.banks[b].family * nf + j],
-                            keys.fine_tune[b].entity(e).normal(),
-                        );
-                        draws.normals += 1;
-                        let mut approve = sc >= theta;
-                        // §8 human review: a share h of rejections, re-scored independently.
-                        draws.uniforms += u64::from(!approve && review.is_some());
-                        if !approve
-                            && let Some((h, se)) = review
-                            && krsel.entity(self.bank_key[b]).entity(e).uniform() < h
-                        {
-                            draws.normals += 1;
-                            let bk = self.bank_key[b];
-                            approve = q[j] + se * krerr.entity(bk).entity(e).normal() >= theta;
-                        }
-                        apps[b * nr + r] += 1;
-                        if approve {
-                            approvals[b * nr + r] += 1;
-                            any_approval = true;
-                            if banks[b].capacity >= amount {
-                                banks[b].capacity -= amount;
-                                funded = Some(b);
-                                break;
-                            }
-                            approved_without_capacity = true;
-                        }
-                    }
-                    if creditworthy && !order.is_empty() {
-                        sr_n += 1;
-                        if !any_approval {
-                            sr_count += 1;
-                        }
-                        let mut p = 1.0;
-                        for &b in &order {
-                            let fam = &s.models.families[s.banks[b].family];
-                            p *= eq::independent_rejection(
-                                q[j],
-                                banks[b].theta,
-                                fam.error_scale,
-                                review,
-                            );
-                        }
-                        sr_base += p;
-                    }
-                    // The facility's draw is made only when it is asked and has the budget.
-                    draws.normals += u64::from(funded.is_none() && facility_left >= amount);
-                    if let Some(b) = funded {
-                        rec.supply += amount;
-                        reg[r].supply += amount;
-                        new = b as u32;
-                    } else if facility_left >= amount
-                        && eq::pd_index(
-                            region.pd_intercept,
-                            fs.lambda,
-                            dr,
-                            fs.beta,
-                            q[j] + alarm.map_or(0.0, |a| a.facility_error_scale)
-                                * kfac.entity(e).normal(),
-                        ) <= self.cutoff_index
-                    {
-                        facility_left -= amount;
-                        rec.facility_lending += amount;
-                        new = FACILITY;
-                    } else {
-                        rationed = true;
-                        rec.rationed += 1.0;
-                        threshold = eq::rationed_index(x, fs.liquidity_pd);
+                    alive_start += 1;
+                    let e = j as u64;
+                    let r = self.firm_region[j] as usize;
+                    let region = &s.regions[r];
+                    let x = eq::pd_index_from(region_index[r], fs.beta, q[j]);
+                    let creditworthy = x <= self.cutoff_index;
+                    let amount = size[j];
+                    let old = lender[j];
+                    let mut new = old;
+                    let mut rationed = false;
+                    let mut threshold = x;
+                    if need[j] {
+                        rec.applicants += 1.0;
+                        rec.demand += amount;
                         if creditworthy {
-                            rec.credit_gap += amount;
-                            reg[r].credit_gap += amount;
-                            if approved_without_capacity || order.is_empty() {
-                                rec.gap_no_capacity += amount;
-                            } else {
-                                rec.gap_rejected += amount;
+                            rec.creditworthy_demand += amount;
+                            reg[r].creditworthy_demand += amount;
+                        }
+                        let (order, fine_tune) = block.order(j);
+                        draws.uniforms += order.len() as u64;
+                        let mut funded: Option<usize> = None;
+                        let mut approved_without_capacity = false;
+                        let mut any_approval = false;
+                        for (&b, &v) in order.iter().zip(fine_tune) {
+                            let theta = banks[b].theta;
+                            let sc =
+                                score_weights[b].score(q[j], err[s.banks[b].family * nf + j], v);
+                            draws.normals += 1;
+                            let mut approve = sc >= theta;
+                            // §8 human review: a share h of rejections, re-scored independently.
+                            draws.uniforms += u64::from(!approve && review.is_some());
+                            if !approve
+                                && let Some((h, se)) = review
+                                && krsel.entity(self.bank_key[b]).entity(e).uniform() < h
+                            {
+                                draws.normals += 1;
+                                let bk = self.bank_key[b];
+                                approve = q[j] + se * krerr.entity(bk).entity(e).normal() >= theta;
+                            }
+                            apps[b * nr + r] += 1;
+                            if approve {
+                                approvals[b * nr + r] += 1;
+                                any_approval = true;
+                                if banks[b].capacity >= amount {
+                                    banks[b].capacity -= amount;
+                                    funded = Some(b);
+                                    break;
+                                }
+                                approved_without_capacity = true;
                             }
                         }
+                        if creditworthy && !order.is_empty() {
+                            sr_n += 1;
+                            if !any_approval {
+                                sr_count += 1;
+                            }
+                            sr_base += block.all_reject(j);
+                        }
+                        // The facility's draw is made only when it is asked and has the budget.
+                        draws.normals += u64::from(funded.is_none() && facility_left >= amount);
+                        if let Some(b) = funded {
+                            rec.supply += amount;
+                            reg[r].supply += amount;
+                            new = b as u32;
+                        } else if facility_left >= amount
+                            && eq::pd_index(
+                                region.pd_intercept,
+                                fs.lambda,
+                                dr,
+                                fs.beta,
+                                q[j] + alarm.map_or(0.0, |a| a.facility_error_scale)
+                                    * kfac.entity(e).normal(),
+                            ) <= self.cutoff_index
+                        {
+                            facility_left -= amount;
+                            rec.facility_lending += amount;
+                            new = FACILITY;
+                        } else {
+                            rationed = true;
+                            rec.rationed += 1.0;
+                            threshold = eq::rationed_index(x, fs.liquidity_pd);
+                            if creditworthy {
+                                rec.credit_gap += amount;
+                                reg[r].credit_gap += amount;
+                                if approved_without_capacity || order.is_empty() {
+                                    rec.gap_no_capacity += amount;
+                                } else {
+                                    rec.gap_rejected += amount;
+                                }
+                            }
+                        }
+                        // A new loan (bank or facility) repays the maturing one.
+                        if !rationed && new != old {
+                            if let Some(b) = banks.get_mut(old as usize) {
+                                b.loans -= amount;
+                            }
+                            if let Some(b) = banks.get_mut(new as usize) {
+                                b.loans += amount;
+                            }
+                            lender[j] = new;
+                        }
                     }
-                    // A new loan (bank or facility) repays the maturing one.
-                    if !rationed && new != old {
+                    draws.normals += 1;
+                    let latent = latent_weights.latent(systematic[r], block.shock(j));
+                    if latent < threshold {
+                        // §5.4: the lender of the loan at stake (new, or maturing and not rolled over)
+                        // loses lgd x balance; the balance leaves its book.
+                        alive[j] = false;
+                        rec.firm_defaults += 1.0;
+                        if rationed {
+                            rec.rationed_defaults += 1.0;
+                            if latent >= x {
+                                rec.rationing_caused_defaults += 1.0;
+                            }
+                        }
+                        let loser = if rationed { old } else { new };
+                        let loss = fs.lgd * amount;
+                        if loser == FACILITY {
+                            rec.facility_losses += loss;
+                        } else if let Some(b) = banks.get_mut(loser as usize) {
+                            b.loans -= amount;
+                            b.equity -= loss;
+                            b.loss_credit += loss;
+                            rec.loss_credit += loss;
+                        }
+                        lender[j] = NO_LENDER;
+                    } else if rationed {
+                        // Survives: repays the maturing loan from its own means, left without credit.
                         if let Some(b) = banks.get_mut(old as usize) {
                             b.loans -= amount;
                         }
-                        if let Some(b) = banks.get_mut(new as usize) {
-                            b.loans += amount;
-                        }
-                        lender[j] = new;
+                        lender[j] = NO_LENDER;
                     }
-                }
-                draws.normals += 1;
-                let latent = latent_weights.latent(systematic[r], kshock.entity(e).normal());
-                if latent < threshold {
-                    // §5.4: the lender of the loan at stake (new, or maturing and not rolled over)
-                    // loses lgd x balance; the balance leaves its book.
-                    alive[j] = false;
-                    rec.firm_defaults += 1.0;
-                    if rationed {
-                        rec.rationed_defaults += 1.0;
-                        if latent >= x {
-                            rec.rationing_caused_defaults += 1.0;
-                        }
-                    }
-                    let loser = if rationed { old } else { new };
-                    let loss = fs.lgd * amount;
-                    if loser == FACILITY {
-                        rec.facility_losses += loss;
-                    } else if let Some(b) = banks.get_mut(loser as usize) {
-                        b.loans -= amount;
-                        b.equity -= loss;
-                        b.loss_credit += loss;
-                        rec.loss_credit += loss;
-                    }
-                    lender[j] = NO_LENDER;
-                } else if rationed {
-                    // Survives: repays the maturing loan from its own means, left without credit.
-                    if let Some(b) = banks.get_mut(old as usize) {
-                        b.loans -= amount;
-                    }
-                    lender[j] = NO_LENDER;
                 }
             }
 
@@ -804,106 +843,6 @@ fn pick(list: &[(usize, f64)], u: f64) -> usize {
     list.last().map_or(0, |x| x.0)
 }
 
-/// A region's banks open for applications this quarter, with their market shares.
-struct ActiveBanks {
-    /// Bank indices, in bank order.
-    banks: Vec<usize>,
-    /// Their market shares.
-    weights: Vec<f64>,
-    /// Running sums of the shares, added in list order from 0.
-    cumulative: Vec<f64>,
-    /// The sum of the shares, added in list order.
-    total: f64,
-    /// `total_without[c]`: the sum of the shares but bank `c`'s, added in list order.
-    total_without: Vec<f64>,
-}
-
-impl ActiveBanks {
-    fn new(list: impl Iterator<Item = (usize, f64)>) -> Self {
-        let (banks, weights): (Vec<usize>, Vec<f64>) = list.unzip();
-        let cumulative = weights
-            .iter()
-            .scan(0.0, |acc, &w| {
-                *acc += w;
-                Some(*acc)
-            })
-            .collect();
-        let total = weights.iter().sum();
-        let total_without = (0..weights.len())
-            .map(|c| {
-                let before = weights[..c].iter().copied();
-                before.chain(weights[c + 1..].iter().copied()).sum()
-            })
-            .collect();
-        ActiveBanks {
-            banks,
-            weights,
-            cumulative,
-            total,
-            total_without,
-        }
-    }
-}
-
-/// Draws up to `k` banks without replacement, each draw with probability proportional to market
-/// share among the banks not yet drawn. Slot `s` uses the uniform at `key.entity(s)`.
-///
-/// The banks not yet drawn are the active list with the drawn ones skipped (`taken` is scratch),
-/// and every sum runs in list order from 0, so the arithmetic is exactly that of removing each
-/// drawn bank from a copy of the list. Up to the first drawn bank the running sums are the
-/// list's precomputed ones (shares are positive, so starting a sum at 0 or -0 is the same).
-fn draw_order(
-    active: &ActiveBanks,
-    k: usize,
-    key: Key,
-    out: &mut Vec<usize>,
-    taken: &mut Vec<bool>,
-) {
-    let n = active.banks.len();
-    out.clear();
-    taken.clear();
-    taken.resize(n, false);
-    let (w, cum) = (&active.weights[..], &active.cumulative[..]);
-    // The first drawn bank so far: running sums before it are `cum`.
-    let mut first = n;
-    for slot in 0..k.min(n) {
-        let prefix = if first > 0 { cum[first - 1] } else { 0.0 };
-        let rest = || {
-            w.iter()
-                .zip(taken.iter())
-                .enumerate()
-                .skip(first + 1)
-                .filter(|(_, (_, t))| !**t)
-        };
-        let total = match slot {
-            0 => active.total,
-            1 => active.total_without[first],
-            _ => rest().fold(prefix, |acc, (_, (&wi, _))| acc + wi),
-        };
-        let u = key.entity(slot as u64).uniform() * total;
-        let chosen = match cum[..first].iter().position(|&acc| u < acc) {
-            Some(i) => i,
-            None => {
-                let mut acc = prefix;
-                let mut chosen = None;
-                let mut last = first.min(n).saturating_sub(1);
-                for (i, (&wi, _)) in rest() {
-                    last = i;
-                    acc += wi;
-                    if u < acc {
-                        chosen = Some(i);
-                        break;
-                    }
-                }
-                chosen.unwrap_or(last)
-            }
-        };
-        taken[chosen] = true;
-        first = first.min(chosen);
-        out.push(active.banks[chosen]);
-    }
-}
-
 fn summarize_path(
     records: &[QuarterRecord],
     firms: usize,
@@ -979,32 +918,5 @@ mod tests {
         assert_eq!(pick(&l, 0.69), 5);
         assert_eq!(pick(&l, 0.71), 7);
         assert_eq!(pick(&l, 1.0), 7);
-    }
-
-    #[test]
-    fn application_order_is_without_replacement_and_follows_shares() {
-        // Three banks with shares 0.6, 0.3, 0.1: the first slot goes to bank 0 with probability
-        // 0.6. Over 20,000 keys the frequency has sd sqrt(0.24/20000) = 0.0035; 4 sd tolerance.
-        let active = ActiveBanks::new([(0, 0.6), (1, 0.3), (2, 0.1)].into_iter());
-        let mut out = Vec::new();
-        let mut scratch = Vec::new();
-        let mut first0 = 0;
-        let n = 20_000;
-        for i in 0..n {
-            draw_order(&active, 3, Key::new(1).entity(i), &mut out, &mut scratch);
-            let mut sorted = out.clone();
-            sorted.sort_unstable();
-            assert_eq!(sorted, vec![0, 1, 2]);
-            if out[0] == 0 {
-                first0 += 1;
-            }
-        }
-        let f = f64::from(first0) / n as f64;
-        assert!((f - 0.6).abs() < 4.0 * 0.0035, "{f}");
-        draw_order(&active, 2, Key::new(2), &mut out, &mut scratch);
-        assert_eq!(out.len(), 2);
-        let none = ActiveBanks::new(std::iter::empty());
-        draw_order(&none, 3, Key::new(2), &mut out, &mut scratch);
-        assert!(out.is_empty());
     }
 }

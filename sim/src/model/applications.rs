@@ -1,0 +1,374 @@
+//! The per-firm draws of a quarter's credit decisions, prepared a block of firms at a time.
+//!
+//! A firm's application order (MODEL.md §4), the fine-tuning errors behind its scores, its own
+//! default shock and the decision-agreement baseline do not depend on what the firms before it
+//! did: they are pure functions of keyed draws and of the quarter's thresholds. Only who funds a
+//! loan depends on the order of firms (through the banks' remaining capacity). So
+//! [`FirmBlock::prepare`] computes the former for a block of firms in straight loops — uniforms
+//! first, then every inverse normal of the block at once ([`normal::inv_cdf_in_place`]) — and the
+//! path's firm loop then walks the block in index order as before. The values are the very same
+//! draws, bit for bit; the only difference is that scores are drawn for every slot of an order,
+//! also those after the bank that funds the loan, which are then not used (draws are addressed,
+//! so computing one more changes nothing else).
+
+use super::equations as eq;
+use crate::normal;
+use crate::rng::Key;
+
+/// Regions with up to this many active banks get the table of running sums for the second slot
+/// of an application order (`n²` numbers); larger ones compute them per firm.
+const TABLE_BANKS: usize = 64;
+
+/// A region's banks open for applications this quarter, with their market shares.
+pub(super) struct ActiveBanks {
+    /// Bank indices, in bank order.
+    pub(super) banks: Vec<usize>,
+    /// Their market shares (positive).
+    weights: Vec<f64>,
+    /// Running sums of the shares, added in list order from 0.
+    cumulative: Vec<f64>,
+    /// Row `c` (for `n <= TABLE_BANKS`): the running sums with bank `c`'s share left out.
+    without: Vec<f64>,
+}
+
+impl ActiveBanks {
+    pub(super) fn new(list: impl Iterator<Item = (usize, f64)>) -> Self {
+        let (banks, weights): (Vec<usize>, Vec<f64>) = list.unzip();
+        let n = weights.len();
+        let mut cumulative = vec![0.0; n];
+        running_sums(&weights, |_| u64::MAX, &mut cumulative);
+        let mut without = Vec::new();
+        if n <= TABLE_BANKS {
+            without.resize(n * n, 0.0);
+            for (c, row) in without.chunks_exact_mut(n.max(1)).enumerate() {
+                running_sums(&weights, |i| if i == c { 0 } else { u64::MAX }, row);
+            }
+        }
+        ActiveBanks {
+            banks,
+            weights,
+            cumulative,
+            without,
+        }
+    }
+}
+
+/// `out[i]`: the sum of `weights[..=i]` without the taken ones, added in list order from 0.
+/// `keep[i]` is all ones for a weight still in the list and 0 for a taken one.
+///
+/// A taken weight is added as `+0.0` (its bits masked off), which leaves a sum of non-negative
+/// numbers bit for bit unchanged (the sum is never `-0.0`), so this is exactly the sum over a copy
+/// of the list with the taken entries removed, computed without branches.
+#[inline]
+fn running_sums(weights: &[f64], keep: impl Fn(usize) -> u64, out: &mut [f64]) {
+    let mut acc = 0.0;
+    for (i, (o, &w)) in out.iter_mut().zip(weights).enumerate() {
+        acc += f64::from_bits(w.to_bits() & keep(i));
+        *o = acc;
+    }
+}
+
+/// The entry a uniform `u` in `[0, sums[n-1])` falls in: the first `i` with `u < sums[i]`, which
+/// is never a taken entry (its sum equals the one before it). `None` when there is none (rounding
+/// at the top, or a NaN).
+#[inline]
+fn locate(sums: &[f64], u: f64) -> Option<usize> {
+    // The sums do not decrease, so the first i with u < sums[i] is the count of sums <= u.
+    let below = sums.iter().filter(|&&s| s <= u).count();
+    (below < sums.len() && u >= 0.0).then_some(below)
+}
+
+/// Draws `out.len()` banks (at most the region's number) without replacement, each draw with
+/// probability proportional to market share among the banks not yet drawn. Slot `s` uses the
+/// uniform at `key.entity(s)`, scaled by the sum of the shares not yet drawn; the bank is the first
+/// whose running sum (in list order, drawn banks left out) exceeds it, or the last bank not drawn
+/// when rounding leaves none.
+///
+/// Scratch: `keep` has one entry per bank of the region, all `u64::MAX`, and is left so; `sums`
+/// has one entry per bank.
+pub(super) fn draw_order(
+    active: &ActiveBanks,
+    key: Key,
+    out: &mut [usize],
+    keep: &mut [u64],
+    sums: &mut [f64],
+) {
+    let n = active.banks.len();
+    debug_assert!(out.len() <= n && keep.len() == n && sums.len() == n);
+    let mut first = 0;
+    for (slot, o) in out.iter_mut().enumerate() {
+        let row: &[f64] = match slot {
+            0 => &active.cumulative,
+            1 if !active.without.is_empty() => &active.without[first * n..(first + 1) * n],
+            _ => {
+                running_sums(&active.weights, |i| keep[i], sums);
+                sums
+            }
+        };
+        let u = key.entity(slot as u64).uniform() * row[n - 1];
+        let chosen =
+            locate(row, u).unwrap_or_else(|| keep.iter().rposition(|&m| m != 0).unwrap_or(n - 1));
+        keep[chosen] = 0;
+        if slot == 0 {
+            first = chosen;
+        }
+        *o = chosen;
+    }
+    for o in out.iter_mut() {
+        keep[*o] = u64::MAX;
+        *o = active.banks[*o];
+    }
+}
+
+/// What the firm loop needs from the keyed draws, for one block of firms.
+pub(super) struct FirmBlock {
+    /// First firm of the block.
+    start: usize,
+    /// Each firm's own default shock `e_jt` (drawn for every firm of the block).
+    shock: Vec<f64>,
+    /// Application orders of the firms that apply, one after the other.
+    banks: Vec<usize>,
+    /// The fine-tuning error `v_ij` of each entry of `banks`.
+    fine_tune: Vec<f64>,
+    /// Where each firm's order starts in `banks` (and ends: the next firm's start).
+    order_at: Vec<usize>,
+    /// The decision-agreement baseline: the probability that independent models all reject a
+    /// creditworthy applicant (1 for other firms).
+    all_reject: Vec<f64>,
+    keep: Vec<u64>,
+    sums: Vec<f64>,
+}
+
+/// The quarter's inputs to [`FirmBlock::prepare`].
+pub(super) struct QuarterInputs<'a> {
+    pub(super) alive: &'a [bool],
+    pub(super) need: &'a [bool],
+    pub(super) quality: &'a [f64],
+    pub(super) firm_region: &'a [u32],
+    pub(super) active_region: &'a [ActiveBanks],
+    pub(super) max_applications: usize,
+    /// The firm's default index `a_r + lambda dr - beta q` is at most this when creditworthy.
+    pub(super) cutoff_index: f64,
+    pub(super) region_index: &'a [f64],
+    pub(super) beta: f64,
+    /// Per bank: its threshold this quarter and its family's error scale.
+    pub(super) theta: &'a [f64],
+    pub(super) error_scale: &'a [f64],
+    pub(super) review: Option<(f64, f64)>,
+    pub(super) key_shock: Key,
+    pub(super) key_order: Key,
+    pub(super) key_fine_tune: &'a [Key],
+}
+
+impl FirmBlock {
+    pub(super) fn new() -> Self {
+        FirmBlock {
+            start: 0,
+            shock: Vec::new(),
+            banks: Vec::new(),
+            fine_tune: Vec::new(),
+            order_at: Vec::new(),
+            all_reject: Vec::new(),
+            keep: Vec::new(),
+            sums: Vec::new(),
+        }
+    }
+
+    /// Draws for firms `range`: every firm's shock, and for the alive firms that need credit the
+    /// application order, its fine-tuning errors and (when creditworthy) the baseline.
+    ///
+    /// Kept out of line, so that profiles show it apart from the firm loop.
+    #[inline(never)]
+    pub(super) fn prepare(&mut self, q: &QuarterInputs<'_>, range: std::ops::Range<usize>) {
+        let len = range.len();
+        self.start = range.start;
+        self.shock.resize(len, 0.0);
+        for (x, j) in self.shock.iter_mut().zip(range.clone()) {
+            *x = q.key_shock.entity(j as u64).uniform();
+        }
+        normal::inv_cdf_in_place(&mut self.shock);
+
+        // Orders, written straight into `banks` (at most `max_applications` per firm).
+        let most = q
+            .active_region
+            .iter()
+            .map(|a| a.banks.len())
+            .max()
+            .unwrap_or(0);
+        let per_firm = q.max_applications.min(most);
+        self.banks.resize(len * per_firm, 0);
+        self.keep.resize(most, u64::MAX);
+        self.sums.resize(most, 0.0);
+        self.order_at.resize(len + 1, 0);
+        self.all_reject.resize(len, 1.0);
+        let mut at = 0;
+        for (i, j) in range.enumerate() {
+            self.order_at[i] = at;
+            self.all_reject[i] = 1.0;
+            if !(q.alive[j] && q.need[j]) {
+                continue;
+            }
+            let r = q.firm_region[j] as usize;
+            let active = &q.active_region[r];
+            let n = active.banks.len();
+            let slots = q.max_applications.min(n);
+            let order = &mut self.banks[at..at + slots];
+            draw_order(
+                active,
+                q.key_order.entity(j as u64),
+                order,
+                &mut self.keep[..n],
+                &mut self.sums[..n],
+            );
+            at += slots;
+            let x = eq::pd_index_from(q.region_index[r], q.beta, q.quality[j]);
+            if x <= q.cutoff_index && slots > 0 {
+                let mut p = 1.0;
+                for &b in order.iter() {
+                    p *= eq::independent_rejection(
+                        q.quality[j],
+                        q.theta[b],
+                        q.error_scale[b],
+                        q.review,
+                    );
+                }
+                self.all_reject[i] = p;
+            }
+        }
+        self.order_at[len] = at;
+        // The fine-tuning errors of every bank in every order.
+        self.fine_tune.resize(at, 0.0);
+        for i in 0..len {
+            let e = (self.start + i) as u64;
+            let span = self.order_at[i]..self.order_at[i + 1];
+            for (v, &b) in self.fine_tune[span.clone()]
+                .iter_mut()
+                .zip(&self.banks[span])
+            {
+                *v = q.key_fine_tune[b].entity(e).uniform();
+            }
+        }
+        normal::inv_cdf_in_place(&mut self.fine_tune);
+    }
+
+    /// Firm `j`'s default shock.
+    #[inline]
+    pub(super) fn shock(&self, j: usize) -> f64 {
+        self.shock[j - self.start]
+    }
+
+    /// Firm `j`'s application order (empty unless it applies) and the fine-tuning errors of its
+    /// banks.
+    #[inline]
+    pub(super) fn order(&self, j: usize) -> (&[usize], &[f64]) {
+        let i = j - self.start;
+        let span = self.order_at[i]..self.order_at[i + 1];
+        (&self.banks[span.clone()], &self.fine_tune[span])
+    }
+
+    /// The probability that independent models reject firm `j` at every bank of its order
+    /// (computed for creditworthy applicants only).
+    #[inline]
+    pub(super) fn all_reject(&self, j: usize) -> f64 {
+        self.all_reject[j - self.start]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The application order as first written: each slot removes the drawn bank from a copy of
+    /// the list and scans running sums from 0; the table-driven version must give the same banks.
+    fn draw_order_by_copy(list: &[(usize, f64)], k: usize, key: Key) -> Vec<usize> {
+        let mut left = list.to_vec();
+        let mut out = Vec::new();
+        for slot in 0..k.min(list.len()) {
+            let total: f64 = left.iter().map(|x| x.1).sum();
+            let u = key.entity(slot as u64).uniform() * total;
+            let mut acc = 0.0;
+            let mut chosen = left.len() - 1;
+            for (i, &(_, w)) in left.iter().enumerate() {
+                acc += w;
+                if u < acc {
+                    chosen = i;
+                    break;
+                }
+            }
+            out.push(left.remove(chosen).0);
+        }
+        out
+    }
+
+    /// [`draw_order`] with its scratch set up, into a new vector.
+    fn order_of(active: &ActiveBanks, k: usize, key: Key) -> Vec<usize> {
+        let n = active.banks.len();
+        let mut out = vec![0; k.min(n)];
+        let mut keep = vec![u64::MAX; n];
+        let mut sums = vec![0.0; n];
+        draw_order(active, key, &mut out, &mut keep, &mut sums);
+        assert!(keep.iter().all(|&m| m == u64::MAX), "scratch left as found");
+        out
+    }
+
+    #[test]
+    fn application_order_matches_removal_from_a_copy() {
+        // Lists of 1 to 80 banks (with and without the table) with shares of very different sizes,
+        // every k up to the list length and beyond.
+        for n in [1usize, 2, 3, 5, 14, 63, 64, 65, 80] {
+            let raw: Vec<f64> = (0..n)
+                .map(|i| Key::new(n as u64).entity(i as u64).uniform().powi(6) + 1e-12)
+                .collect();
+            let total: f64 = raw.iter().sum();
+            let list: Vec<(usize, f64)> = raw
+                .iter()
+                .enumerate()
+                .map(|(i, w)| (100 + i, w / total))
+                .collect();
+            let active = ActiveBanks::new(list.iter().copied());
+            for k in [1, 2, 3, n, n + 2] {
+                for f in 0..300u64 {
+                    let key = Key::new(7).entity(f);
+                    let got = order_of(&active, k, key);
+                    assert_eq!(
+                        got,
+                        draw_order_by_copy(&list, k, key),
+                        "n {n}, k {k}, f {f}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn application_order_is_without_replacement_and_follows_shares() {
+        // Three banks with shares 0.6, 0.3, 0.1: the first slot goes to bank 0 with probability
+        // 0.6. Over 20,000 keys the frequency has sd sqrt(0.24/20000) = 0.0035; 4 sd tolerance.
+        let active = ActiveBanks::new([(0, 0.6), (1, 0.3), (2, 0.1)].into_iter());
+        let mut first0 = 0;
+        let n = 20_000;
+        for i in 0..n {
+            let mut sorted = order_of(&active, 3, Key::new(1).entity(i));
+            if sorted[0] == 0 {
+                first0 += 1;
+            }
+            sorted.sort_unstable();
+            assert_eq!(sorted, vec![0, 1, 2]);
+        }
+        let f = f64::from(first0) / n as f64;
+        assert!((f - 0.6).abs() < 4.0 * 0.0035, "{f}");
+        assert_eq!(order_of(&active, 2, Key::new(2)).len(), 2);
+        let none = ActiveBanks::new(std::iter::empty());
+        assert!(order_of(&none, 3, Key::new(2)).is_empty());
+    }
+
+    #[test]
+    fn located_entry_is_first_sum_above_the_uniform() {
+        let sums = [0.25, 0.25, 0.5, 1.0];
+        assert_eq!(locate(&sums, 0.0), Some(0));
+        assert_eq!(locate(&sums, 0.25), Some(2));
+        assert_eq!(locate(&sums, 0.99), Some(3));
+        assert_eq!(locate(&sums, 1.0), None);
+        assert_eq!(locate(&sums, f64::NAN), None);
+    }
+}
