@@ -299,6 +299,10 @@ fn inv_cdf_tail(p: f64, q: f64) -> f64 {
 /// the edges: 0, 1, NaN, outside [0, 1]) are then redone one by one. IEEE arithmetic without
 /// contraction gives the same bits in a vector lane as in a scalar register, which the tests
 /// check over millions of draws and every switch point.
+#[multiversion::multiversion(targets(
+    "x86_64+avx512f+avx512dq+avx512vl+avx512bw+avx2+avx+popcnt+sse4.2",
+    "x86_64+avx2+avx+popcnt+sse4.2"
+))]
 pub fn inv_cdf_in_place(ps: &mut [f64]) {
     const BLOCK: usize = 64;
     let mut tail_at = [0u8; BLOCK];

@@ -59,7 +59,7 @@ impl ActiveBanks {
 /// A taken weight is added as `+0.0` (its bits masked off), which leaves a sum of non-negative
 /// numbers bit for bit unchanged (the sum is never `-0.0`), so this is exactly the sum over a copy
 /// of the list with the taken entries removed, computed without branches.
-#[inline]
+#[inline(always)]
 fn running_sums(weights: &[f64], keep: impl Fn(usize) -> u64, out: &mut [f64]) {
     let mut acc = 0.0;
     for (i, (o, &w)) in out.iter_mut().zip(weights).enumerate() {
@@ -71,7 +71,7 @@ fn running_sums(weights: &[f64], keep: impl Fn(usize) -> u64, out: &mut [f64]) {
 /// The entry a uniform `u` in `[0, sums[n-1])` falls in: the first `i` with `u < sums[i]`, which
 /// is never a taken entry (its sum equals the one before it). `None` when there is none (rounding
 /// at the top, or a NaN).
-#[inline]
+#[inline(always)]
 fn locate(sums: &[f64], u: f64) -> Option<usize> {
     // The sums do not decrease, so the first i with u < sums[i] is the count of sums <= u.
     let below = sums.iter().filter(|&&s| s <= u).count();
@@ -86,6 +86,7 @@ fn locate(sums: &[f64], u: f64) -> Option<usize> {
 ///
 /// Scratch: `keep` has one entry per bank of the region, all `u64::MAX`, and is left so; `sums`
 /// has one entry per bank.
+#[inline(always)]
 pub(super) fn draw_order(
     active: &ActiveBanks,
     key: Key,
@@ -128,8 +129,8 @@ pub(super) struct FirmBlock {
     shock: Vec<f64>,
     /// Application orders of the firms that apply, one after the other.
     banks: Vec<usize>,
-    /// The fine-tuning error `v_ij` of each entry of `banks`.
-    fine_tune: Vec<f64>,
+    /// The score `s_ij` each bank of `banks` gives the firm (from its fine-tuning error `v_ij`).
+    scores: Vec<f64>,
     /// Where each firm's order starts in `banks` (and ends: the next firm's start).
     order_at: Vec<usize>,
     /// The decision-agreement baseline: the probability that independent models all reject a
@@ -155,6 +156,11 @@ pub(super) struct QuarterInputs<'a> {
     pub(super) theta: &'a [f64],
     pub(super) error_scale: &'a [f64],
     pub(super) review: Option<(f64, f64)>,
+    /// Per bank: the weights of its score and its model family.
+    pub(super) score_weights: &'a [eq::ScoreWeights],
+    pub(super) family: &'a [usize],
+    /// The family model errors `err_aj`, family by family (`family * firms + j`).
+    pub(super) family_error: &'a [f64],
     pub(super) key_shock: Key,
     pub(super) key_order: Key,
     pub(super) key_fine_tune: &'a [Key],
@@ -166,7 +172,7 @@ impl FirmBlock {
             start: 0,
             shock: Vec::new(),
             banks: Vec::new(),
-            fine_tune: Vec::new(),
+            scores: Vec::new(),
             order_at: Vec::new(),
             all_reject: Vec::new(),
             keep: Vec::new(),
@@ -176,79 +182,8 @@ impl FirmBlock {
 
     /// Draws for firms `range`: every firm's shock, and for the alive firms that need credit the
     /// application order, its fine-tuning errors and (when creditworthy) the baseline.
-    ///
-    /// Kept out of line, so that profiles show it apart from the firm loop.
-    #[inline(never)]
     pub(super) fn prepare(&mut self, q: &QuarterInputs<'_>, range: std::ops::Range<usize>) {
-        let len = range.len();
-        self.start = range.start;
-        self.shock.resize(len, 0.0);
-        for (x, j) in self.shock.iter_mut().zip(range.clone()) {
-            *x = q.key_shock.entity(j as u64).uniform();
-        }
-        normal::inv_cdf_in_place(&mut self.shock);
-
-        // Orders, written straight into `banks` (at most `max_applications` per firm).
-        let most = q
-            .active_region
-            .iter()
-            .map(|a| a.banks.len())
-            .max()
-            .unwrap_or(0);
-        let per_firm = q.max_applications.min(most);
-        self.banks.resize(len * per_firm, 0);
-        self.keep.resize(most, u64::MAX);
-        self.sums.resize(most, 0.0);
-        self.order_at.resize(len + 1, 0);
-        self.all_reject.resize(len, 1.0);
-        let mut at = 0;
-        for (i, j) in range.enumerate() {
-            self.order_at[i] = at;
-            self.all_reject[i] = 1.0;
-            if !(q.alive[j] && q.need[j]) {
-                continue;
-            }
-            let r = q.firm_region[j] as usize;
-            let active = &q.active_region[r];
-            let n = active.banks.len();
-            let slots = q.max_applications.min(n);
-            let order = &mut self.banks[at..at + slots];
-            draw_order(
-                active,
-                q.key_order.entity(j as u64),
-                order,
-                &mut self.keep[..n],
-                &mut self.sums[..n],
-            );
-            at += slots;
-            let x = eq::pd_index_from(q.region_index[r], q.beta, q.quality[j]);
-            if x <= q.cutoff_index && slots > 0 {
-                let mut p = 1.0;
-                for &b in order.iter() {
-                    p *= eq::independent_rejection(
-                        q.quality[j],
-                        q.theta[b],
-                        q.error_scale[b],
-                        q.review,
-                    );
-                }
-                self.all_reject[i] = p;
-            }
-        }
-        self.order_at[len] = at;
-        // The fine-tuning errors of every bank in every order.
-        self.fine_tune.resize(at, 0.0);
-        for i in 0..len {
-            let e = (self.start + i) as u64;
-            let span = self.order_at[i]..self.order_at[i + 1];
-            for (v, &b) in self.fine_tune[span.clone()]
-                .iter_mut()
-                .zip(&self.banks[span])
-            {
-                *v = q.key_fine_tune[b].entity(e).uniform();
-            }
-        }
-        normal::inv_cdf_in_place(&mut self.fine_tune);
+        prepare_block(self, q, range);
     }
 
     /// Firm `j`'s default shock.
@@ -257,13 +192,12 @@ impl FirmBlock {
         self.shock[j - self.start]
     }
 
-    /// Firm `j`'s application order (empty unless it applies) and the fine-tuning errors of its
-    /// banks.
+    /// Firm `j`'s application order (empty unless it applies) and the scores its banks give it.
     #[inline]
     pub(super) fn order(&self, j: usize) -> (&[usize], &[f64]) {
         let i = j - self.start;
         let span = self.order_at[i]..self.order_at[i + 1];
-        (&self.banks[span.clone()], &self.fine_tune[span])
+        (&self.banks[span.clone()], &self.scores[span])
     }
 
     /// The probability that independent models reject firm `j` at every bank of its order
@@ -271,6 +205,94 @@ impl FirmBlock {
     #[inline]
     pub(super) fn all_reject(&self, j: usize) -> f64 {
         self.all_reject[j - self.start]
+    }
+}
+
+/// The body of [`FirmBlock::prepare`], compiled also for wider vector units (AVX2, AVX-512) and
+/// chosen at run time: the keyed hashes, inverse normals and counts vectorise there. Integer and
+/// IEEE arithmetic give the same bits in every version (Rust never fuses a multiply and an add on
+/// its own), which the golden digests check on whatever machine runs them.
+#[multiversion::multiversion(targets(
+    "x86_64+avx512f+avx512dq+avx512vl+avx512bw+avx2+avx+popcnt+sse4.2",
+    "x86_64+avx2+avx+popcnt+sse4.2"
+))]
+fn prepare_block(block: &mut FirmBlock, q: &QuarterInputs<'_>, range: std::ops::Range<usize>) {
+    let len = range.len();
+    block.start = range.start;
+    block.shock.resize(len, 0.0);
+    for (x, j) in block.shock.iter_mut().zip(range.clone()) {
+        *x = q.key_shock.entity(j as u64).uniform();
+    }
+    normal::inv_cdf_in_place(&mut block.shock);
+
+    // Orders, written straight into `banks` (at most `max_applications` per firm).
+    let most = q
+        .active_region
+        .iter()
+        .map(|a| a.banks.len())
+        .max()
+        .unwrap_or(0);
+    let per_firm = q.max_applications.min(most);
+    block.banks.resize(len * per_firm, 0);
+    block.keep.resize(most, u64::MAX);
+    block.sums.resize(most, 0.0);
+    block.order_at.resize(len + 1, 0);
+    block.all_reject.resize(len, 1.0);
+    let mut at = 0;
+    for (i, j) in range.enumerate() {
+        block.order_at[i] = at;
+        block.all_reject[i] = 1.0;
+        if !(q.alive[j] && q.need[j]) {
+            continue;
+        }
+        let r = q.firm_region[j] as usize;
+        let active = &q.active_region[r];
+        let n = active.banks.len();
+        let slots = q.max_applications.min(n);
+        let order = &mut block.banks[at..at + slots];
+        draw_order(
+            active,
+            q.key_order.entity(j as u64),
+            order,
+            &mut block.keep[..n],
+            &mut block.sums[..n],
+        );
+        at += slots;
+        let x = eq::pd_index_from(q.region_index[r], q.beta, q.quality[j]);
+        if x <= q.cutoff_index && slots > 0 {
+            let mut p = 1.0;
+            for &b in order.iter() {
+                p *=
+                    eq::independent_rejection(q.quality[j], q.theta[b], q.error_scale[b], q.review);
+            }
+            block.all_reject[i] = p;
+        }
+    }
+    block.order_at[len] = at;
+    // The fine-tuning errors of every bank in every order, then the scores.
+    block.scores.resize(at, 0.0);
+    for i in 0..len {
+        let e = (block.start + i) as u64;
+        let span = block.order_at[i]..block.order_at[i + 1];
+        for (v, &b) in block.scores[span.clone()]
+            .iter_mut()
+            .zip(&block.banks[span])
+        {
+            *v = q.key_fine_tune[b].entity(e).uniform();
+        }
+    }
+    normal::inv_cdf_in_place(&mut block.scores);
+    let firms = q.quality.len();
+    for i in 0..len {
+        let j = block.start + i;
+        let span = block.order_at[i]..block.order_at[i + 1];
+        for (sc, &b) in block.scores[span.clone()]
+            .iter_mut()
+            .zip(&block.banks[span])
+        {
+            let err = q.family_error[q.family[b] * firms + j];
+            *sc = q.score_weights[b].score(q.quality[j], err, *sc);
+        }
     }
 }
 

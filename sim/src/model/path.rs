@@ -291,6 +291,7 @@ impl Model<'_> {
             .map(|b| s.models.families[b.family].error_scale)
             .collect();
         let mut theta = vec![0.0; nb];
+        let bank_family: Vec<usize> = s.banks.iter().map(|b| b.family).collect();
         let mut decisions = Vec::with_capacity(nb * np);
         let mut decisions_ind = Vec::with_capacity(nb * np);
 
@@ -490,6 +491,9 @@ impl Model<'_> {
                         theta: &theta,
                         error_scale: &error_scale,
                         review,
+                        score_weights: &score_weights,
+                        family: &bank_family,
+                        family_error: &err,
                         key_shock: kshock,
                         key_order: korder,
                         key_fine_tune: &keys.fine_tune,
@@ -518,15 +522,13 @@ impl Model<'_> {
                             rec.creditworthy_demand += amount;
                             reg[r].creditworthy_demand += amount;
                         }
-                        let (order, fine_tune) = block.order(j);
+                        let (order, scores) = block.order(j);
                         draws.uniforms += order.len() as u64;
                         let mut funded: Option<usize> = None;
                         let mut approved_without_capacity = false;
                         let mut any_approval = false;
-                        for (&b, &v) in order.iter().zip(fine_tune) {
+                        for (&b, &sc) in order.iter().zip(scores) {
                             let theta = banks[b].theta;
-                            let sc =
-                                score_weights[b].score(q[j], err[s.banks[b].family * nf + j], v);
                             draws.normals += 1;
                             let mut approve = sc >= theta;
                             // §8 human review: a share h of rejections, re-scored independently.
