@@ -8,7 +8,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-use reports::commands::{Finished, Prepared, run_prepared};
+use reports::commands::{Finished, Prepared, run_prepared, run_prepared_blocks};
 use reports::sweep::Vary;
 use sim::aggregate::{Aggregates, Comparison};
 use sim::montecarlo::{Observer, RunOptions};
@@ -309,8 +309,9 @@ fn run_stage(
     }
 }
 
-/// Runs the paths in `chunks` consecutive shards, sending the aggregate of the paths done after
-/// each, and returns the whole run with the manifest of an unsharded run.
+/// Runs the paths in `chunks` consecutive blocks on one compiled model
+/// ([`reports::commands::run_prepared_blocks`]), sending the aggregate of the paths done after
+/// each block but the last; the result is the same run as [`run_stage`]'s.
 fn run_chunked(
     p: &Prepared,
     options: &RunOptions,
@@ -318,58 +319,29 @@ fn run_chunked(
     obs: &GuiObserver,
     send: &dyn Fn(Event),
 ) -> Result<RunResult, Option<String>> {
-    let total = p.scenario.run.paths;
-    let mut paths = Vec::new();
-    let mut manifest: Option<reports::output::Manifest> = None;
-    for i in 0..chunks {
-        let opts = RunOptions {
-            shard: sim::montecarlo::Shard {
-                index: i,
-                count: chunks,
-            },
-            ..options.clone()
-        };
-        obs.shared.done.store(0, Ordering::Relaxed);
-        let f = match run_prepared(p, &opts, obs, &command_line(p)) {
-            Ok(f) => f,
-            Err(reports::Error::Interrupted) => return Err(None),
-            Err(e) => return Err(Some(e.to_string())),
-        };
+    obs.shared.done.store(0, Ordering::Relaxed);
+    let mut between = |manifest: &reports::output::Manifest, paths: &[sim::results::PathResult]| {
         obs.shared.stages_done.fetch_add(1, Ordering::Relaxed);
-        paths.extend(f.paths);
-        manifest = Some(match manifest {
-            // The whole run's manifest: started with the first block, finished with the last.
-            Some(mut m) => {
-                m.finished = f.manifest.finished;
-                m.threads = f.manifest.threads;
-                m
-            }
-            None => f.manifest,
-        });
-        if i + 1 < chunks
-            && let Some(m) = &manifest
-        {
-            let partial = Finished {
-                manifest: m.clone(),
-                paths: paths.clone(),
-            };
-            send(Event::Partial(Box::new(RunResult::new(
-                p.scenario.clone(),
-                partial,
-            ))));
-        }
-    }
-    let mut m = manifest.ok_or_else(|| Some("no paths were run".to_string()))?;
-    m.shard = reports::output::ShardInfo {
-        index: 1,
-        count: 1,
-        first_path: 0,
-        end_path: total,
+        obs.shared.done.store(0, Ordering::Relaxed);
+        let mut manifest = manifest.clone();
+        manifest.finished = reports::output::now_rfc3339();
+        let partial = Finished {
+            manifest,
+            paths: paths.to_vec(),
+        };
+        send(Event::Partial(Box::new(RunResult::new(
+            p.scenario.clone(),
+            partial,
+        ))));
     };
-    Ok(RunResult::new(
-        p.scenario.clone(),
-        Finished { manifest: m, paths },
-    ))
+    match run_prepared_blocks(p, options, obs, &command_line(p), chunks, &mut between) {
+        Ok(f) => {
+            obs.shared.stages_done.fetch_add(1, Ordering::Relaxed);
+            Ok(RunResult::new(p.scenario.clone(), f))
+        }
+        Err(reports::Error::Interrupted) => Err(None),
+        Err(e) => Err(Some(e.to_string())),
+    }
 }
 
 fn work(job: Job, options: RunOptions, obs: GuiObserver, tx: Sender<Event>) {

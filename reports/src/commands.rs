@@ -535,6 +535,47 @@ pub fn run_prepared(
     })
 }
 
+/// [`run_prepared`] in `blocks` consecutive blocks of paths on one compiled model and thread
+/// pool, for interim results: after every block but the last, `between` gets the manifest so far
+/// and the paths done. The result is the same as [`run_prepared`]'s (the paths do not depend on how
+/// a run is cut). The observer counts the paths of each block on its own.
+pub fn run_prepared_blocks(
+    p: &Prepared,
+    options: &RunOptions,
+    observer: &dyn sim::montecarlo::Observer,
+    command_line: &[String],
+    blocks: u64,
+    between: &mut dyn FnMut(&Manifest, &[PathResult]),
+) -> Result<Finished> {
+    let cancelled = |e: sim::Error| match e {
+        sim::Error::Cancelled => Error::Interrupted,
+        other => other.into(),
+    };
+    let mut manifest = new_manifest(command_line, p, options)?;
+    let runner = sim::montecarlo::Runner::new(&p.scenario, options).map_err(cancelled)?;
+    manifest.threads = runner.threads();
+    let range = runner.range();
+    let n = range.end - range.start;
+    let blocks = blocks.max(1);
+    let mut paths = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
+    for index in 0..blocks {
+        let part = sim::montecarlo::Shard {
+            index,
+            count: blocks,
+        }
+        .paths(n);
+        let done = runner
+            .run(range.start + part.start..range.start + part.end, observer)
+            .map_err(cancelled)?;
+        paths.extend(done);
+        if index + 1 < blocks {
+            between(&manifest, &paths);
+        }
+    }
+    manifest.finished = output::now_rfc3339();
+    Ok(Finished { manifest, paths })
+}
+
 fn run_one(ctx: &Context, p: &Prepared, options: &RunOptions, label: &str) -> Result<Finished> {
     ctx.check_stop()?;
     let range = options.shard.paths(p.scenario.run.paths);
