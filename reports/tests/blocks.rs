@@ -53,8 +53,8 @@ fn a_run_in_blocks_is_the_same_run() {
 
     // One block is the plain run, with no interim results.
     let mut calls = 0;
-    let one = run_prepared_blocks(&p, &options, &Silent, &line, 1, &mut |_, _| calls += 1)
-        .expect("runs");
+    let one =
+        run_prepared_blocks(&p, &options, &Silent, &line, 1, &mut |_, _| calls += 1).expect("runs");
     assert_eq!(one.paths, whole.paths);
     assert_eq!(calls, 0);
 }
