@@ -17,7 +17,7 @@ use crate::rng::Key;
 
 /// Regions with up to this many active banks get the table of running sums for the second slot
 /// of an application order (`n²` numbers); larger ones compute them per firm.
-const TABLE_BANKS: usize = 64;
+pub(super) const TABLE_BANKS: usize = 64;
 
 /// A region's banks open for applications this quarter, with their market shares.
 pub(super) struct ActiveBanks {

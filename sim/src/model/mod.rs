@@ -112,8 +112,9 @@ impl<'s> Model<'s> {
 /// An estimate of the memory one path of `s` needs while it runs, in bytes: per firm its quality,
 /// size, lender, state and one model error per family (`22 + 8 x families` bytes: 54 with four
 /// families); per bank its state, per-region counters and, with interbank contagion, six rows of
-/// n x n matrices; the probe decisions; and the records kept. O(firms + banks²). The model shared
-/// by all paths adds 4 bytes per firm (its region).
+/// n x n matrices; the probe decisions; the application-order tables (`8 n_r²` bytes for each
+/// region of `n_r <= 64` banks) and the block of firms' draws; and the records kept.
+/// O(firms + banks²). The model shared by all paths adds 4 bytes per firm (its region).
 pub fn path_bytes(s: &Scenario) -> u64 {
     let f = s.firms.count as u64;
     let m = s.models.families.len() as u64;
@@ -135,7 +136,27 @@ pub fn path_bytes(s: &Scenario) -> u64 {
         };
     let detail = if s.run.bank_detail { t * n * 56 } else { 0 };
     let records = t * (QUARTER_BYTES + 24 * r) + n * 80 + detail;
-    f * per_firm + n * per_bank + 2 * p * n * (8 + 1) + records + 4096
+    let mut lenders = vec![0u64; s.regions.len()];
+    for b in &s.banks {
+        for &(region, _) in &b.regions {
+            if let Some(c) = lenders.get_mut(region) {
+                *c += 1;
+            }
+        }
+    }
+    let tables: u64 = lenders
+        .iter()
+        .map(|&k| {
+            if k <= applications::TABLE_BANKS as u64 {
+                8 * k * k
+            } else {
+                0
+            }
+        })
+        .sum();
+    let k = (s.banking.max_applications as u64).min(n);
+    let block = 256 * (40 + 16 * k);
+    f * per_firm + n * per_bank + 2 * p * n * (8 + 1) + records + tables + block + 4096
 }
 
 const QUARTER_BYTES: u64 = (std::mem::size_of::<crate::results::QuarterRecord>()) as u64;
