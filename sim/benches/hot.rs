@@ -1,4 +1,4 @@
-//! Micro-benchmarks of the engine's hot code: keyed draws, one quarter of credit decisions,
+//! Micro-benchmarks of the engine's hot code: keyed draws (one by one and in blocks), one quarter of credit decisions,
 //! Eisenberg–Noe clearing on 1,000 banks and fire-sale rounds on 1,000 banks × 3 assets.
 //!
 //! `cargo bench -p herdlab-sim --bench hot` (whole scenarios: `cargo bench -p herdlab-benches`).
@@ -30,6 +30,17 @@ fn draws(c: &mut Criterion) {
             (0..n)
                 .map(|i| key.entity(black_box(i)).normal())
                 .sum::<f64>()
+        })
+    });
+    // As the engine makes most normals: uniforms of a block of keys, then one pass of AS 241.
+    let mut block = vec![0.0; n as usize];
+    group.bench_function("normal-in-blocks", |b| {
+        b.iter(|| {
+            for (x, i) in block.iter_mut().zip(0..n) {
+                *x = key.entity(black_box(i)).uniform();
+            }
+            sim::normal::inv_cdf_in_place(&mut block);
+            block.iter().sum::<f64>()
         })
     });
     group.finish();
