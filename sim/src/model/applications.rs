@@ -1,13 +1,15 @@
 //! The per-firm draws of a quarter's credit decisions, prepared a block of firms at a time.
 //!
-//! A firm's application order (MODEL.md §4), the fine-tuning errors behind its scores, its own
-//! default shock and the decision-agreement baseline do not depend on what the firms before it
-//! did: they are pure functions of keyed draws and of the quarter's thresholds. Only who funds a
+//! A firm's application order (MODEL.md §4), the scores its banks give it (from their fine-tuning
+//! errors), its own default shock and the decision-agreement baseline do not depend on what the
+//! firms before it did: they are pure functions of keyed draws, of the path's firm draws and of the
+//! quarter's thresholds. Only who funds a
 //! loan depends on the order of firms (through the banks' remaining capacity). So
 //! [`FirmBlock::prepare`] computes the former for a block of firms in straight loops — uniforms
 //! first, then every inverse normal of the block at once ([`normal::inv_cdf_in_place`]) — and the
 //! path's firm loop then walks the block in index order as before. The values are the very same
-//! draws, bit for bit; the only difference is that scores are drawn for every slot of an order,
+//! draws and scores, bit for bit; the only difference is that scores are made for every slot of an
+//! order,
 //! also those after the bank that funds the loan, which are then not used (draws are addressed,
 //! so computing one more changes nothing else).
 
