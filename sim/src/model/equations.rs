@@ -1,5 +1,5 @@
 //! The model's equations as small pure functions, one per formula of MODEL.md, so each can be
-//! tested on its own. The path simulation ([`super::path`]) calls nothing else for the arithmetic.
+//! tested on its own. The path simulation (`model::path`) calls nothing else for the arithmetic.
 
 use crate::normal;
 

@@ -1,5 +1,5 @@
 //! Herding measures (MODEL.md §9): decision agreement and the LSV measure. Systemic rejection is
-//! counted in the credit market itself ([`super::path`]).
+//! counted in the credit market itself (`model::path`).
 
 /// Mean pairwise Pearson correlation of banks' binary decisions on the same probe firms.
 ///
