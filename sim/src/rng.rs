@@ -158,6 +158,20 @@ impl Key {
     }
 }
 
+/// `out[i] = key.entity(first + i).uniform()` for every `i`: the very draws of
+/// [`Key::uniform`], made for a block at once. Compiled also for AVX2 and AVX-512 and chosen at
+/// run time, where the keyed hashes vectorise (integer arithmetic gives the same bits in every
+/// version).
+#[multiversion::multiversion(targets(
+    "x86_64+avx512f+avx512dq+avx512vl+avx512bw+avx2+avx+popcnt+sse4.2",
+    "x86_64+avx2+avx+popcnt+sse4.2"
+))]
+pub fn fill_uniforms(key: Key, first: u64, out: &mut [f64]) {
+    for (x, e) in out.iter_mut().zip(first..) {
+        *x = key.entity(e).uniform();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,6 +266,21 @@ mod tests {
         assert!(mean.abs() < 4.0 * se, "mean {mean}");
         assert!((var - 1.0).abs() < 4.0 * (2.0f64).sqrt() * se, "var {var}");
         assert!(lag.abs() < 4.0 * se, "lag-1 correlation {lag}");
+    }
+
+    #[test]
+    fn block_uniforms_are_the_draws_one_by_one() {
+        let key = Key::new(3).path(1).purpose(Purpose::CreditNeed).quarter(2);
+        for (first, len) in [(0u64, 0usize), (0, 1), (7, 255), (1_000_000, 1000)] {
+            let mut out = vec![0.0; len];
+            fill_uniforms(key, first, &mut out);
+            for (i, x) in out.iter().enumerate() {
+                assert_eq!(
+                    x.to_bits(),
+                    key.entity(first + i as u64).uniform().to_bits()
+                );
+            }
+        }
     }
 
     #[test]

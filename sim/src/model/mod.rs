@@ -124,10 +124,11 @@ pub fn path_bytes(s: &Scenario) -> u64 {
     let p = s.run.probe_firms.min(s.firms.count) as u64;
     // Quality, size (f64), lender (u32), alive and need (bool), one f64 model error per family.
     let per_firm = 8 + 8 + 4 + 1 + 1 + 8 * m;
-    // With interbank contagion: the claims matrix and up to five n x n working matrices at once
-    // (the liabilities and relative-liabilities matrices and the LU of clearing, DebtRank's live
-    // claims and impact matrix).
-    let per_bank = 256
+    // The state, the maturing sums and per-region counters; with interbank contagion, the claims
+    // matrix and up to five n x n working matrices at once (the liabilities and
+    // relative-liabilities matrices and the LU of clearing, DebtRank's live claims and impact
+    // matrix).
+    let per_bank = 264
         + 4 * 8 * r
         + if s.contagion.interbank.is_some() {
             6 * 8 * n
@@ -155,7 +156,9 @@ pub fn path_bytes(s: &Scenario) -> u64 {
         })
         .sum();
     let k = (s.banking.max_applications as u64).min(n);
-    let block = 256 * (40 + 16 * k);
+    // Per firm of a block: shock, need uniform, baseline (f64), order start and the applicant
+    // and creditworthy lists (u32); per slot: bank (usize), score and firm (u32).
+    let block = 256 * (44 + 20 * k);
     f * per_firm + n * per_bank + 2 * p * n * (8 + 1) + records + tables + block + 4096
 }
 

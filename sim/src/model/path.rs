@@ -12,7 +12,7 @@ use crate::normal;
 use crate::results::{
     BankOutcome, BankQuarter, PathResult, PathSummary, QuarterRecord, RegionQuarter,
 };
-use crate::rng::{Key, Purpose};
+use crate::rng::{self, Key, Purpose};
 use crate::scenario::{AlarmMeasure, Event};
 
 /// `lender` value of a firm with no loan outstanding.
@@ -139,9 +139,7 @@ impl Model<'_> {
         for start in (0..nf).step_by(FIRM_BLOCK) {
             let range = start..(start + FIRM_BLOCK).min(nf);
             let normals = |key: Key, out: &mut [f64]| {
-                for (x, j) in out.iter_mut().zip(range.clone()) {
-                    *x = key.entity(j as u64).uniform();
-                }
+                rng::fill_uniforms(key, range.start as u64, out);
                 normal::inv_cdf_in_place(out);
             };
             q.resize(range.end, 0.0);
@@ -285,6 +283,8 @@ impl Model<'_> {
         let mut x_ou = 0.0;
         let mut rate_prev = s.rates.initial;
         let mut block = FirmBlock::new();
+        let mut maturing = Vec::with_capacity(nb + 1);
+        let mut need_uniform = Vec::with_capacity(FIRM_BLOCK);
         let error_scale: Vec<f64> = s
             .banks
             .iter()
@@ -363,22 +363,27 @@ impl Model<'_> {
 
             // §3 which firms need credit: a maturing loan (probability nu), or no loan at all
             // (rationed last quarter, or never had one).
+            // Without branches (whether a firm needs credit is as good as random): the uniforms
+            // of a block of firms first, then the flags; a firm that needs nothing adds +0.0 to
+            // its lender's maturing sum, which leaves the sum's bits as they are (it is never
+            // -0.0), and firms without a bank lender add to a sink after the banks.
             let kneed = root.purpose(Purpose::CreditNeed).quarter(t);
-            for b in banks.iter_mut() {
-                b.maturing = 0.0;
+            maturing.clear();
+            maturing.resize(nb + 1, 0.0);
+            for start in (0..nf).step_by(FIRM_BLOCK) {
+                let range = start..(start + FIRM_BLOCK).min(nf);
+                need_uniform.resize(range.len(), 0.0);
+                rng::fill_uniforms(kneed, range.start as u64, &mut need_uniform);
+                for (&u, j) in need_uniform.iter().zip(range) {
+                    let has_lender = lender[j] != NO_LENDER;
+                    let needs = alive[j] & (!has_lender | (u < fs.need_probability));
+                    need[j] = needs;
+                    draws.uniforms += u64::from(alive[j] & has_lender);
+                    maturing[(lender[j] as usize).min(nb)] += masked(size[j], needs);
+                }
             }
-            for j in 0..nf {
-                if !alive[j] {
-                    continue;
-                }
-                draws.uniforms += u64::from(lender[j] != NO_LENDER);
-                need[j] = lender[j] == NO_LENDER
-                    || kneed.entity(j as u64).uniform() < fs.need_probability;
-                if need[j]
-                    && let Some(b) = banks.get_mut(lender[j] as usize)
-                {
-                    b.maturing += size[j];
-                }
+            for (b, &m) in banks.iter_mut().zip(&maturing) {
+                b.maturing = m;
             }
 
             // §5.3 capacity and §4 thresholds
@@ -518,10 +523,10 @@ impl Model<'_> {
                     if need[j] {
                         rec.applicants += 1.0;
                         rec.demand += amount;
-                        if creditworthy {
-                            rec.creditworthy_demand += amount;
-                            reg[r].creditworthy_demand += amount;
-                        }
+                        // +0.0 for other firms: the sums' bits stay (see the need flags).
+                        let worthy_amount = masked(amount, creditworthy);
+                        rec.creditworthy_demand += worthy_amount;
+                        reg[r].creditworthy_demand += worthy_amount;
                         let (order, scores) = block.order(j);
                         draws.uniforms += order.len() as u64;
                         let mut funded: Option<usize> = None;
@@ -553,13 +558,10 @@ impl Model<'_> {
                                 approved_without_capacity = true;
                             }
                         }
-                        if creditworthy && !order.is_empty() {
-                            sr_n += 1;
-                            if !any_approval {
-                                sr_count += 1;
-                            }
-                            sr_base += block.all_reject(j);
-                        }
+                        let counted = creditworthy & !order.is_empty();
+                        sr_n += usize::from(counted);
+                        sr_count += usize::from(counted & !any_approval);
+                        sr_base += masked(block.all_reject(j), counted);
                         // The facility's draw is made only when it is asked and has the budget.
                         draws.normals += u64::from(funded.is_none() && facility_left >= amount);
                         if let Some(b) = funded {
@@ -816,6 +818,16 @@ impl Model<'_> {
 
 /// The sum of `xs` from +0.0. `Iterator::sum` of `f64` starts from -0.0, so an empty sum would
 /// write a negative zero into the outputs; for any non-empty sum the two agree bit for bit.
+/// `x` if `keep`, else `+0.0`, for a finite `x >= 0`, without a branch: for sums of non-negative
+/// numbers, which adding `+0.0` leaves bit for bit as they are (such a sum is never `-0.0`).
+/// A multiplication, because the compiler turns a select or a bit mask back into a branch (to
+/// skip the load of `x`) where whether to keep is as good as random.
+#[inline(always)]
+fn masked(x: f64, keep: bool) -> f64 {
+    debug_assert!(x.is_finite() && x >= 0.0);
+    x * f64::from(u8::from(keep))
+}
+
 pub(crate) fn total(xs: impl Iterator<Item = f64>) -> f64 {
     xs.fold(0.0, |a, b| a + b)
 }
