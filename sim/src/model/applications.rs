@@ -15,7 +15,7 @@
 
 use super::equations as eq;
 use crate::normal;
-use crate::rng::Key;
+use crate::rng::{self, Key};
 
 /// Regions with up to this many active banks get the table of running sums for the second slot
 /// of an application order (`n²` numbers); larger ones compute them per firm.
@@ -232,9 +232,7 @@ fn prepare_block(block: &mut FirmBlock, q: &QuarterInputs<'_>, range: std::ops::
     let len = range.len();
     block.start = range.start;
     block.shock.resize(len, 0.0);
-    for (x, j) in block.shock.iter_mut().zip(range.clone()) {
-        *x = q.key_shock.entity(j as u64).uniform();
-    }
+    rng::fill_uniforms(q.key_shock, range.start as u64, &mut block.shock);
     normal::inv_cdf_in_place(&mut block.shock);
 
     // Which firms apply, and where each firm's order starts in `banks`: counted without

@@ -816,18 +816,19 @@ impl Model<'_> {
     }
 }
 
-/// The sum of `xs` from +0.0. `Iterator::sum` of `f64` starts from -0.0, so an empty sum would
-/// write a negative zero into the outputs; for any non-empty sum the two agree bit for bit.
-/// `x` if `keep`, else `+0.0`, for a finite `x >= 0`, without a branch: for sums of non-negative
-/// numbers, which adding `+0.0` leaves bit for bit as they are (such a sum is never `-0.0`).
-/// A multiplication, because the compiler turns a select or a bit mask back into a branch (to
-/// skip the load of `x`) where whether to keep is as good as random.
+/// `x` if `keep`, else `+0.0`, without a branch: for sums of non-negative numbers, which adding
+/// `+0.0` leaves bit for bit as they are (such a sum is never `-0.0`; a NaN or infinite sum stays
+/// the same NaN or infinity). The mask is passed through `black_box` because the compiler turns
+/// a plain select or bit mask back into a branch (to skip the load of `x`) where whether to keep
+/// is as good as random.
 #[inline(always)]
 fn masked(x: f64, keep: bool) -> f64 {
-    debug_assert!(x.is_finite() && x >= 0.0);
-    x * f64::from(u8::from(keep))
+    let mask = std::hint::black_box(0u64.wrapping_sub(u64::from(keep)));
+    f64::from_bits(x.to_bits() & mask)
 }
 
+/// The sum of `xs` from +0.0. `Iterator::sum` of `f64` starts from -0.0, so an empty sum would
+/// write a negative zero into the outputs; for any non-empty sum the two agree bit for bit.
 pub(crate) fn total(xs: impl Iterator<Item = f64>) -> f64 {
     xs.fold(0.0, |a, b| a + b)
 }
