@@ -10,7 +10,10 @@
 //! on all threads and prints paths per second, firm-quarters per second per core, the ceiling
 //! (firm-quarters per second per core if a firm-quarter cost nothing but its keyed draws, timed
 //! in the same run with the engine's own `sim::rng::Key`), the ratio of the two, the speed-up
-//! from one to all threads, and peak memory against the engine's own estimate.
+//! from one to all threads, and peak memory against the engine's own estimate. With
+//! `--repeat R` it times the draws and both runs R times, one after the other, and keeps the best
+//! of each, so that on a host whose speed drifts both sides of the ratio come from its fast
+//! stretches.
 //!
 //! `--big` builds a scenario in code (default 10,000,000 firms and 1,000 banks on an interbank
 //! network with Eisenberg–Noe clearing and fire sales, 2 quarters), runs one path on one thread
@@ -123,21 +126,17 @@ fn time_normals_batched(n: u64) -> f64 {
     best.as_secs_f64() * 1e9 / n as f64
 }
 
-/// The fastest of `repeat` runs of `paths` paths on `threads` threads, in seconds.
-fn time_run(s: &Scenario, paths: u64, threads: usize, repeat: usize) -> Result<f64> {
+/// The time of one run of `paths` paths on `threads` threads, in seconds.
+fn time_run(s: &Scenario, paths: u64, threads: usize) -> Result<f64> {
     let opts = RunOptions {
         paths: Some(paths),
         threads: Some(threads),
         ..Default::default()
     };
-    let mut best = f64::INFINITY;
-    for _ in 0..repeat {
-        let start = Instant::now();
-        let out = run(s, &opts, &Silent)?;
-        black_box(out.paths.len());
-        best = best.min(start.elapsed().as_secs_f64());
-    }
-    Ok(best)
+    let start = Instant::now();
+    let out = run(s, &opts, &Silent)?;
+    black_box(out.paths.len());
+    Ok(start.elapsed().as_secs_f64())
 }
 
 fn report(a: &Args) -> Result<()> {
@@ -164,25 +163,36 @@ fn report(a: &Args) -> Result<()> {
     }
     let u_fq = uniforms as f64 / (count_paths as f64 * fq_per_path);
     let n_fq = normals as f64 / (count_paths as f64 * fq_per_path);
-    let ns_u = time_draws(20_000_000, Key::uniform);
-    let ns_n_one = time_draws(20_000_000, Key::normal);
-    let ns_n_block = time_normals_batched(20_000_000);
+    println!(
+        "draws per firm-quarter : {u_fq:.3} uniforms + {n_fq:.3} normals (counted on {count_paths} paths)"
+    );
+
+    // Each repetition times the draws, then the runs, so that on a host whose speed drifts the
+    // best draw costs and the best runs come from the same stretches of time.
+    let rss_before = proc_status_bytes("VmRSS").unwrap_or(0);
+    let single_paths = (a.paths / threads as u64).max(1);
+    let (mut ns_u, mut ns_n_one, mut ns_n_block) = (f64::INFINITY, f64::INFINITY, f64::INFINITY);
+    let (mut t1, mut tn) = (f64::INFINITY, f64::INFINITY);
+    let (mut hwm1, mut hwmn) = (0, 0);
+    for r in 0..a.repeat {
+        ns_u = ns_u.min(time_draws(20_000_000, Key::uniform));
+        ns_n_one = ns_n_one.min(time_draws(20_000_000, Key::normal));
+        ns_n_block = ns_n_block.min(time_normals_batched(20_000_000));
+        t1 = t1.min(time_run(&s, single_paths, 1)?);
+        if r == 0 {
+            hwm1 = proc_status_bytes("VmHWM").unwrap_or(0);
+        }
+        tn = tn.min(time_run(&s, a.paths, threads)?);
+        if r == 0 {
+            hwmn = proc_status_bytes("VmHWM").unwrap_or(0);
+        }
+    }
     // The ceiling takes the cheaper way of making a normal: the machine's limit, not the engine's.
     let ns_n = ns_n_one.min(ns_n_block);
     let ceiling = 1e9 / (u_fq * ns_u + n_fq * ns_n);
     println!(
-        "draws per firm-quarter : {u_fq:.3} uniforms + {n_fq:.3} normals (counted on {count_paths} paths)"
-    );
-    println!(
         "draw cost              : uniform {ns_u:.2} ns, normal {ns_n_one:.2} ns one by one, {ns_n_block:.2} ns in blocks of 256"
     );
-
-    let rss_before = proc_status_bytes("VmRSS").unwrap_or(0);
-    let single_paths = (a.paths / threads as u64).max(1);
-    let t1 = time_run(&s, single_paths, 1, a.repeat)?;
-    let hwm1 = proc_status_bytes("VmHWM").unwrap_or(0);
-    let tn = time_run(&s, a.paths, threads, a.repeat)?;
-    let hwmn = proc_status_bytes("VmHWM").unwrap_or(0);
 
     let rate1 = single_paths as f64 / t1;
     let raten = a.paths as f64 / tn;
