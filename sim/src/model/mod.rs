@@ -156,9 +156,9 @@ pub fn path_bytes(s: &Scenario) -> u64 {
         })
         .sum();
     let k = (s.banking.max_applications as u64).min(n);
-    // Per firm of a block: shock, need uniform, baseline (f64), order start and the applicant
-    // and creditworthy lists (u32); per slot: bank (usize), score and firm (u32).
-    let block = 256 * (44 + 20 * k);
+    // Per firm of a block: shock, need uniform, baseline (f64) and order start (usize), the
+    // applicant and creditworthy lists (u32); per slot: bank (usize), score (f64), firm (u32).
+    let block = 256 * (40 + 20 * k);
     f * per_firm + n * per_bank + 2 * p * n * (8 + 1) + records + tables + block + 4096
 }
 
