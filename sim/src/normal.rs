@@ -304,6 +304,8 @@ fn inv_cdf_tail(p: f64, q: f64) -> f64 {
     "x86_64+avx2+avx+popcnt+sse4.2"
 ))]
 pub fn inv_cdf_in_place(ps: &mut [f64]) {
+    #[cfg(test)]
+    crate::rng::note(crate::rng::DRAWN_BLOCK_NORMALS, ps.len() as u64);
     const BLOCK: usize = 64;
     let mut tail_at = [0u8; BLOCK];
     let mut tail_p = [0.0f64; BLOCK];

@@ -141,6 +141,8 @@ impl Key {
     /// A uniform draw on the open interval (0, 1): 53 random bits, centred in their cell.
     #[inline]
     pub fn uniform(self) -> f64 {
+        #[cfg(test)]
+        note(DRAWN_UNIFORM, 1);
         ((self.bits() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
     }
 
@@ -148,6 +150,8 @@ impl Key {
     /// monotonically with its uniform, which keeps paired comparisons tight).
     #[inline]
     pub fn normal(self) -> f64 {
+        #[cfg(test)]
+        note(DRAWN_NORMAL, 1);
         normal::inv_cdf(self.uniform())
     }
 
@@ -170,6 +174,41 @@ pub fn fill_uniforms(key: Key, first: u64, out: &mut [f64]) {
     for (x, e) in out.iter_mut().zip(first..) {
         *x = key.entity(e).uniform();
     }
+}
+
+/// The draws made on this thread so far, by kind, counted in unit-test builds only (for the
+/// test that the path's own [`DrawCounts`](crate::model::DrawCounts) counts what is drawn).
+#[cfg(test)]
+pub(crate) fn drawn() -> crate::model::DrawCounts {
+    let [uniform, normal, block] = DRAWN.get();
+    crate::model::DrawCounts {
+        uniforms: uniform - normal - block,
+        normals: normal + block,
+    }
+}
+
+// Counters of `drawn`: calls of `Key::uniform` (also those inside `Key::normal` and
+// `fill_uniforms`), calls of `Key::normal`, and uniforms made normal in a block
+// (`normal::inv_cdf_in_place`).
+#[cfg(test)]
+thread_local! {
+    static DRAWN: std::cell::Cell<[u64; 3]> = const { std::cell::Cell::new([0; 3]) };
+}
+#[cfg(test)]
+const DRAWN_UNIFORM: usize = 0;
+#[cfg(test)]
+const DRAWN_NORMAL: usize = 1;
+#[cfg(test)]
+pub(crate) const DRAWN_BLOCK_NORMALS: usize = 2;
+
+/// Adds `n` to the counter `kind` of [`drawn`].
+#[cfg(test)]
+pub(crate) fn note(kind: usize, n: u64) {
+    DRAWN.with(|c| {
+        let mut v = c.get();
+        v[kind] += n;
+        c.set(v);
+    });
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use nalgebra::DMatrix;
 
-use super::path::BankState;
+use super::bank::BankState;
 use crate::contagion::{ContagionError, clearing, debtrank, firesale};
 use crate::error::{Error, Result};
 use crate::results::QuarterRecord;
@@ -52,7 +52,7 @@ fn contagion_error(what: &str, e: ContagionError) -> Error {
 /// channel.
 fn write_down(b: &mut BankState, loss: f64) {
     b.equity -= loss;
-    b.loss_shock += loss;
+    b.flows.shock += loss;
     let from_other = loss.min(b.other.max(0.0));
     b.other -= from_other;
     let from_bonds = (loss - from_other).min(b.bonds.max(0.0));
@@ -123,7 +123,7 @@ pub(super) fn apply_shocks(
                     let share = shares.get(i * k + asset).copied().unwrap_or(0.0);
                     let loss = b.bonds.max(0.0) * share * size;
                     b.equity -= loss;
-                    b.loss_shock += loss;
+                    b.flows.shock += loss;
                     rec.loss_shock += loss;
                     scale_bonds(b, b.bonds - loss);
                 }
@@ -211,7 +211,7 @@ pub(super) fn contagion_rounds(
 fn book_interbank(b: &mut BankState, loss: f64, rec: &mut QuarterRecord) {
     b.equity -= loss;
     b.interbank_assets -= loss;
-    b.loss_interbank += loss;
+    b.flows.interbank += loss;
     rec.loss_interbank += loss;
 }
 
@@ -337,7 +337,7 @@ fn fire_sales(
         if loss > 0.0 || sold > 0.0 {
             changed = true;
             b.equity -= loss;
-            b.loss_fire_sales += loss;
+            b.flows.fire_sales += loss;
             rec.loss_fire_sales += loss;
             scale_bonds(b, b.bonds - loss - sold);
         }

@@ -2,13 +2,18 @@
 //! path simulation needs; [`Model::simulate_path`] runs one Monte Carlo path.
 
 mod applications;
+mod bank;
 mod contagion;
+mod draws;
 pub mod equations;
+mod firms;
 pub mod herding;
 pub mod network;
 mod path;
+mod probe;
+mod summary;
 
-pub use path::DrawCounts;
+pub use draws::DrawCounts;
 pub(crate) use path::total;
 
 use nalgebra::DMatrix;

@@ -1,206 +1,151 @@
-//! One Monte Carlo path: the quarter loop of MODEL.md §5, in the order of events written out in
-//! `docs/model.md`.
+//! One Monte Carlo path: the quarter loop of MODEL.md §5 as a list of named phases, in the order of
+//! events written out in `docs/model.md`.
+//!
+//! [`PathState`] holds everything that lives for the whole path (the firms, the banks, the network,
+//! the probe, the records written so far); [`Quarter`] what one quarter has computed so far. A
+//! quarter is [`PathState::quarter`]: one method per phase, called in order.
 
 use nalgebra::DMatrix;
 
 use super::applications::{ActiveBanks, FirmBlock, QuarterInputs};
+use super::bank::BankState;
 use super::contagion::{self as settle, ContagionState};
+use super::draws::{DrawCounts, Tally};
 use super::equations as eq;
+use super::firms::{self, FACILITY, FIRM_BLOCK, Firms, NO_LENDER};
+use super::probe::Probe;
+use super::summary::summarize_path;
 use super::{Model, herding, network};
 use crate::error::{Error, Result};
-use crate::normal;
-use crate::results::{
-    BankOutcome, BankQuarter, PathResult, PathSummary, QuarterRecord, RegionQuarter,
-};
+use crate::results::{BankOutcome, BankQuarter, PathResult, QuarterRecord, RegionQuarter};
 use crate::rng::{self, Key, Purpose};
-use crate::scenario::{AlarmMeasure, Event};
-
-/// `lender` value of a firm with no loan outstanding.
-const NO_LENDER: u32 = u32::MAX;
-/// `lender` value of a firm whose loan is held by the emergency facility.
-const FACILITY: u32 = u32::MAX - 1;
-/// Firms whose keyed draws are prepared together ([`FirmBlock`]).
-const FIRM_BLOCK: usize = 256;
-
-/// A bank's balance sheet and state on one path.
-#[derive(Clone, Debug)]
-pub(super) struct BankState {
-    pub(super) equity: f64,
-    pub(super) loans: f64,
-    pub(super) bonds: f64,
-    pub(super) bonds_fv: f64,
-    pub(super) interbank_assets: f64,
-    pub(super) interbank_liabilities: f64,
-    pub(super) other: f64,
-    pub(super) failed: Option<u32>,
-    pub(super) car_prev: f64,
-    pub(super) capacity: f64,
-    pub(super) theta: f64,
-    pub(super) maturing: f64,
-    pub(super) loss_credit: f64,
-    pub(super) loss_bonds: f64,
-    pub(super) loss_interbank: f64,
-    pub(super) loss_fire_sales: f64,
-    pub(super) loss_shock: f64,
-    pub(super) income: f64,
-}
-
-impl BankState {
-    pub(super) fn assets(&self) -> f64 {
-        self.loans + self.bonds + self.interbank_assets + self.other
-    }
-    fn rwa(&self, rw: [f64; 4]) -> f64 {
-        eq::rwa(
-            rw,
-            self.loans,
-            self.bonds,
-            self.interbank_assets,
-            self.other,
-        )
-    }
-}
-
-/// Per-path keys of the draws made per firm or bank, fixed before the quarter loop.
-struct PathKeys {
-    fine_tune: Vec<Key>,
-    independent: Vec<Key>,
-}
-
-/// How many keyed draws a path made, by kind (for the throughput report's ceiling: the draws are
-/// the irreducible work of a firm-quarter). Network generation and shocks are not counted.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct DrawCounts {
-    /// Uniform draws ([`Key::uniform`]).
-    pub uniforms: u64,
-    /// Normal draws ([`Key::normal`]).
-    pub normals: u64,
-}
+use crate::scenario::{AlarmMeasure, Event, Scenario};
 
 impl Model<'_> {
     /// Simulates path `path`. Deterministic: the result depends on the scenario and the path index
     /// alone. Fails only when a network drawn for this path cannot be built.
     pub fn simulate_path(&self, path: u64) -> Result<PathResult> {
-        self.simulate_path_counted(path).map(|(r, _)| r)
+        simulate::<()>(self, path).map(|(r, ())| r)
     }
 
     /// [`Model::simulate_path`], also counting the keyed draws the path made.
     pub fn simulate_path_counted(&self, path: u64) -> Result<(PathResult, DrawCounts)> {
-        let s = self.scenario;
-        let fs = &s.firms;
-        let nf = fs.count;
-        let nb = s.banks.len();
-        let nr = s.regions.len();
-        let nm = s.models.families.len();
-        let quarters = s.run.quarters;
+        simulate::<DrawCounts>(self, path)
+    }
+}
+
+/// The path: its start, its quarters in order, its results.
+fn simulate<T: Tally>(model: &Model<'_>, path: u64) -> Result<(PathResult, T)> {
+    let mut state = PathState::<T>::new(model, path)?;
+    for t in 1..=model.scenario.run.quarters {
+        state.quarter(t)?;
+    }
+    Ok(state.finish())
+}
+
+/// Per-path keys of the draws made per bank, fixed before the quarter loop.
+struct BankKeys {
+    /// Fine-tuning errors `v_ij`.
+    fine_tune: Vec<Key>,
+    /// The independence baseline's model errors.
+    independent: Vec<Key>,
+}
+
+/// Per-bank constants of the credit decisions on this path.
+struct Lending {
+    /// The weights of each bank's score.
+    score_weights: Vec<eq::ScoreWeights>,
+    /// Each bank's family's error scale `sigma_a(i)`.
+    error_scale: Vec<f64>,
+    /// Each bank's family.
+    family: Vec<usize>,
+    /// Human review of rejections: (share re-scored, its error scale).
+    review: Option<(f64, f64)>,
+    /// The weights of the latent default variable.
+    latent: eq::LatentWeights,
+}
+
+/// Buffers reused from quarter to quarter.
+struct Scratch {
+    block: FirmBlock,
+    /// Per bank (and a sink for firms without a bank lender): the balance maturing this quarter.
+    maturing: Vec<f64>,
+    need_uniform: Vec<f64>,
+    /// Each bank's threshold this quarter.
+    theta: Vec<f64>,
+    /// Applications and approvals this quarter, `bank * regions + region`.
+    applications: Vec<u32>,
+    approvals: Vec<u32>,
+}
+
+/// Everything one path carries from quarter to quarter.
+struct PathState<'m, 's, T> {
+    model: &'m Model<'s>,
+    s: &'s Scenario,
+    path: u64,
+    root: Key,
+    keys: BankKeys,
+    lending: Lending,
+    firms: Firms,
+    banks: Vec<BankState>,
+    contagion: ContagionState,
+    probe: Probe,
+    /// The Ornstein–Uhlenbeck deviation `x_t` and the rate of the quarter before.
+    ou: f64,
+    rate_prev: f64,
+    /// The quarter the herding alarm was raised in, if it has been.
+    alarm_quarter: Option<u32>,
+    /// Each bank's approval rate in each region last quarter (NaN where it had no applicant).
+    approval_rate_prev: Option<Vec<f64>>,
+    scratch: Scratch,
+    draws: T,
+    records: Vec<QuarterRecord>,
+    region_records: Vec<RegionQuarter>,
+    bank_quarters: Vec<BankQuarter>,
+}
+
+/// What one quarter has computed so far, read by the phases after the one that set it.
+struct Quarter {
+    t: u32,
+    rec: QuarterRecord,
+    reg: Vec<RegionQuarter>,
+    /// `r_t` and `dr_t = r_t - r_0`.
+    rate: f64,
+    dr: f64,
+    /// Whether the alarm's response is in force, and the capital buffer it releases.
+    response: bool,
+    release: f64,
+    /// Every bank's equity and cumulative flows at the start of the quarter.
+    equity_start: Vec<f64>,
+    flows_start: Vec<super::bank::Channels>,
+    /// Per region: the default index without the firm's quality, and the systematic part of the
+    /// latent variable.
+    region_index: Vec<f64>,
+    systematic: Vec<f64>,
+    /// Firms alive at the start of the quarter.
+    alive_start: usize,
+    /// Systemic rejection: creditworthy applicants counted, those rejected by every bank they
+    /// asked, and the sum of their probabilities of that under independent models.
+    sr_n: usize,
+    sr_count: usize,
+    sr_base: f64,
+}
+
+impl<'m, 's, T: Tally> PathState<'m, 's, T> {
+    /// The path at its start (before quarter 1): firms drawn, banks holding their first loans,
+    /// the network in place, the probe scored.
+    fn new(model: &'m Model<'s>, path: u64) -> Result<Self> {
+        let s = model.scenario;
         let root = Key::new(s.run.seed).path(path);
-        let keys = PathKeys {
-            fine_tune: self
-                .bank_key
-                .iter()
-                .map(|&k| root.purpose(Purpose::FineTuneError).entity(k))
-                .collect(),
-            independent: self
-                .bank_key
-                .iter()
-                .map(|&k| root.purpose(Purpose::IndependentError).entity(k))
-                .collect(),
+        let mut draws = T::default();
+        let keys = BankKeys {
+            fine_tune: bank_keys(model, root, Purpose::FineTuneError),
+            independent: bank_keys(model, root, Purpose::IndependentError),
         };
-        let rw_base = [s.banking.rw_sme, s.banking.rw_bonds, s.banking.rw_interbank];
-        let rw_of = |b: usize| {
-            [
-                rw_base[0],
-                rw_base[1],
-                rw_base[2],
-                s.banks[b].params.rw_other,
-            ]
-        };
+        let firms = Firms::draw(model, root, &mut draws);
 
-        // ---- firms, drawn once per path (§3, §4)
-        let kq = root.purpose(Purpose::FirmQuality);
-        let ksize = root.purpose(Purpose::FirmSize);
-        let kc = root.purpose(Purpose::CommonModelError);
-        let kfam: Vec<Key> = self
-            .family_key
-            .iter()
-            .map(|&k| root.purpose(Purpose::FamilyModelError).entity(k))
-            .collect();
-        let klend = root.purpose(Purpose::InitialLender);
-        let mut q = Vec::with_capacity(nf);
-        let mut size = Vec::with_capacity(nf);
-        let mut err = vec![0.0; nm * nf];
-        let mut lender = Vec::with_capacity(nf);
-        let rho = s.models.similarity;
-        let mut draws = DrawCounts {
-            uniforms: 0,
-            normals: (nf * (3 + nm)) as u64,
-        };
-        // The normal draws a block of firms at a time, for `inv_cdf_in_place`.
-        let mut common = Vec::with_capacity(FIRM_BLOCK);
-        for start in (0..nf).step_by(FIRM_BLOCK) {
-            let range = start..(start + FIRM_BLOCK).min(nf);
-            let normals = |key: Key, out: &mut [f64]| {
-                rng::fill_uniforms(key, range.start as u64, out);
-                normal::inv_cdf_in_place(out);
-            };
-            q.resize(range.end, 0.0);
-            normals(kq, &mut q[range.clone()]);
-            for (x, j) in q[range.clone()].iter_mut().zip(range.clone()) {
-                *x += s.regions[self.firm_region[j] as usize].quality_mean;
-            }
-            size.resize(range.end, 0.0);
-            normals(ksize, &mut size[range.clone()]);
-            for x in &mut size[range.clone()] {
-                *x = fs.weight * fs.size_median * (fs.size_sigma * *x).exp();
-            }
-            common.resize(range.len(), 0.0);
-            normals(kc, &mut common);
-            for (m, &k) in kfam.iter().enumerate() {
-                let own = &mut err[m * nf + range.start..m * nf + range.end];
-                normals(k, own);
-                for (x, &c) in own.iter_mut().zip(&common) {
-                    *x = eq::family_error(rho, c, *x);
-                }
-            }
-        }
-        for j in 0..nf {
-            let e = j as u64;
-            let r = self.firm_region[j] as usize;
-            let banks = &self.region_banks[r];
-            lender.push(if banks.is_empty() {
-                NO_LENDER
-            } else {
-                draws.uniforms += 1;
-                pick(banks, klend.entity(e).uniform()) as u32
-            });
-        }
-        let mut alive = vec![true; nf];
-        let mut need = vec![false; nf];
-
-        // ---- banks at the start (§5): the SME book is the simulated one.
-        let mut banks: Vec<BankState> = s
-            .banks
-            .iter()
-            .map(|b| BankState {
-                equity: b.equity,
-                loans: 0.0,
-                bonds: b.bonds,
-                bonds_fv: b.bonds * b.params.bond_fv_share,
-                interbank_assets: b.interbank_assets,
-                interbank_liabilities: b.interbank_liabilities,
-                other: b.other_assets,
-                failed: None,
-                car_prev: 0.0,
-                capacity: 0.0,
-                theta: 0.0,
-                maturing: 0.0,
-                loss_credit: 0.0,
-                loss_bonds: 0.0,
-                loss_interbank: 0.0,
-                loss_fire_sales: 0.0,
-                loss_shock: 0.0,
-                income: 0.0,
-            })
-            .collect();
+        // §5 banks at the start: the SME book is the simulated one.
+        let mut banks: Vec<BankState> = s.banks.iter().map(BankState::new).collect();
         // §6 the interbank network: drawn once for the run, or for this path. Banks' interbank
         // assets and liabilities are the network's row and column sums.
         let exposures: Option<DMatrix<f64>> = match &s.contagion.interbank {
@@ -212,7 +157,7 @@ impl Model<'_> {
                     ))
                 })?,
             ),
-            Some(_) => self.exposures.clone(),
+            Some(_) => model.exposures.clone(),
         };
         if let Some(x) = &exposures {
             for (i, b) in banks.iter_mut().enumerate() {
@@ -220,526 +165,550 @@ impl Model<'_> {
                 b.interbank_liabilities = x.column(i).sum();
             }
         }
-        let mut contagion = ContagionState::new(s, exposures);
-        for (j, &l) in lender.iter().enumerate() {
+        let contagion = ContagionState::new(s, exposures);
+        for (j, &l) in firms.lender.iter().enumerate() {
             if let Some(b) = banks.get_mut(l as usize) {
-                b.loans += size[j];
+                b.loans += firms.size[j];
             }
         }
         for (i, b) in banks.iter_mut().enumerate() {
-            let rwa = b.rwa(rw_of(i));
-            b.car_prev = if rwa > 0.0 { b.equity / rwa } else { f64::MAX };
+            b.car_prev = b.car(risk_weights(s, i));
         }
+        let probe = Probe::new(
+            model,
+            &firms,
+            &keys.fine_tune,
+            &keys.independent,
+            &mut draws,
+        );
 
-        // ---- probe sample for decision agreement: the first `probe_firms` firms. Scores do not
-        // change over a path (only thresholds do), so they are computed once.
-        let np = s.run.probe_firms.min(nf);
-        draws.normals += (2 * nb * np) as u64;
-        let mut probe_score = vec![0.0; nb * np];
-        let mut probe_indep = vec![0.0; nb * np];
-        for b in 0..nb {
-            let bank = &s.banks[b];
-            let fam = &s.models.families[bank.family];
-            for j in 0..np {
-                let e = j as u64;
-                probe_score[b * np + j] = eq::score(
-                    q[j],
-                    fam.error_scale,
-                    bank.params.fine_tuning,
-                    err[bank.family * nf + j],
-                    keys.fine_tune[b].entity(e).normal(),
-                );
-                probe_indep[b * np + j] =
-                    q[j] + fam.error_scale * keys.independent[b].entity(e).normal();
-            }
-        }
-
-        let review = s.policy.review.as_ref().map(|r| (r.share, r.error_scale));
-        let score_weights: Vec<eq::ScoreWeights> = s
-            .banks
-            .iter()
-            .map(|b| {
-                eq::ScoreWeights::new(
-                    s.models.families[b.family].error_scale,
-                    b.params.fine_tuning,
-                )
-            })
-            .collect();
-        let latent_weights = eq::LatentWeights::new(fs.rho_global, fs.rho_region);
-        let alarm = s.policy.alarm.as_ref();
-        let mut alarm_quarter: Option<u32> = None;
-        let k_max = s.banking.max_applications;
-
-        let mut records = Vec::with_capacity(quarters as usize);
-        let mut bank_quarters = Vec::with_capacity(if s.run.bank_detail {
-            quarters as usize * nb
-        } else {
-            0
-        });
-        let mut region_records = Vec::with_capacity(quarters as usize * nr);
-        let mut apps = vec![0u32; nb * nr];
-        let mut approvals = vec![0u32; nb * nr];
-        let mut prev_rate: Option<Vec<f64>> = None;
-        let mut x_ou = 0.0;
-        let mut rate_prev = s.rates.initial;
-        let mut block = FirmBlock::new();
-        let mut maturing = Vec::with_capacity(nb + 1);
-        let mut need_uniform = Vec::with_capacity(FIRM_BLOCK);
-        let error_scale: Vec<f64> = s
-            .banks
-            .iter()
-            .map(|b| s.models.families[b.family].error_scale)
-            .collect();
-        let mut theta = vec![0.0; nb];
-        let bank_family: Vec<usize> = s.banks.iter().map(|b| b.family).collect();
-        let mut decisions = Vec::with_capacity(nb * np);
-        let mut decisions_ind = Vec::with_capacity(nb * np);
-
-        for t in 1..=quarters {
-            let mut rec = QuarterRecord {
-                quarter: f64::from(t),
-                ..Default::default()
-            };
-            let mut reg = vec![RegionQuarter::default(); nr];
-
-            // §2 rates
-            x_ou = eq::ou_step(
-                x_ou,
-                s.rates.kappa,
-                s.rates.sigma,
-                root.purpose(Purpose::RateNoise).quarter(t).normal(),
-            );
-            draws.normals += 2 + nr as u64;
-            let rate = s.rates.initial + s.rates.shock.at(t) + x_ou;
-            let dr = rate - s.rates.initial;
-            rec.rate = rate;
-
-            // §8 alarm response in force this quarter?
-            let response = match (alarm, alarm_quarter) {
-                (Some(a), Some(q0)) => t >= q0 + a.lag,
-                _ => false,
-            };
-            let release = if response {
-                alarm.map_or(0.0, |a| a.buffer_release)
-            } else {
-                0.0
-            };
-            let car_min = s.banking.car_min - release;
-
-            // §5.6 on the starting balance sheet: a bank that starts with E_i <= 0 has failed
-            // before it can earn or lend; it is reported as a failure of quarter 1.
-            if t == 1 {
-                for b in banks.iter_mut() {
-                    if b.failed.is_none() && b.equity <= 0.0 {
-                        b.failed = Some(1);
-                        rec.bank_failures += 1.0;
-                    }
-                }
-            }
-
-            // §5.1 income, §5.2 bond revaluation
-            let equity_start: Vec<f64> = banks.iter().map(|b| b.equity).collect();
-            let detail_start: Vec<[f64; 6]> = if s.run.bank_detail {
-                banks.iter().map(channels).collect()
-            } else {
-                Vec::new()
-            };
-            for (i, b) in banks.iter_mut().enumerate() {
-                if b.failed.is_some() {
-                    continue;
-                }
-                let p = &s.banks[i].params;
-                let deposits = (b.assets() - b.equity - b.interbank_liabilities).max(0.0);
-                let income = eq::income(p.spread, b.loans, p.deposit_beta, dr, deposits);
-                b.equity += income;
-                b.income += income;
-                let loss = eq::bond_loss(p.duration, b.bonds_fv, rate, rate_prev);
-                b.equity -= loss;
-                b.bonds_fv -= loss;
-                b.bonds -= loss;
-                b.loss_bonds += loss;
-                rec.loss_bonds += loss;
-            }
-
-            // §3 which firms need credit: a maturing loan (probability nu), or no loan at all
-            // (rationed last quarter, or never had one).
-            // Without branches (whether a firm needs credit is as good as random): the uniforms
-            // of a block of firms first, then the flags; a firm that needs nothing adds +0.0 to
-            // its lender's maturing sum, which leaves the sum's bits as they are (it is never
-            // -0.0), and firms without a bank lender add to a sink after the banks.
-            let kneed = root.purpose(Purpose::CreditNeed).quarter(t);
-            maturing.clear();
-            maturing.resize(nb + 1, 0.0);
-            for start in (0..nf).step_by(FIRM_BLOCK) {
-                let range = start..(start + FIRM_BLOCK).min(nf);
-                need_uniform.resize(range.len(), 0.0);
-                rng::fill_uniforms(kneed, range.start as u64, &mut need_uniform);
-                for (&u, j) in need_uniform.iter().zip(range) {
-                    let has_lender = lender[j] != NO_LENDER;
-                    let needs = alive[j] & (!has_lender | (u < fs.need_probability));
-                    need[j] = needs;
-                    draws.uniforms += u64::from(alive[j] & has_lender);
-                    maturing[(lender[j] as usize).min(nb)] += masked(size[j], needs);
-                }
-            }
-            for (b, &m) in banks.iter_mut().zip(&maturing) {
-                b.maturing = m;
-            }
-
-            // §5.3 capacity and §4 thresholds
-            for (i, b) in banks.iter_mut().enumerate() {
-                if b.failed.is_some() {
-                    b.capacity = 0.0;
-                    continue;
-                }
-                let p = &s.banks[i].params;
-                let rw = rw_of(i);
-                let rwa = eq::rwa(
-                    rw,
-                    b.loans - b.maturing,
-                    b.bonds,
-                    b.interbank_assets,
-                    b.other,
-                );
-                b.capacity = eq::capacity(b.equity, car_min, rwa, rw[0]);
-                let fam = &s.models.families[s.banks[i].family];
-                b.theta = eq::threshold(
-                    p.threshold,
-                    fam.rate_reaction,
-                    dr,
-                    s.banking.capital_pressure,
-                    (p.car_target - release).max(0.0),
-                    b.car_prev,
-                );
-            }
-            for (th, b) in theta.iter_mut().zip(&banks) {
-                *th = b.theta;
-            }
-            let active_region: Vec<ActiveBanks> = self
-                .region_banks
+        let lending = Lending {
+            score_weights: s
+                .banks
                 .iter()
-                .map(|l| {
-                    ActiveBanks::new(
-                        l.iter()
-                            .copied()
-                            .filter(|&(b, _)| banks[b].failed.is_none()),
+                .map(|b| {
+                    eq::ScoreWeights::new(
+                        s.models.families[b.family].error_scale,
+                        b.params.fine_tuning,
                     )
                 })
-                .collect();
-
-            // §3 factors
-            let z = root.purpose(Purpose::CommonFactor).quarter(t).normal();
-            let mut w_region: Vec<f64> = self
-                .region_key
+                .collect(),
+            error_scale: s
+                .banks
                 .iter()
-                .map(|&k| {
-                    root.purpose(Purpose::RegionFactor)
-                        .quarter(t)
-                        .entity(k)
-                        .normal()
-                })
-                .collect();
-            // Shock: a regional factor shift this quarter.
-            for e in &s.shocks {
-                if let Event::Regional {
-                    quarter,
-                    region,
-                    size,
-                } = e
-                    && *quarter == t
-                {
-                    w_region[*region] += size;
+                .map(|b| s.models.families[b.family].error_scale)
+                .collect(),
+            family: s.banks.iter().map(|b| b.family).collect(),
+            review: s.policy.review.as_ref().map(|r| (r.share, r.error_scale)),
+            latent: eq::LatentWeights::new(s.firms.rho_global, s.firms.rho_region),
+        };
+        let (nb, nr, quarters) = (s.banks.len(), s.regions.len(), s.run.quarters as usize);
+        Ok(PathState {
+            model,
+            s,
+            path,
+            root,
+            keys,
+            lending,
+            firms,
+            banks,
+            contagion,
+            probe,
+            ou: 0.0,
+            rate_prev: s.rates.initial,
+            alarm_quarter: None,
+            approval_rate_prev: None,
+            scratch: Scratch {
+                block: FirmBlock::new(),
+                maturing: Vec::with_capacity(nb + 1),
+                need_uniform: Vec::with_capacity(FIRM_BLOCK),
+                theta: vec![0.0; nb],
+                applications: vec![0; nb * nr],
+                approvals: vec![0; nb * nr],
+            },
+            draws,
+            records: Vec::with_capacity(quarters),
+            region_records: Vec::with_capacity(quarters * nr),
+            bank_quarters: Vec::with_capacity(if s.run.bank_detail { quarters * nb } else { 0 }),
+        })
+    }
+
+    /// Quarter `t`, phase by phase, in the order of MODEL.md §5.
+    fn quarter(&mut self, t: u32) -> Result<()> {
+        let mut q = self.rates(t);
+        self.policy_response(&mut q);
+        self.failures_at_start(&mut q);
+        self.quarter_start(&mut q);
+        self.income(&q);
+        self.bond_revaluation(&mut q);
+        self.credit_need(t);
+        self.capacity_and_thresholds(&q);
+        self.factors(&mut q);
+        self.credit_and_defaults(&mut q);
+        self.contagion(&mut q)?;
+        self.failures(&mut q);
+        self.credit_measures(&mut q);
+        self.herding(&mut q);
+        self.alarm(&mut q);
+        self.bank_detail(&q);
+        self.close(q);
+        Ok(())
+    }
+
+    /// §2 rates: `r_t = r_0 + shock_t + x_t`, with the Ornstein–Uhlenbeck step of `x_t`.
+    fn rates(&mut self, t: u32) -> Quarter {
+        let s = self.s;
+        self.ou = eq::ou_step(
+            self.ou,
+            s.rates.kappa,
+            s.rates.sigma,
+            self.root.purpose(Purpose::RateNoise).quarter(t).normal(),
+        );
+        self.draws.normals(1);
+        let rate = s.rates.initial + s.rates.shock.at(t) + self.ou;
+        Quarter {
+            t,
+            rec: QuarterRecord {
+                quarter: f64::from(t),
+                rate,
+                ..Default::default()
+            },
+            reg: vec![RegionQuarter::default(); s.regions.len()],
+            rate,
+            dr: rate - s.rates.initial,
+            response: false,
+            release: 0.0,
+            equity_start: Vec::new(),
+            flows_start: Vec::new(),
+            region_index: Vec::new(),
+            systematic: Vec::new(),
+            alive_start: 0,
+            sr_n: 0,
+            sr_count: 0,
+            sr_base: 0.0,
+        }
+    }
+
+    /// §8 is the alarm's response in force this quarter (from `lag` quarters after the alarm)?
+    fn policy_response(&self, q: &mut Quarter) {
+        let alarm = self.s.policy.alarm.as_ref();
+        q.response = match (alarm, self.alarm_quarter) {
+            (Some(a), Some(q0)) => q.t >= q0 + a.lag,
+            _ => false,
+        };
+        q.release = match alarm {
+            Some(a) if q.response => a.buffer_release,
+            _ => 0.0,
+        };
+    }
+
+    /// §5.6 on the starting balance sheet: a bank that starts with `E_i <= 0` has failed before it
+    /// can earn or lend; it is reported as a failure of quarter 1.
+    fn failures_at_start(&mut self, q: &mut Quarter) {
+        if q.t != 1 {
+            return;
+        }
+        for b in &mut self.banks {
+            if b.active() && b.equity <= 0.0 {
+                b.failed = Some(1);
+                q.rec.bank_failures += 1.0;
+            }
+        }
+    }
+
+    /// Every bank's equity and cumulative flows as the quarter starts (for DebtRank and the
+    /// per-bank detail).
+    fn quarter_start(&self, q: &mut Quarter) {
+        q.equity_start = self.banks.iter().map(|b| b.equity).collect();
+        if self.s.run.bank_detail {
+            q.flows_start = self.banks.iter().map(|b| b.flows).collect();
+        }
+    }
+
+    /// §5.1 income: `E_i += (spread_i L_i - deposit_beta_i (dr_t / 100) Dep_i) / 4`.
+    fn income(&mut self, q: &Quarter) {
+        for (b, bank) in self.banks.iter_mut().zip(&self.s.banks) {
+            if !b.active() {
+                continue;
+            }
+            let p = &bank.params;
+            let deposits = (b.assets() - b.equity - b.interbank_liabilities).max(0.0);
+            let income = eq::income(p.spread, b.loans, p.deposit_beta, q.dr, deposits);
+            b.equity += income;
+            b.flows.income += income;
+        }
+    }
+
+    /// §5.2 bond revaluation: `E_i -= D_i B_i,fv (r_t - r_t-1) / 100`.
+    fn bond_revaluation(&mut self, q: &mut Quarter) {
+        for (b, bank) in self.banks.iter_mut().zip(&self.s.banks) {
+            if !b.active() {
+                continue;
+            }
+            let loss = eq::bond_loss(bank.params.duration, b.bonds_fv, q.rate, self.rate_prev);
+            b.lose(loss, |c| &mut c.bonds);
+            b.bonds_fv -= loss;
+            b.bonds -= loss;
+            q.rec.loss_bonds += loss;
+        }
+    }
+
+    /// §3 which firms need credit: a maturing loan (probability `nu`), or no loan at all (rationed
+    /// last quarter, or never had one); and each bank's balance maturing.
+    ///
+    /// Without branches (whether a firm needs credit is as good as random): the uniforms of a block
+    /// of firms first, then the flags; a firm that needs nothing adds +0.0 to its lender's maturing
+    /// sum, which leaves the sum's bits as they are (it is never -0.0), and firms without a bank
+    /// lender add to a sink after the banks.
+    fn credit_need(&mut self, t: u32) {
+        let nb = self.banks.len();
+        let nu = self.s.firms.need_probability;
+        let kneed = self.root.purpose(Purpose::CreditNeed).quarter(t);
+        let Firms {
+            size,
+            lender,
+            alive,
+            need,
+            ..
+        } = &mut self.firms;
+        let Scratch {
+            maturing,
+            need_uniform,
+            ..
+        } = &mut self.scratch;
+        maturing.clear();
+        maturing.resize(nb + 1, 0.0);
+        for range in firms::blocks(alive.len()) {
+            need_uniform.resize(range.len(), 0.0);
+            rng::fill_uniforms(kneed, range.start as u64, need_uniform);
+            for (&u, j) in need_uniform.iter().zip(range) {
+                let has_lender = lender[j] != NO_LENDER;
+                let needs = alive[j] & (!has_lender | (u < nu));
+                need[j] = needs;
+                self.draws.uniforms(u64::from(alive[j] & has_lender));
+                maturing[(lender[j] as usize).min(nb)] += masked(size[j], needs);
+            }
+        }
+        for (b, &m) in self.banks.iter_mut().zip(maturing.iter()) {
+            b.maturing = m;
+        }
+    }
+
+    /// §5.3 capacity `max(0, (E_i - car_min RWA_i) / (car_min rw_sme))`, with the maturing loans
+    /// out of the book, and §4 thresholds `theta_it`.
+    fn capacity_and_thresholds(&mut self, q: &Quarter) {
+        let s = self.s;
+        let car_min = s.banking.car_min - q.release;
+        for (i, b) in self.banks.iter_mut().enumerate() {
+            if !b.active() {
+                b.capacity = 0.0;
+                continue;
+            }
+            let p = &s.banks[i].params;
+            let rw = risk_weights(s, i);
+            let rwa = eq::rwa(
+                rw,
+                b.loans - b.maturing,
+                b.bonds,
+                b.interbank_assets,
+                b.other,
+            );
+            b.capacity = eq::capacity(b.equity, car_min, rwa, rw[0]);
+            b.theta = eq::threshold(
+                p.threshold,
+                s.models.families[s.banks[i].family].rate_reaction,
+                q.dr,
+                s.banking.capital_pressure,
+                (p.car_target - q.release).max(0.0),
+                b.car_prev,
+            );
+        }
+        for (th, b) in self.scratch.theta.iter_mut().zip(&self.banks) {
+            *th = b.theta;
+        }
+    }
+
+    /// §3 the common and regional factors `Z_t`, `W_r,t` (with any regional shock of the quarter),
+    /// and the parts of the default index and latent variable shared by a region's firms.
+    fn factors(&mut self, q: &mut Quarter) {
+        let s = self.s;
+        let t = q.t;
+        let z = self.root.purpose(Purpose::CommonFactor).quarter(t).normal();
+        let mut w_region: Vec<f64> = self
+            .model
+            .region_key
+            .iter()
+            .map(|&k| {
+                self.root
+                    .purpose(Purpose::RegionFactor)
+                    .quarter(t)
+                    .entity(k)
+                    .normal()
+            })
+            .collect();
+        self.draws.normals(1 + w_region.len() as u64);
+        for e in &s.shocks {
+            if let Event::Regional {
+                quarter,
+                region,
+                size,
+            } = e
+                && *quarter == t
+            {
+                w_region[*region] += size;
+            }
+        }
+        q.region_index = s
+            .regions
+            .iter()
+            .map(|region| eq::region_index(region.pd_intercept, s.firms.lambda, q.dr))
+            .collect();
+        q.systematic = w_region
+            .iter()
+            .map(|&w| self.lending.latent.systematic(z, w))
+            .collect();
+    }
+
+    /// §4 credit decisions and §5.4 defaults, firm by firm in index order; the keyed draws of a
+    /// block of firms are made first ([`FirmBlock`]).
+    fn credit_and_defaults(&mut self, q: &mut Quarter) {
+        let (model, s, t) = (self.model, self.s, q.t);
+        let fs = &s.firms;
+        let alarm = s.policy.alarm.as_ref();
+        let active_region: Vec<ActiveBanks> = model
+            .region_banks
+            .iter()
+            .map(|l| ActiveBanks::new(l.iter().copied().filter(|&(b, _)| self.banks[b].active())))
+            .collect();
+        let kshock = self.root.purpose(Purpose::FirmShock).quarter(t);
+        let korder = self.root.purpose(Purpose::ApplicationOrder).quarter(t);
+        let mut market = Market {
+            s,
+            banks: &mut self.banks,
+            applications: &mut self.scratch.applications,
+            approvals: &mut self.scratch.approvals,
+            review: self.lending.review,
+            bank_key: &model.bank_key,
+            cutoff_index: model.cutoff_index,
+            key_select: self.root.purpose(Purpose::ReviewSelect).quarter(t),
+            key_error: self.root.purpose(Purpose::ReviewError).quarter(t),
+            key_facility: self.root.purpose(Purpose::FacilityError),
+            facility_left: match alarm {
+                Some(a) if q.response => a.facility_budget,
+                _ => 0.0,
+            },
+            facility_error: alarm.map_or(0.0, |a| a.facility_error_scale),
+        };
+        market.applications.fill(0);
+        market.approvals.fill(0);
+        let firms = &mut self.firms;
+        let block = &mut self.scratch.block;
+        for range in firms::blocks(firms.alive.len()) {
+            block.prepare(
+                &QuarterInputs {
+                    alive: &firms.alive,
+                    need: &firms.need,
+                    quality: &firms.quality,
+                    firm_region: &model.firm_region,
+                    active_region: &active_region,
+                    max_applications: s.banking.max_applications,
+                    cutoff_index: model.cutoff_index,
+                    region_index: &q.region_index,
+                    beta: fs.beta,
+                    theta: &self.scratch.theta,
+                    error_scale: &self.lending.error_scale,
+                    review: self.lending.review,
+                    score_weights: &self.lending.score_weights,
+                    family: &self.lending.family,
+                    family_error: &firms.error,
+                    key_shock: kshock,
+                    key_order: korder,
+                    key_fine_tune: &self.keys.fine_tune,
+                },
+                range.clone(),
+            );
+            for j in range {
+                if !firms.alive[j] {
+                    continue;
+                }
+                q.alive_start += 1;
+                let r = model.firm_region[j] as usize;
+                let x = eq::pd_index_from(q.region_index[r], fs.beta, firms.quality[j]);
+                let amount = firms.size[j];
+                let old = firms.lender[j];
+                let applicant = Applicant {
+                    firm: j,
+                    region: r,
+                    quality: firms.quality[j],
+                    amount,
+                    creditworthy: x <= model.cutoff_index,
+                };
+                let (new, rationed) = if firms.need[j] {
+                    match market.apply(q, block, &mut self.draws, &applicant) {
+                        Some(new) => (new, false),
+                        None => (old, true),
+                    }
+                } else {
+                    (old, false)
+                };
+                self.draws.normals(1);
+                // A new loan (bank or facility) repays the maturing one.
+                if !rationed && new != old {
+                    if let Some(b) = market.banks.get_mut(old as usize) {
+                        b.loans -= amount;
+                    }
+                    if let Some(b) = market.banks.get_mut(new as usize) {
+                        b.loans += amount;
+                    }
+                    firms.lender[j] = new;
+                }
+                let threshold = if rationed {
+                    eq::rationed_index(x, fs.liquidity_pd)
+                } else {
+                    x
+                };
+                let latent = self.lending.latent.latent(q.systematic[r], block.shock(j));
+                if latent < threshold {
+                    // §5.4: the lender of the loan at stake (new, or maturing and not rolled over)
+                    // loses lgd x balance; the balance leaves its book.
+                    firms.alive[j] = false;
+                    q.rec.firm_defaults += 1.0;
+                    if rationed {
+                        q.rec.rationed_defaults += 1.0;
+                        if latent >= x {
+                            q.rec.rationing_caused_defaults += 1.0;
+                        }
+                    }
+                    let loser = if rationed { old } else { new };
+                    let loss = fs.lgd * amount;
+                    if loser == FACILITY {
+                        q.rec.facility_losses += loss;
+                    } else if let Some(b) = market.banks.get_mut(loser as usize) {
+                        b.loans -= amount;
+                        b.lose(loss, |c| &mut c.credit);
+                        q.rec.loss_credit += loss;
+                    }
+                    firms.lender[j] = NO_LENDER;
+                } else if rationed {
+                    // Survives: repays the maturing loan from its own means, left without credit.
+                    if let Some(b) = market.banks.get_mut(old as usize) {
+                        b.loans -= amount;
+                    }
+                    firms.lender[j] = NO_LENDER;
                 }
             }
-            // Parts of the default index and latent variable shared by a region's firms.
-            let region_index: Vec<f64> = s
-                .regions
-                .iter()
-                .map(|region| eq::region_index(region.pd_intercept, fs.lambda, dr))
-                .collect();
-            let systematic: Vec<f64> = w_region
-                .iter()
-                .map(|&w| latent_weights.systematic(z, w))
-                .collect();
-            let kshock = root.purpose(Purpose::FirmShock).quarter(t);
-            let korder = root.purpose(Purpose::ApplicationOrder).quarter(t);
-            let krsel = root.purpose(Purpose::ReviewSelect).quarter(t);
-            let krerr = root.purpose(Purpose::ReviewError).quarter(t);
-            let kfac = root.purpose(Purpose::FacilityError);
-            let mut facility_left = if response {
-                alarm.map_or(0.0, |a| a.facility_budget)
-            } else {
-                0.0
-            };
-            apps.fill(0);
-            approvals.fill(0);
-            let mut alive_start = 0usize;
-            let mut sr_n = 0usize;
-            let mut sr_count = 0usize;
-            let mut sr_base = 0.0;
+        }
+    }
 
-            // §4 credit decisions and §5.4 defaults, firm by firm in index order; the keyed draws
-            // of a block of firms are made first (`FirmBlock`).
-            for start in (0..nf).step_by(FIRM_BLOCK) {
-                let range = start..(start + FIRM_BLOCK).min(nf);
-                block.prepare(
-                    &QuarterInputs {
-                        alive: &alive,
-                        need: &need,
-                        quality: &q,
-                        firm_region: &self.firm_region,
-                        active_region: &active_region,
-                        max_applications: k_max,
-                        cutoff_index: self.cutoff_index,
-                        region_index: &region_index,
-                        beta: fs.beta,
-                        theta: &theta,
-                        error_scale: &error_scale,
-                        review,
-                        score_weights: &score_weights,
-                        family: &bank_family,
-                        family_error: &err,
-                        key_shock: kshock,
-                        key_order: korder,
-                        key_fine_tune: &keys.fine_tune,
-                    },
-                    range.clone(),
-                );
-                for j in range {
-                    if !alive[j] {
-                        continue;
-                    }
-                    alive_start += 1;
-                    let e = j as u64;
-                    let r = self.firm_region[j] as usize;
-                    let region = &s.regions[r];
-                    let x = eq::pd_index_from(region_index[r], fs.beta, q[j]);
-                    let creditworthy = x <= self.cutoff_index;
-                    let amount = size[j];
-                    let old = lender[j];
-                    let mut new = old;
-                    let mut rationed = false;
-                    let mut threshold = x;
-                    if need[j] {
-                        rec.applicants += 1.0;
-                        rec.demand += amount;
-                        // +0.0 for other firms: the sums' bits stay (see the need flags).
-                        let worthy_amount = masked(amount, creditworthy);
-                        rec.creditworthy_demand += worthy_amount;
-                        reg[r].creditworthy_demand += worthy_amount;
-                        let (order, scores) = block.order(j);
-                        draws.uniforms += order.len() as u64;
-                        let mut funded: Option<usize> = None;
-                        let mut approved_without_capacity = false;
-                        let mut any_approval = false;
-                        for (&b, &sc) in order.iter().zip(scores) {
-                            let theta = banks[b].theta;
-                            draws.normals += 1;
-                            let mut approve = sc >= theta;
-                            // §8 human review: a share h of rejections, re-scored independently.
-                            draws.uniforms += u64::from(!approve && review.is_some());
-                            if !approve
-                                && let Some((h, se)) = review
-                                && krsel.entity(self.bank_key[b]).entity(e).uniform() < h
-                            {
-                                draws.normals += 1;
-                                let bk = self.bank_key[b];
-                                approve = q[j] + se * krerr.entity(bk).entity(e).normal() >= theta;
-                            }
-                            apps[b * nr + r] += 1;
-                            if approve {
-                                approvals[b * nr + r] += 1;
-                                any_approval = true;
-                                if banks[b].capacity >= amount {
-                                    banks[b].capacity -= amount;
-                                    funded = Some(b);
-                                    break;
-                                }
-                                approved_without_capacity = true;
-                            }
-                        }
-                        let counted = creditworthy & !order.is_empty();
-                        sr_n += usize::from(counted);
-                        sr_count += usize::from(counted & !any_approval);
-                        sr_base += masked(block.all_reject(j), counted);
-                        // The facility's draw is made only when it is asked and has the budget.
-                        draws.normals += u64::from(funded.is_none() && facility_left >= amount);
-                        if let Some(b) = funded {
-                            rec.supply += amount;
-                            reg[r].supply += amount;
-                            new = b as u32;
-                        } else if facility_left >= amount
-                            && eq::pd_index(
-                                region.pd_intercept,
-                                fs.lambda,
-                                dr,
-                                fs.beta,
-                                q[j] + alarm.map_or(0.0, |a| a.facility_error_scale)
-                                    * kfac.entity(e).normal(),
-                            ) <= self.cutoff_index
-                        {
-                            facility_left -= amount;
-                            rec.facility_lending += amount;
-                            new = FACILITY;
-                        } else {
-                            rationed = true;
-                            rec.rationed += 1.0;
-                            threshold = eq::rationed_index(x, fs.liquidity_pd);
-                            if creditworthy {
-                                rec.credit_gap += amount;
-                                reg[r].credit_gap += amount;
-                                if approved_without_capacity || order.is_empty() {
-                                    rec.gap_no_capacity += amount;
-                                } else {
-                                    rec.gap_rejected += amount;
-                                }
-                            }
-                        }
-                        // A new loan (bank or facility) repays the maturing one.
-                        if !rationed && new != old {
-                            if let Some(b) = banks.get_mut(old as usize) {
-                                b.loans -= amount;
-                            }
-                            if let Some(b) = banks.get_mut(new as usize) {
-                                b.loans += amount;
-                            }
-                            lender[j] = new;
-                        }
-                    }
-                    draws.normals += 1;
-                    let latent = latent_weights.latent(systematic[r], block.shock(j));
-                    if latent < threshold {
-                        // §5.4: the lender of the loan at stake (new, or maturing and not rolled over)
-                        // loses lgd x balance; the balance leaves its book.
-                        alive[j] = false;
-                        rec.firm_defaults += 1.0;
-                        if rationed {
-                            rec.rationed_defaults += 1.0;
-                            if latent >= x {
-                                rec.rationing_caused_defaults += 1.0;
-                            }
-                        }
-                        let loser = if rationed { old } else { new };
-                        let loss = fs.lgd * amount;
-                        if loser == FACILITY {
-                            rec.facility_losses += loss;
-                        } else if let Some(b) = banks.get_mut(loser as usize) {
-                            b.loans -= amount;
-                            b.equity -= loss;
-                            b.loss_credit += loss;
-                            rec.loss_credit += loss;
-                        }
-                        lender[j] = NO_LENDER;
-                    } else if rationed {
-                        // Survives: repays the maturing loan from its own means, left without credit.
-                        if let Some(b) = banks.get_mut(old as usize) {
-                            b.loans -= amount;
-                        }
-                        lender[j] = NO_LENDER;
-                    }
+    /// §5.5 contagion: shocks besides the rate path, DebtRank of the quarter's initial losses,
+    /// then the contagion rounds (§6 interbank clearing, §7 fire sales) until nothing changes.
+    fn contagion(&mut self, q: &mut Quarter) -> Result<()> {
+        let (s, banks, state) = (self.s, &mut self.banks, &mut self.contagion);
+        settle::apply_shocks(s, q.t, self.root, banks, state, &mut q.rec);
+        settle::debtrank(state, &q.equity_start, banks, &mut q.rec)?;
+        settle::contagion_rounds(s, banks, state, &mut q.rec)?;
+        q.rec.asset_price = state.prices.iter().copied().fold(1.0, f64::min);
+        Ok(())
+    }
+
+    /// §5.6 failure, and the measures of the banking system at the end of the quarter: failed
+    /// banks and their share of assets, the system CAR of the active banks.
+    fn failures(&mut self, q: &mut Quarter) {
+        let s = self.s;
+        let nb = self.banks.len();
+        let mut equity_active = 0.0;
+        let mut rwa_active = 0.0;
+        for (i, b) in self.banks.iter_mut().enumerate() {
+            let rw = risk_weights(s, i);
+            let rwa = b.rwa(rw);
+            if b.active() && b.equity <= 0.0 {
+                b.failed = Some(q.t);
+                q.rec.bank_failures += 1.0;
+            }
+            if b.active() {
+                equity_active += b.equity;
+                rwa_active += rwa;
+            }
+            b.car_prev = b.car(rw);
+        }
+        let failed: Vec<usize> = (0..nb).filter(|&i| !self.banks[i].active()).collect();
+        let rec = &mut q.rec;
+        rec.failed_banks = failed.len() as f64;
+        rec.failed_bank_share = if nb > 0 {
+            failed.len() as f64 / nb as f64
+        } else {
+            0.0
+        };
+        rec.failed_asset_share = if self.model.system_assets > 0.0 {
+            total(failed.iter().map(|&i| self.model.bank_assets[i])) / self.model.system_assets
+        } else {
+            0.0
+        };
+        rec.system_car = if rwa_active > 0.0 {
+            equity_active / rwa_active
+        } else {
+            0.0
+        };
+    }
+
+    /// §9 the quarter's credit measures as shares: the firm default rate and the credit gap over
+    /// creditworthy demand.
+    fn credit_measures(&self, q: &mut Quarter) {
+        let rec = &mut q.rec;
+        rec.firm_default_rate = if q.alive_start > 0 {
+            rec.firm_defaults / q.alive_start as f64
+        } else {
+            0.0
+        };
+        rec.credit_gap_share = if rec.creditworthy_demand > 0.0 {
+            rec.credit_gap / rec.creditworthy_demand
+        } else {
+            0.0
+        };
+    }
+
+    /// §9 herding: decision agreement on the probe firms among the active banks, systemic
+    /// rejection and its independence baseline, and LSV on the direction of each bank's change in
+    /// approval rate, regions as markets.
+    fn herding(&mut self, q: &mut Quarter) {
+        let rec = &mut q.rec;
+        let agreement = self.probe.agreement(&self.banks);
+        rec.decision_agreement = agreement.agreement;
+        rec.decision_agreement_baseline = agreement.baseline;
+        rec.decision_agreement_excess = agreement.agreement - agreement.baseline;
+
+        if q.sr_n > 0 {
+            rec.systemic_rejection = q.sr_count as f64 / q.sr_n as f64;
+            rec.systemic_rejection_baseline = q.sr_base / q.sr_n as f64;
+        }
+        rec.systemic_rejection_ratio = if q.sr_base > 0.0 {
+            q.sr_count as f64 / q.sr_base
+        } else {
+            1.0
+        };
+
+        let nr = self.s.regions.len();
+        let Scratch {
+            applications,
+            approvals,
+            ..
+        } = &self.scratch;
+        let rates_now: Vec<f64> = applications
+            .iter()
+            .zip(approvals)
+            .map(|(&n, &a)| {
+                if n > 0 {
+                    f64::from(a) / f64::from(n)
+                } else {
+                    f64::NAN
                 }
-            }
-
-            // Shocks besides the rate path, then DebtRank of the quarter's initial losses and the
-            // contagion rounds (§5.5: §6 interbank clearing, §7 fire sales).
-            settle::apply_shocks(s, t, root, &mut banks, &mut contagion, &mut rec);
-            settle::debtrank(&contagion, &equity_start, &banks, &mut rec)?;
-            settle::contagion_rounds(s, &mut banks, &mut contagion, &mut rec)?;
-            rec.asset_price = contagion.prices.iter().copied().fold(1.0, f64::min);
-
-            // §5.6 failure
-            let mut equity_active = 0.0;
-            let mut rwa_active = 0.0;
-            for (i, b) in banks.iter_mut().enumerate() {
-                let rwa = b.rwa(rw_of(i));
-                if b.failed.is_none() && b.equity <= 0.0 {
-                    b.failed = Some(t);
-                    rec.bank_failures += 1.0;
-                }
-                if b.failed.is_none() {
-                    equity_active += b.equity;
-                    rwa_active += rwa;
-                }
-                b.car_prev = if rwa > 0.0 { b.equity / rwa } else { f64::MAX };
-            }
-            let failed: Vec<usize> = (0..nb).filter(|&i| banks[i].failed.is_some()).collect();
-            rec.failed_banks = failed.len() as f64;
-            rec.failed_bank_share = if nb > 0 {
-                failed.len() as f64 / nb as f64
-            } else {
-                0.0
-            };
-            rec.failed_asset_share = if self.system_assets > 0.0 {
-                total(failed.iter().map(|&i| self.bank_assets[i])) / self.system_assets
-            } else {
-                0.0
-            };
-            rec.system_car = if rwa_active > 0.0 {
-                equity_active / rwa_active
-            } else {
-                0.0
-            };
-            rec.firm_default_rate = if alive_start > 0 {
-                rec.firm_defaults / alive_start as f64
-            } else {
-                0.0
-            };
-            rec.credit_gap_share = if rec.creditworthy_demand > 0.0 {
-                rec.credit_gap / rec.creditworthy_demand
-            } else {
-                0.0
-            };
-
-            // §9 herding: decision agreement on the probe firms, among active banks.
-            let active: Vec<usize> = (0..nb).filter(|&i| banks[i].failed.is_none()).collect();
-            decisions.clear();
-            decisions_ind.clear();
-            for &b in &active {
-                let theta = banks[b].theta;
-                decisions.extend(
-                    probe_score[b * np..(b + 1) * np]
-                        .iter()
-                        .map(|&sc| sc >= theta),
-                );
-                decisions_ind.extend(
-                    probe_indep[b * np..(b + 1) * np]
-                        .iter()
-                        .map(|&sc| sc >= theta),
-                );
-            }
-            let (agree, _) = herding::mean_pairwise_correlation(&decisions, active.len(), np);
-            let (agree_ind, _) =
-                herding::mean_pairwise_correlation(&decisions_ind, active.len(), np);
-            rec.decision_agreement = agree;
-            rec.decision_agreement_baseline = agree_ind;
-            rec.decision_agreement_excess = agree - agree_ind;
-
-            // §9 systemic rejection and its independence baseline.
-            if sr_n > 0 {
-                rec.systemic_rejection = sr_count as f64 / sr_n as f64;
-                rec.systemic_rejection_baseline = sr_base / sr_n as f64;
-            }
-            rec.systemic_rejection_ratio = if sr_base > 0.0 {
-                sr_count as f64 / sr_base
-            } else {
-                1.0
-            };
-
-            // §9 LSV on the direction of each bank's approval-rate change, regions as markets.
-            let rates_now: Vec<f64> = (0..nb * nr)
-                .map(|k| {
-                    if apps[k] > 0 {
-                        f64::from(approvals[k]) / f64::from(apps[k])
-                    } else {
-                        f64::NAN
-                    }
-                })
-                .collect();
-            if let Some(prev) = &prev_rate {
-                let mut markets = Vec::with_capacity(nr);
-                for r in 0..nr {
+            })
+            .collect();
+        if let Some(prev) = &self.approval_rate_prev {
+            let markets: Vec<(usize, usize)> = (0..nr)
+                .map(|r| {
                     let (mut up, mut moved) = (0, 0);
-                    for &b in &active {
+                    for b in (0..self.banks.len()).filter(|&b| self.banks[b].active()) {
                         let (now, before) = (rates_now[b * nr + r], prev[b * nr + r]);
                         if now.is_nan() || before.is_nan() || now == before {
                             continue;
@@ -749,71 +718,231 @@ impl Model<'_> {
                             up += 1;
                         }
                     }
-                    markets.push((up, moved));
-                }
-                rec.lsv = herding::lsv(&markets, 2).0;
-            }
-            prev_rate = Some(rates_now);
-
-            // §8 herding alarm: raised the first quarter the watched measure exceeds its threshold.
-            if let (Some(a), None) = (alarm, alarm_quarter) {
-                let value = match a.measure {
-                    AlarmMeasure::DecisionAgreementExcess => rec.decision_agreement_excess,
-                    AlarmMeasure::SystemicRejectionRatio => rec.systemic_rejection_ratio,
-                    AlarmMeasure::Lsv => rec.lsv,
-                };
-                if value > a.threshold {
-                    alarm_quarter = Some(t);
-                }
-            }
-            rec.alarm = f64::from(u8::from(alarm_quarter.is_some()));
-            rec.response = f64::from(u8::from(response));
-
-            if s.run.bank_detail {
-                for (b, start) in banks.iter().zip(&detail_start) {
-                    let now = channels(b);
-                    let d = |k: usize| now[k] - start[k];
-                    bank_quarters.push(BankQuarter {
-                        equity: b.equity,
-                        income: d(0),
-                        loss_credit: d(1),
-                        loss_bonds: d(2),
-                        loss_interbank: d(3),
-                        loss_fire_sales: d(4),
-                        loss_shock: d(5),
-                    });
-                }
-            }
-
-            rate_prev = rate;
-            records.push(rec);
-            region_records.extend(reg);
+                    (up, moved)
+                })
+                .collect();
+            rec.lsv = herding::lsv(&markets, 2).0;
         }
+        self.approval_rate_prev = Some(rates_now);
+    }
 
-        let summary = summarize_path(&records, nf, nb, s.run.systemic_share, alarm_quarter);
-        let outcomes = banks
+    /// §8 herding alarm: raised the first quarter the watched measure exceeds its threshold.
+    fn alarm(&mut self, q: &mut Quarter) {
+        let rec = &mut q.rec;
+        if let (Some(a), None) = (self.s.policy.alarm.as_ref(), self.alarm_quarter) {
+            let value = match a.measure {
+                AlarmMeasure::DecisionAgreementExcess => rec.decision_agreement_excess,
+                AlarmMeasure::SystemicRejectionRatio => rec.systemic_rejection_ratio,
+                AlarmMeasure::Lsv => rec.lsv,
+            };
+            if value > a.threshold {
+                self.alarm_quarter = Some(q.t);
+            }
+        }
+        rec.alarm = f64::from(u8::from(self.alarm_quarter.is_some()));
+        rec.response = f64::from(u8::from(q.response));
+    }
+
+    /// Per-bank detail (`run.bank_detail`): every bank's equity and the quarter's income and
+    /// losses by channel.
+    fn bank_detail(&mut self, q: &Quarter) {
+        if !self.s.run.bank_detail {
+            return;
+        }
+        for (b, start) in self.banks.iter().zip(&q.flows_start) {
+            let d = b.flows - *start;
+            self.bank_quarters.push(BankQuarter {
+                equity: b.equity,
+                income: d.income,
+                loss_credit: d.credit,
+                loss_bonds: d.bonds,
+                loss_interbank: d.interbank,
+                loss_fire_sales: d.fire_sales,
+                loss_shock: d.shock,
+            });
+        }
+    }
+
+    /// The quarter's records join the path's.
+    fn close(&mut self, q: Quarter) {
+        self.rate_prev = q.rate;
+        self.records.push(q.rec);
+        self.region_records.extend(q.reg);
+    }
+
+    /// The path's result: its records, its summary and every bank's outcome.
+    fn finish(self) -> (PathResult, T) {
+        let s = self.s;
+        let summary = summarize_path(
+            &self.records,
+            s.firms.count,
+            s.banks.len(),
+            s.run.systemic_share,
+            self.alarm_quarter,
+        );
+        let banks = self
+            .banks
             .iter()
             .map(|b| BankOutcome {
                 failed_quarter: b.failed,
                 final_equity: b.equity,
-                income: b.income,
-                loss_credit: b.loss_credit,
-                loss_bonds: b.loss_bonds,
-                loss_interbank: b.loss_interbank,
-                loss_fire_sales: b.loss_fire_sales,
-                loss_shock: b.loss_shock,
+                income: b.flows.income,
+                loss_credit: b.flows.credit,
+                loss_bonds: b.flows.bonds,
+                loss_interbank: b.flows.interbank,
+                loss_fire_sales: b.flows.fire_sales,
+                loss_shock: b.flows.shock,
             })
             .collect();
         let result = PathResult {
-            path,
-            quarters: records,
-            regions: region_records,
+            path: self.path,
+            quarters: self.records,
+            regions: self.region_records,
             summary,
-            banks: outcomes,
-            bank_quarters,
+            banks,
+            bank_quarters: self.bank_quarters,
         };
-        Ok((result, draws))
+        (result, self.draws)
     }
+}
+
+/// The credit market of one quarter: the banks' capacity and the counts of applications, what a
+/// firm's application needs besides the firm.
+struct Market<'a> {
+    s: &'a Scenario,
+    banks: &'a mut [BankState],
+    applications: &'a mut [u32],
+    approvals: &'a mut [u32],
+    review: Option<(f64, f64)>,
+    bank_key: &'a [u64],
+    cutoff_index: f64,
+    key_select: Key,
+    key_error: Key,
+    key_facility: Key,
+    /// What the emergency facility can still lend this quarter.
+    facility_left: f64,
+    facility_error: f64,
+}
+
+/// A firm that needs credit this quarter.
+struct Applicant {
+    firm: usize,
+    region: usize,
+    quality: f64,
+    amount: f64,
+    creditworthy: bool,
+}
+
+impl Market<'_> {
+    /// §4 the applicant asks the banks of its order in turn and takes the first approval from a
+    /// bank with capacity left (§8: a share of rejections re-scored by human review); failing
+    /// that, the emergency facility (§8) lends to it if an independent model finds it
+    /// creditworthy. Counts demand, supply, the credit gap (by cause) and systemic rejection.
+    /// Returns the new lender (a bank or [`FACILITY`]), or `None` when the firm is rationed.
+    #[inline(always)]
+    fn apply(
+        &mut self,
+        q: &mut Quarter,
+        block: &FirmBlock,
+        draws: &mut impl Tally,
+        a: &Applicant,
+    ) -> Option<u32> {
+        let (j, r, amount) = (a.firm, a.region, a.amount);
+        let e = j as u64;
+        let nr = self.s.regions.len();
+        q.rec.applicants += 1.0;
+        q.rec.demand += amount;
+        // +0.0 for other firms: the sums' bits stay (see `credit_need`).
+        let worthy_amount = masked(amount, a.creditworthy);
+        q.rec.creditworthy_demand += worthy_amount;
+        q.reg[r].creditworthy_demand += worthy_amount;
+        let (order, scores) = block.order(j);
+        draws.uniforms(order.len() as u64);
+        let mut funded: Option<usize> = None;
+        let mut approved_without_capacity = false;
+        let mut any_approval = false;
+        for (&b, &sc) in order.iter().zip(scores) {
+            let theta = self.banks[b].theta;
+            draws.normals(1);
+            let mut approve = sc >= theta;
+            // §8 human review: a share h of rejections, re-scored independently.
+            draws.uniforms(u64::from(!approve && self.review.is_some()));
+            if !approve
+                && let Some((h, se)) = self.review
+                && self.key_select.entity(self.bank_key[b]).entity(e).uniform() < h
+            {
+                draws.normals(1);
+                let bk = self.bank_key[b];
+                approve = a.quality + se * self.key_error.entity(bk).entity(e).normal() >= theta;
+            }
+            self.applications[b * nr + r] += 1;
+            if approve {
+                self.approvals[b * nr + r] += 1;
+                any_approval = true;
+                if self.banks[b].capacity >= amount {
+                    self.banks[b].capacity -= amount;
+                    funded = Some(b);
+                    break;
+                }
+                approved_without_capacity = true;
+            }
+        }
+        let counted = a.creditworthy & !order.is_empty();
+        q.sr_n += usize::from(counted);
+        q.sr_count += usize::from(counted & !any_approval);
+        q.sr_base += masked(block.all_reject(j), counted);
+        // The facility's draw is made only when it is asked and has the budget.
+        draws.normals(u64::from(funded.is_none() && self.facility_left >= amount));
+        let fs = &self.s.firms;
+        if let Some(b) = funded {
+            q.rec.supply += amount;
+            q.reg[r].supply += amount;
+            Some(b as u32)
+        } else if self.facility_left >= amount
+            && eq::pd_index(
+                self.s.regions[r].pd_intercept,
+                fs.lambda,
+                q.dr,
+                fs.beta,
+                a.quality + self.facility_error * self.key_facility.entity(e).normal(),
+            ) <= self.cutoff_index
+        {
+            self.facility_left -= amount;
+            q.rec.facility_lending += amount;
+            Some(FACILITY)
+        } else {
+            q.rec.rationed += 1.0;
+            if a.creditworthy {
+                q.rec.credit_gap += amount;
+                q.reg[r].credit_gap += amount;
+                if approved_without_capacity || order.is_empty() {
+                    q.rec.gap_no_capacity += amount;
+                } else {
+                    q.rec.gap_rejected += amount;
+                }
+            }
+            None
+        }
+    }
+}
+
+/// Keys of one purpose for every bank on this path, by the bank's stable key.
+fn bank_keys(model: &Model<'_>, root: Key, purpose: Purpose) -> Vec<Key> {
+    model
+        .bank_key
+        .iter()
+        .map(|&k| root.purpose(purpose).entity(k))
+        .collect()
+}
+
+/// Bank `i`'s risk weights: SME, bonds, interbank, other.
+fn risk_weights(s: &Scenario, i: usize) -> [f64; 4] {
+    [
+        s.banking.rw_sme,
+        s.banking.rw_bonds,
+        s.banking.rw_interbank,
+        s.banks[i].params.rw_other,
+    ]
 }
 
 /// `x` if `keep`, else `+0.0`, without a branch: for sums of non-negative numbers, which adding
@@ -831,107 +960,4 @@ fn masked(x: f64, keep: bool) -> f64 {
 /// write a negative zero into the outputs; for any non-empty sum the two agree bit for bit.
 pub(crate) fn total(xs: impl Iterator<Item = f64>) -> f64 {
     xs.fold(0.0, |a, b| a + b)
-}
-
-/// A bank's cumulative income and losses by channel: income, credit, bonds, interbank, fire
-/// sales, shocks.
-fn channels(b: &BankState) -> [f64; 6] {
-    [
-        b.income,
-        b.loss_credit,
-        b.loss_bonds,
-        b.loss_interbank,
-        b.loss_fire_sales,
-        b.loss_shock,
-    ]
-}
-
-/// Picks an index from `(item, weight)` pairs whose weights sum to about 1, by a uniform `u`.
-fn pick(list: &[(usize, f64)], u: f64) -> usize {
-    let mut acc = 0.0;
-    for &(i, w) in list {
-        acc += w;
-        if u < acc {
-            return i;
-        }
-    }
-    list.last().map_or(0, |x| x.0)
-}
-
-fn summarize_path(
-    records: &[QuarterRecord],
-    firms: usize,
-    banks: usize,
-    systemic_share: f64,
-    alarm: Option<u32>,
-) -> PathSummary {
-    let sum = |f: fn(&QuarterRecord) -> f64| total(records.iter().map(f));
-    let last = records.last().cloned().unwrap_or_default();
-    let cw = sum(|r| r.creditworthy_demand);
-    let gap = sum(|r| r.credit_gap);
-    let n = records.len().max(1) as f64;
-    let later = records.len().saturating_sub(1).max(1) as f64;
-    let mut s = PathSummary {
-        credit_gap: gap,
-        credit_gap_share: if cw > 0.0 { gap / cw } else { 0.0 },
-        peak_credit_gap_share: records
-            .iter()
-            .map(|r| r.credit_gap_share)
-            .fold(0.0, f64::max),
-        loss_credit: sum(|r| r.loss_credit),
-        loss_bonds: sum(|r| r.loss_bonds),
-        loss_interbank: sum(|r| r.loss_interbank),
-        loss_fire_sales: sum(|r| r.loss_fire_sales),
-        loss_shock: sum(|r| r.loss_shock),
-        facility_losses: sum(|r| r.facility_losses),
-        facility_lending: sum(|r| r.facility_lending),
-        firm_defaults: sum(|r| r.firm_defaults),
-        firm_default_share: 0.0,
-        rationing_caused_defaults: sum(|r| r.rationing_caused_defaults),
-        bank_failures: last.failed_banks,
-        failed_bank_share: if banks > 0 {
-            last.failed_banks / banks as f64
-        } else {
-            0.0
-        },
-        failed_asset_share: last.failed_asset_share,
-        systemic_event: f64::from(u8::from(last.failed_asset_share > systemic_share)),
-        min_system_car: records
-            .iter()
-            .map(|r| r.system_car)
-            .fold(f64::INFINITY, f64::min),
-        final_system_car: last.system_car,
-        decision_agreement_excess: sum(|r| r.decision_agreement_excess) / n,
-        systemic_rejection_ratio: sum(|r| r.systemic_rejection_ratio) / n,
-        lsv: total(records.iter().skip(1).map(|r| r.lsv)) / later,
-        alarm_quarter: alarm.map_or(0.0, f64::from),
-        max_debtrank: records.iter().map(|r| r.debtrank).fold(0.0, f64::max),
-        ..Default::default()
-    };
-    s.bank_losses =
-        s.loss_credit + s.loss_bonds + s.loss_interbank + s.loss_fire_sales + s.loss_shock;
-    s.firm_default_share = if firms > 0 {
-        s.firm_defaults / firms as f64
-    } else {
-        0.0
-    };
-    if !s.min_system_car.is_finite() {
-        s.min_system_car = 0.0;
-    }
-    s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pick_follows_cumulative_weights() {
-        let l = [(3, 0.2), (5, 0.5), (7, 0.3)];
-        assert_eq!(pick(&l, 0.1), 3);
-        assert_eq!(pick(&l, 0.2), 5);
-        assert_eq!(pick(&l, 0.69), 5);
-        assert_eq!(pick(&l, 0.71), 7);
-        assert_eq!(pick(&l, 1.0), 7);
-    }
 }
