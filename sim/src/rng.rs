@@ -67,6 +67,8 @@ pub enum Purpose {
     Network = 18,
     /// Idiosyncratic shocks (random failures).
     Shock = 19,
+    /// The probe sample of decision agreement, drawn afresh each quarter.
+    ProbeSample = 20,
 }
 
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;

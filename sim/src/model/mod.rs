@@ -117,7 +117,7 @@ impl<'s> Model<'s> {
 /// An estimate of the memory one path of `s` needs while it runs, in bytes: per firm its quality,
 /// size, lender, state and one model error per family (`22 + 8 x families` bytes: 54 with four
 /// families); per bank its state, per-region counters and, with interbank contagion, six rows of
-/// n x n matrices; the probe decisions; the application-order tables (`8 n_r²` bytes for each
+/// n x n matrices; the probe sample and its decisions; the application-order tables (`8 n_r²` bytes for each
 /// region of `n_r <= 64` banks) and the block of firms' draws; and the records kept.
 /// O(firms + banks²). The model shared by all paths adds 4 bytes per firm (its region).
 pub fn path_bytes(s: &Scenario) -> u64 {
@@ -164,7 +164,10 @@ pub fn path_bytes(s: &Scenario) -> u64 {
     // Per firm of a block: shock, need uniform, baseline (f64) and order start (usize), the
     // applicant and creditworthy lists (u32); per slot: bank (usize), score (f64), firm (u32).
     let block = 256 * (40 + 20 * k);
-    f * per_firm + n * per_bank + 2 * p * n * (8 + 1) + records + tables + block + 4096
+    // The probe: two decisions per bank and sampled firm; per sampled firm its index, a draw and
+    // up to two ranked entries (12 + 8 + 2 x 16 bytes).
+    let probe = 2 * p * n + 52 * p;
+    f * per_firm + n * per_bank + probe + records + tables + block + 4096
 }
 
 const QUARTER_BYTES: u64 = (std::mem::size_of::<crate::results::QuarterRecord>()) as u64;

@@ -174,13 +174,7 @@ impl<'m, 's, T: Tally> PathState<'m, 's, T> {
         for (i, b) in banks.iter_mut().enumerate() {
             b.car_prev = b.car(risk_weights(s, i));
         }
-        let probe = Probe::new(
-            model,
-            &firms,
-            &keys.fine_tune,
-            &keys.independent,
-            &mut draws,
-        );
+        let probe = Probe::new(model);
 
         let lending = Lending {
             score_weights: s
@@ -242,6 +236,7 @@ impl<'m, 's, T: Tally> PathState<'m, 's, T> {
         self.income(&q);
         self.bond_revaluation(&mut q);
         self.credit_need(t);
+        self.probe_sample(t);
         self.capacity_and_thresholds(&q);
         self.factors(&mut q);
         self.credit_and_defaults(&mut q);
@@ -392,6 +387,13 @@ impl<'m, 's, T: Tally> PathState<'m, 's, T> {
         for (b, &m) in self.banks.iter_mut().zip(maturing.iter()) {
             b.maturing = m;
         }
+    }
+
+    /// §9 the probe sample of decision agreement: drawn afresh from the firms alive at the start
+    /// of the quarter.
+    fn probe_sample(&mut self, t: u32) {
+        self.probe
+            .draw_sample(&self.firms.alive, self.root, t, &mut self.draws);
     }
 
     /// §5.3 capacity `max(0, (E_i - car_min RWA_i) / (car_min rw_sme))`, with the maturing loans
@@ -672,7 +674,13 @@ impl<'m, 's, T: Tally> PathState<'m, 's, T> {
     /// approval rate, regions as markets.
     fn herding(&mut self, q: &mut Quarter) {
         let rec = &mut q.rec;
-        let agreement = self.probe.agreement(&self.banks);
+        let agreement = self.probe.agreement(
+            self.model,
+            &self.firms,
+            &self.banks,
+            (&self.keys.fine_tune, &self.keys.independent),
+            &mut self.draws,
+        );
         rec.decision_agreement = agreement.agreement;
         rec.decision_agreement_baseline = agreement.baseline;
         rec.decision_agreement_excess = agreement.agreement - agreement.baseline;
