@@ -241,7 +241,11 @@ pub fn run_paths(
                 if observer.should_stop() {
                     return None;
                 }
-                let r = model.simulate_path(p);
+                // The observer is asked again before every quarter, so a long path stops too.
+                let r = model.simulate_path_with(p, observer, None);
+                if matches!(r, Err(Error::Cancelled)) {
+                    return None;
+                }
                 let d = done.fetch_add(1, Ordering::Relaxed) + 1;
                 observer.path_done(d, total);
                 Some(r)

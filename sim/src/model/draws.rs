@@ -32,7 +32,7 @@ impl std::ops::Sub for DrawCounts {
 }
 
 /// Where a path adds up its draws: [`DrawCounts`], or `()` for nothing.
-pub(super) trait Tally: Default {
+pub(super) trait Tally {
     /// Adds `n` uniform draws.
     fn uniforms(&mut self, n: u64);
     /// Adds `n` normal draws.

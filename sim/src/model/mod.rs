@@ -15,6 +15,7 @@ mod summary;
 
 pub use draws::DrawCounts;
 pub(crate) use path::total;
+pub use path::{Decision, DecisionLog};
 
 use nalgebra::DMatrix;
 

@@ -17,6 +17,7 @@ use super::probe::Probe;
 use super::summary::summarize_path;
 use super::{Model, herding, network};
 use crate::error::{Error, Result};
+use crate::montecarlo::{Observer, Silent};
 use crate::results::{BankOutcome, BankQuarter, PathResult, QuarterRecord, RegionQuarter};
 use crate::rng::{self, Key, Purpose};
 use crate::scenario::{AlarmMeasure, Event, Scenario};
@@ -25,19 +26,99 @@ impl Model<'_> {
     /// Simulates path `path`. Deterministic: the result depends on the scenario and the path index
     /// alone. Fails only when a network drawn for this path cannot be built.
     pub fn simulate_path(&self, path: u64) -> Result<PathResult> {
-        simulate::<()>(self, path).map(|(r, ())| r)
+        simulate(self, path, (), (), &Silent).map(|(r, ())| r)
     }
 
     /// [`Model::simulate_path`], also counting the keyed draws the path made.
     pub fn simulate_path_counted(&self, path: u64) -> Result<(PathResult, DrawCounts)> {
-        simulate::<DrawCounts>(self, path)
+        simulate(self, path, DrawCounts::default(), (), &Silent)
+    }
+
+    /// [`Model::simulate_path`], asking `observer` before each quarter whether to stop (then the
+    /// path returns [`Error::Cancelled`]) and, when `log` is given, recording every credit
+    /// decision of every bank in it (MODEL.md §10's decision log). The result is the same, bit
+    /// for bit, as [`Model::simulate_path`]'s.
+    pub fn simulate_path_with(
+        &self,
+        path: u64,
+        observer: &dyn Observer,
+        log: Option<&mut dyn DecisionLog>,
+    ) -> Result<PathResult> {
+        match log {
+            Some(log) => simulate(self, path, (), log, observer),
+            None => simulate(self, path, (), (), observer),
+        }
+        .map(|(r, ())| r)
     }
 }
 
-/// The path: its start, its quarters in order, its results.
-fn simulate<T: Tally>(model: &Model<'_>, path: u64) -> Result<(PathResult, T)> {
-    let mut state = PathState::<T>::new(model, path)?;
+/// One credit decision of one bank on one firm's application (a row of MODEL.md §10's decision
+/// log). A firm applies to the banks of its order in turn until one funds it, so a bank after the
+/// funding one has no decision on it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Decision {
+    /// Quarter, 1-based.
+    pub quarter: u32,
+    /// The bank (index into [`Scenario::banks`]).
+    pub bank: u32,
+    /// The firm (its index).
+    pub firm: u32,
+    /// The firm's region (index into [`Scenario::regions`]).
+    pub region: u32,
+    /// The bank's model family (index into the scenario's families).
+    pub family: u32,
+    /// Whether the bank approved (its model, then human review of a rejection where that is on;
+    /// before capacity: an approval the bank could not fund is still an approval).
+    pub approved: bool,
+    /// The credit asked for, in money.
+    pub amount: f64,
+    /// Whether the firm was creditworthy (`PD_jt <= pd_cutoff`), known ex post.
+    pub creditworthy: bool,
+}
+
+/// Where a path's credit decisions go (the engine's own decision log, MODEL.md §10).
+pub trait DecisionLog {
+    /// Records one decision; decisions come in the order they are made.
+    fn record(&mut self, decision: &Decision);
+}
+
+impl DecisionLog for Vec<Decision> {
+    fn record(&mut self, decision: &Decision) {
+        self.push(*decision);
+    }
+}
+
+/// The path's own view of a log: `()` for none (compiled away).
+trait Log {
+    fn record(&mut self, decision: &Decision);
+}
+
+impl Log for () {
+    #[inline(always)]
+    fn record(&mut self, _: &Decision) {}
+}
+
+impl Log for &mut dyn DecisionLog {
+    #[inline]
+    fn record(&mut self, decision: &Decision) {
+        (**self).record(decision);
+    }
+}
+
+/// The path: its start, its quarters in order (asking `observer` before each whether to stop),
+/// its results.
+fn simulate<T: Tally, L: Log>(
+    model: &Model<'_>,
+    path: u64,
+    tally: T,
+    log: L,
+    observer: &dyn Observer,
+) -> Result<(PathResult, T)> {
+    let mut state = PathState::new(model, path, tally, log)?;
     for t in 1..=model.scenario.run.quarters {
+        if observer.should_stop() {
+            return Err(Error::Cancelled);
+        }
         state.quarter(t)?;
     }
     Ok(state.finish())
@@ -79,7 +160,7 @@ struct Scratch {
 }
 
 /// Everything one path carries from quarter to quarter.
-struct PathState<'m, 's, T> {
+struct PathState<'m, 's, T, L> {
     model: &'m Model<'s>,
     s: &'s Scenario,
     path: u64,
@@ -99,6 +180,7 @@ struct PathState<'m, 's, T> {
     approval_rate_prev: Option<Vec<f64>>,
     scratch: Scratch,
     draws: T,
+    log: L,
     records: Vec<QuarterRecord>,
     region_records: Vec<RegionQuarter>,
     bank_quarters: Vec<BankQuarter>,
@@ -131,13 +213,12 @@ struct Quarter {
     sr_base: f64,
 }
 
-impl<'m, 's, T: Tally> PathState<'m, 's, T> {
+impl<'m, 's, T: Tally, L: Log> PathState<'m, 's, T, L> {
     /// The path at its start (before quarter 1): firms drawn, banks holding their first loans,
     /// the network in place, the probe scored.
-    fn new(model: &'m Model<'s>, path: u64) -> Result<Self> {
+    fn new(model: &'m Model<'s>, path: u64, mut draws: T, log: L) -> Result<Self> {
         let s = model.scenario;
         let root = Key::new(s.run.seed).path(path);
-        let mut draws = T::default();
         let keys = BankKeys {
             fine_tune: bank_keys(model, root, Purpose::FineTuneError),
             independent: bank_keys(model, root, Purpose::IndependentError),
@@ -221,6 +302,7 @@ impl<'m, 's, T: Tally> PathState<'m, 's, T> {
                 approvals: vec![0; nb * nr],
             },
             draws,
+            log,
             records: Vec::with_capacity(quarters),
             region_records: Vec::with_capacity(quarters * nr),
             bank_quarters: Vec::with_capacity(if s.run.bank_detail { quarters * nb } else { 0 }),
@@ -546,7 +628,7 @@ impl<'m, 's, T: Tally> PathState<'m, 's, T> {
                     creditworthy: x <= model.cutoff_index,
                 };
                 let (new, rationed) = if firms.need[j] {
-                    match market.apply(q, block, &mut self.draws, &applicant) {
+                    match market.apply(q, block, &mut self.draws, &mut self.log, &applicant) {
                         Some(new) => (new, false),
                         None => (old, true),
                     }
@@ -853,6 +935,7 @@ impl Market<'_> {
         q: &mut Quarter,
         block: &FirmBlock,
         draws: &mut impl Tally,
+        log: &mut impl Log,
         a: &Applicant,
     ) -> Option<u32> {
         let (j, r, amount) = (a.firm, a.region, a.amount);
@@ -884,6 +967,16 @@ impl Market<'_> {
                 approve = a.quality + se * self.key_error.entity(bk).entity(e).normal() >= theta;
             }
             self.applications[b * nr + r] += 1;
+            log.record(&Decision {
+                quarter: q.t,
+                bank: b as u32,
+                firm: j as u32,
+                region: r as u32,
+                family: self.s.banks[b].family as u32,
+                approved: approve,
+                amount,
+                creditworthy: a.creditworthy,
+            });
             if approve {
                 self.approvals[b * nr + r] += 1;
                 any_approval = true;

@@ -1,0 +1,128 @@
+//! The engine's own decision log (MODEL.md §10) and cancellation inside a path.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use common::*;
+use sim::error::Error;
+use sim::model::{Decision, Model};
+use sim::montecarlo::{Observer, RunOptions, Silent, run};
+use sim::scenario::Scenario;
+
+fn with_firms(name: &str, firms: usize) -> Scenario {
+    let s = bundled(name);
+    Scenario {
+        firms: sim::scenario::Firms {
+            count: firms,
+            ..s.firms.clone()
+        },
+        ..s
+    }
+}
+
+#[test]
+fn a_logged_path_is_the_same_path() {
+    let s = with_firms("herding-alarm.toml", 3000);
+    let model = Model::new(&s).unwrap_or_else(|e| panic!("{e}"));
+    for p in 0..2 {
+        let plain = model.simulate_path(p).unwrap_or_else(|e| panic!("{e}"));
+        let mut log: Vec<Decision> = Vec::new();
+        let logged = model
+            .simulate_path_with(p, &Silent, Some(&mut log))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(format!("{plain:?}"), format!("{logged:?}"));
+        assert!(!log.is_empty());
+    }
+}
+
+#[test]
+fn the_log_gives_the_engines_systemic_rejection_exactly() {
+    // The log holds every decision of every bank a firm asked (up to the one that funded it),
+    // after human review, so among creditworthy applicants the share rejected by every bank they
+    // asked is the engine's in-model systemic rejection, count for count.
+    let mut s = with_firms("regional-monoculture.toml", 4000);
+    s.policy.review = Some(sim::scenario::Review {
+        share: 0.3,
+        error_scale: 0.5,
+    });
+    let model = Model::new(&s).unwrap_or_else(|e| panic!("{e}"));
+    let mut log: Vec<Decision> = Vec::new();
+    let path = model
+        .simulate_path_with(0, &Silent, Some(&mut log))
+        .unwrap_or_else(|e| panic!("{e}"));
+    for (t, rec) in path.quarters.iter().enumerate() {
+        let quarter = t as u32 + 1;
+        // firm -> (creditworthy, any approval)
+        let mut firms: BTreeMap<u32, (bool, bool)> = BTreeMap::new();
+        let mut pairs = std::collections::BTreeSet::new();
+        for d in log.iter().filter(|d| d.quarter == quarter) {
+            assert!(
+                pairs.insert((d.bank, d.firm)),
+                "a bank decided twice on a firm"
+            );
+            assert_eq!(s.banks[d.bank as usize].family, d.family as usize);
+            let e = firms.entry(d.firm).or_insert((d.creditworthy, false));
+            assert_eq!(e.0, d.creditworthy);
+            e.1 |= d.approved;
+        }
+        let worthy: Vec<bool> = firms.values().filter(|v| v.0).map(|v| !v.1).collect();
+        let rejected_by_all = worthy.iter().filter(|&&x| x).count() as f64;
+        let share = if worthy.is_empty() {
+            0.0
+        } else {
+            rejected_by_all / worthy.len() as f64
+        };
+        assert_eq!(share, rec.systemic_rejection, "quarter {quarter}");
+        assert!(firms.len() as f64 <= rec.applicants);
+    }
+}
+
+/// Stops after `budget` questions.
+struct StopAfter {
+    asked: AtomicU64,
+    budget: u64,
+}
+
+impl Observer for StopAfter {
+    fn should_stop(&self) -> bool {
+        self.asked.fetch_add(1, Ordering::Relaxed) >= self.budget
+    }
+}
+
+#[test]
+fn a_path_stops_between_quarters_when_asked() {
+    let s = with_firms("baseline.toml", 2000);
+    let model = Model::new(&s).unwrap_or_else(|e| panic!("{e}"));
+    let stop = StopAfter {
+        asked: AtomicU64::new(0),
+        budget: 5,
+    };
+    let r = model.simulate_path_with(0, &stop, None);
+    assert!(matches!(r, Err(Error::Cancelled)), "{r:?}");
+    // Asked before quarters 1 to 6, stopped before the sixth.
+    assert_eq!(stop.asked.load(Ordering::Relaxed), 6);
+}
+
+#[test]
+fn a_run_of_one_long_path_is_cancelled_inside_the_path() {
+    // One path only: before, a run asked its observer only between paths, so a single long path
+    // (100,000 banks, say) ran to its end whatever the user pressed.
+    let s = with_firms("baseline.toml", 2000);
+    let stop = StopAfter {
+        asked: AtomicU64::new(0),
+        budget: 3,
+    };
+    let opts = RunOptions {
+        paths: Some(1),
+        threads: Some(1),
+        ..RunOptions::default()
+    };
+    let r = run(&s, &opts, &stop);
+    assert!(
+        matches!(r, Err(Error::Cancelled)),
+        "{:?}",
+        r.map(|o| o.paths.len())
+    );
+}
