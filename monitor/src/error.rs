@@ -14,7 +14,7 @@ pub struct Place {
     /// 1-based data row.
     pub row: u64,
     /// 1-based line of a CSV file; `None` for Parquet.
-    pub line: Option<u64>,
+    pub line: Option<std::num::NonZeroU64>,
 }
 
 impl fmt::Display for Place {

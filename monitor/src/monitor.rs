@@ -309,7 +309,10 @@ impl Monitor {
             },
         };
         let cw = r.creditworthy.map_or(CW_UNKNOWN, u8::from);
-        let (row, line) = (r.place.row, r.place.line.unwrap_or(0));
+        let (row, line) = (
+            r.place.row,
+            r.place.line.map_or(0, std::num::NonZeroU64::get),
+        );
         let app = match q.names.get(r.applicant) {
             Some(&a) => {
                 let known = q.apps[a as usize];

@@ -41,7 +41,7 @@ pub(crate) struct Applicant {
 pub(crate) fn place(row: u64, line: u64) -> Place {
     Place {
         row,
-        line: (line > 0).then_some(line),
+        line: std::num::NonZeroU64::new(line),
     }
 }
 

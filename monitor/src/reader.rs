@@ -311,7 +311,7 @@ pub(crate) fn read_csv(
             Some(cols) => {
                 let place = Place {
                     row: cur.rows + rows + 1,
-                    line: Some(line),
+                    line: std::num::NonZeroU64::new(line),
                 };
                 sink(csv_row(path, cols, &rec, place)?)?;
                 rows += 1;
