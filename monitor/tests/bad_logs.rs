@@ -302,3 +302,18 @@ fn nothing_is_half_written_on_error() {
             .expect("valid json");
     assert_eq!(json["rows"], 12);
 }
+
+#[test]
+fn errors_in_appended_rows_name_their_row_and_line_in_the_whole_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = log(dir.path(), &format!("{HEADER}{}", good_quarter(1)));
+    let mut m = monitor::Monitor::new(Settings::default()).expect("monitor");
+    assert_eq!(m.update(&path).expect("first part"), 6);
+    let mut text = std::fs::read_to_string(&path).expect("read");
+    text += "2,A,f1,1,north,10,1\n2,B,f1,perhaps,north,10,1\n";
+    std::fs::write(&path, text).expect("append");
+    let e = m.update(&path).expect_err("bad appended row");
+    assert_names(&e.to_string(), &["row 8 (line 9)", "`approved`", "\"perhaps\""]);
+    // The monitor stopped at the error.
+    assert!(matches!(m.update(&path), Err(Error::Poisoned)));
+}
