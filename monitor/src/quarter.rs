@@ -547,3 +547,71 @@ fn bootstrap(
     let q = sim::stats::quantiles(&ratios, &[tail, 1.0 - tail]);
     (Some(q[0]), Some(q[1]))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Atoms of a sample: 20 000 applicants over three baseline values, with rejection-by-all
+    /// shares 3 times the baseline.
+    fn atoms() -> (Atoms, u64) {
+        let mut a = Atoms::default();
+        let mut n = 0;
+        for (p, count) in [(0.04f64, 8000u64), (0.09, 7000), (0.16, 5000)] {
+            let rejected = (count as f64 * 3.0 * p).round() as u64;
+            a.insert((p.to_bits(), true), rejected);
+            a.insert((p.to_bits(), false), count - rejected);
+            n += count;
+        }
+        (a, n)
+    }
+
+    type Atoms = HashMap<(u64, bool), u64>;
+
+    #[test]
+    fn the_bootstrap_interval_matches_the_delta_method_and_is_keyed() {
+        let (a, n) = atoms();
+        let s = Settings::default();
+        let (lo, hi) = bootstrap(&a, n, 3, None, &s);
+        let (lo, hi) = (lo.unwrap_or(f64::NAN), hi.unwrap_or(f64::NAN));
+        // Delta method: R = Σx / Σp, Var(R) ≈ Var(x − R p) / (n p̄²).
+        let (mut sx, mut sp) = (0.0, 0.0);
+        for (&(p, x), &c) in &a {
+            sx += c as f64 * f64::from(u8::from(x));
+            sp += c as f64 * f64::from_bits(p);
+        }
+        let r = sx / sp;
+        let pbar = sp / n as f64;
+        let var: f64 = a
+            .iter()
+            .map(|(&(p, x), &c)| {
+                let d = f64::from(u8::from(x)) - r * f64::from_bits(p);
+                c as f64 * d * d
+            })
+            .sum::<f64>()
+            / n as f64;
+        let sd = (var / n as f64).sqrt() / pbar;
+        // The percentile interval's half-width against 1.96 sd: with 999 resamples the 2.5% and
+        // 97.5% quantiles are each within about 5% of their limit (one standard error of a tail
+        // quantile), so 15% is three of them.
+        let half = (hi - lo) / 2.0;
+        assert!(
+            (half / (1.96 * sd) - 1.0).abs() < 0.15,
+            "half {half}, sd {sd}"
+        );
+        assert!(lo < r && r < hi, "{lo} {r} {hi}");
+        // Keyed: the same address gives the same interval; another seed or quarter another.
+        assert_eq!(bootstrap(&a, n, 3, None, &s), (Some(lo), Some(hi)));
+        assert_ne!(bootstrap(&a, n, 4, None, &s), (Some(lo), Some(hi)));
+        let other = Settings {
+            seed: 1,
+            ..Settings::default()
+        };
+        assert_ne!(bootstrap(&a, n, 3, None, &other), (Some(lo), Some(hi)));
+        let off = Settings {
+            resamples: 0,
+            ..Settings::default()
+        };
+        assert_eq!(bootstrap(&a, n, 3, None, &off), (None, None));
+    }
+}

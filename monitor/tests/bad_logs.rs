@@ -313,7 +313,10 @@ fn errors_in_appended_rows_name_their_row_and_line_in_the_whole_file() {
     text += "2,A,f1,1,north,10,1\n2,B,f1,perhaps,north,10,1\n";
     std::fs::write(&path, text).expect("append");
     let e = m.update(&path).expect_err("bad appended row");
-    assert_names(&e.to_string(), &["row 8 (line 9)", "`approved`", "\"perhaps\""]);
+    assert_names(
+        &e.to_string(),
+        &["row 8 (line 9)", "`approved`", "\"perhaps\""],
+    );
     // The monitor stopped at the error.
     assert!(matches!(m.update(&path), Err(Error::Poisoned)));
 }

@@ -273,3 +273,39 @@ fn lsv_on_opposite_moves_by_region_has_its_hand_value() {
     assert_eq!(r.quarters[0].systemic_rejection_baseline, Some(1.0 / 16.0));
     assert_eq!(r.quarters[0].systemic_rejection_ratio, Some(8.0));
 }
+
+#[test]
+fn follow_mode_on_a_rewritten_parquet_log_reads_only_the_new_rows() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rows = Model {
+        quarters: 5,
+        firms: 400,
+        ..model(0.3, 51)
+    }
+    .rows();
+    let whole = dir.path().join("whole.parquet");
+    write_parquet(&rows, &whole);
+    let one_pass = run(&Request {
+        log: whole,
+        settings: Settings::default(),
+    })
+    .expect("one pass");
+    // The first three quarters and part of the fourth, then the whole log, rewritten by rename.
+    let cut = rows.iter().position(|r| r.quarter == 4).expect("quarter 4") + 100;
+    let grown = dir.path().join("grown.parquet");
+    write_parquet(&rows[..cut], &grown);
+    let mut mon = Monitor::new(Settings::default()).expect("monitor");
+    assert_eq!(mon.update(&grown).expect("first"), cut as u64);
+    assert_eq!(mon.report().pending_quarter, Some(4));
+    assert_eq!(mon.update(&grown).expect("unchanged"), 0);
+    let tmp = dir.path().join("grown.parquet.tmp");
+    write_parquet(&rows, &tmp);
+    std::fs::rename(&tmp, &grown).expect("rename");
+    assert_eq!(
+        mon.update(&grown).expect("second"),
+        (rows.len() - cut) as u64
+    );
+    let end = mon.finish().expect("finish");
+    assert_eq!(end.quarters, one_pass.quarters);
+    assert_eq!(end.regions, one_pass.regions);
+}
