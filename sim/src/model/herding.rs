@@ -47,6 +47,24 @@ pub fn mean_pairwise_correlation(decisions: &[bool], banks: usize, probes: usize
     }
 }
 
+/// Pearson correlation of two banks' binary decisions on `n` shared applicants, from counts: the
+/// approvals of each (`ones_a`, `ones_b`) and the applicants both approve (`both`). The same formula
+/// as [`mean_pairwise_correlation`]'s pairs; `None` when either bank decides the same way on all `n`
+/// (correlation undefined) or `n == 0`. Used by the herding monitor, whose bank pairs share
+/// different applicants.
+pub fn binary_correlation(n: u64, ones_a: u64, ones_b: u64, both: u64) -> Option<f64> {
+    if n == 0 {
+        return None;
+    }
+    let nf = n as f64;
+    let (pa, pb) = (ones_a as f64 / nf, ones_b as f64 / nf);
+    if pa <= 0.0 || pa >= 1.0 || pb <= 0.0 || pb >= 1.0 {
+        return None;
+    }
+    let cov = both as f64 / nf - pa * pb;
+    Some(cov / (pa * (1.0 - pa) * pb * (1.0 - pb)).sqrt())
+}
+
 /// `E|X/n - p|` for `X ~ Binomial(n, p)`: the LSV adjustment factor.
 pub fn binomial_mean_abs_dev(n: usize, p: f64) -> f64 {
     if n == 0 {
@@ -133,6 +151,19 @@ mod tests {
         ];
         assert_eq!(mean_pairwise_correlation(&d, 3, 4), (1.0, 1));
         assert_eq!(mean_pairwise_correlation(&[true; 8], 2, 4), (0.0, 0));
+    }
+
+    #[test]
+    fn binary_correlation_from_counts_matches_the_matrix_form() {
+        // a = 1110, b = 1100 (see correlation_by_hand): 1/sqrt(3).
+        let r = binary_correlation(4, 3, 2, 2).unwrap_or(f64::NAN);
+        assert!((r - 1.0 / 3f64.sqrt()).abs() < 1e-15);
+        let d = [true, true, true, false, true, true, false, false];
+        assert_eq!(Some(mean_pairwise_correlation(&d, 2, 4).0), Some(r));
+        assert_eq!(binary_correlation(4, 4, 2, 2), None);
+        assert_eq!(binary_correlation(4, 2, 0, 0), None);
+        assert_eq!(binary_correlation(0, 0, 0, 0), None);
+        assert_eq!(binary_correlation(2, 1, 1, 0), Some(-1.0));
     }
 
     #[test]
