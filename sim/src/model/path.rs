@@ -330,7 +330,7 @@ impl Model<'_> {
             // before it can earn or lend; it is reported as a failure of quarter 1.
             if t == 1 {
                 for b in banks.iter_mut() {
-                    if b.failed.is_none() && b.equity <= 0.0 {
+                    if b.failed.is_none() && b.equity < 0.0 {
                         b.failed = Some(1);
                         rec.bank_failures += 1.0;
                     }
@@ -652,7 +652,7 @@ impl Model<'_> {
             let mut rwa_active = 0.0;
             for (i, b) in banks.iter_mut().enumerate() {
                 let rwa = b.rwa(rw_of(i));
-                if b.failed.is_none() && b.equity <= 0.0 {
+                if b.failed.is_none() && b.equity < 0.0 {
                     b.failed = Some(t);
                     rec.bank_failures += 1.0;
                 }
