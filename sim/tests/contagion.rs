@@ -201,6 +201,45 @@ fn furfine_in_the_loop_matches_the_hand_computation() {
     assert_eq!(q.bank_failures, 2.0);
 }
 
+/// MODEL.md §5.6 (v2): a bank fails when its losses exceed its capital, `E < 0`; one whose
+/// equity lands exactly on zero survives — under every clearing rule, and on the starting
+/// balance sheet — while a bank-failure shock fails its bank even when it leaves exactly zero.
+#[test]
+fn equity_exactly_zero_survives_in_the_loop() {
+    // Furfine with lgd 0.4: B and C lose 4 each. C had 4: exactly zero, survives.
+    let (e, q) = final_equity(&triangle("clearing = \"furfine\"\nlgd = 0.4"));
+    assert_eq!(e[2], 0.0, "{e:?}");
+    assert_eq!(q.bank_failures, 1.0, "only A, failed by the shock");
+    // Eisenberg–Noe: A pays 10 of 20, C loses 5; with equity 5 C is left at exactly zero.
+    let mut s = triangle("clearing = \"eisenberg-noe\"");
+    s.banks[2].equity = 5.0;
+    let (e, q) = final_equity(&s);
+    assert_eq!(e[2], 0.0, "{e:?}");
+    assert_eq!(q.bank_failures, 1.0);
+    // Rogers–Veraart with alpha 0.5: A pays 5, C loses 7.5 of its 7.5.
+    let mut s = triangle("clearing = \"rogers-veraart\"\nalpha = 0.5\nbeta = 1.0");
+    s.banks[2].equity = 7.5;
+    let (e, q) = final_equity(&s);
+    assert_eq!(e[2], 0.0, "{e:?}");
+    assert_eq!(q.bank_failures, 1.0);
+    // A bank-failure shock with no asset loss leaves A at exactly zero, and A fails all the same
+    // (here B and C lose 5 each under Eisenberg–Noe: A's external net worth is 20 - 0 ... = 20,
+    // so it pays in full and nobody else is hurt).
+    let mut s = triangle("clearing = \"eisenberg-noe\"");
+    if let sim::scenario::Event::BankFailure { asset_loss, .. } = &mut s.shocks[0] {
+        *asset_loss = 0.0;
+    }
+    let (e, q) = final_equity(&s);
+    assert_eq!(e[0], 0.0, "{e:?}");
+    assert_eq!(q.bank_failures, 1.0);
+    // A bank that starts with zero equity and loses nothing survives the quarter.
+    let mut s = triangle("clearing = \"furfine\"\nlgd = 0.4");
+    s.shocks.clear();
+    s.banks[1].equity = 0.0;
+    let (_, q) = final_equity(&s);
+    assert_eq!(q.bank_failures, 0.0);
+}
+
 #[test]
 fn every_unit_of_lost_equity_is_attributed_to_one_channel() {
     let s = small(with_base("rate-shock.toml", STRESS));
@@ -327,12 +366,69 @@ fn generated_networks_are_reproducible_and_follow_the_seed() {
     let (xa, xa2, xb) = (exposures(&a), exposures(&a), exposures(&b));
     assert_eq!(xa, xa2);
     assert_ne!(xa, xb);
-    // Equal weights: each lender's interbank assets split evenly over its borrowers.
+    // Equal weights: each lender's interbank assets split evenly over its borrowers; a bank
+    // that drew no borrower lends nothing (the network is used as drawn).
     for (i, bank) in a.banks.iter().enumerate() {
-        assert!(
-            (xa.row(i).sum() - bank.interbank_assets).abs() < 1e-9 * bank.interbank_assets.max(1.0)
-        );
+        let row = xa.row(i);
+        let borrowers = row.iter().filter(|&&v| v > 0.0).count();
+        let want = if borrowers > 0 {
+            bank.interbank_assets
+        } else {
+            0.0
+        };
+        assert!((row.sum() - want).abs() < 1e-9 * bank.interbank_assets.max(1.0));
+        for &v in row.iter().filter(|&&v| v > 0.0) {
+            assert!((v - bank.interbank_assets / borrowers as f64).abs() < 1e-12 * v);
+        }
     }
+}
+
+/// MODEL.md §6 (v2): a generated network is used as drawn — at mean degree 1 about e^-1 of the
+/// banks draw no borrower — and `repair = true` (off by default) gives each such bank one.
+#[test]
+fn generated_networks_are_used_as_drawn_unless_repair_is_asked_for() {
+    let base = "[contagion.interbank.network]\nkind = \"erdos-renyi\"\nmean_degree = 1.0\nweights = \"equal\"\nresample = \"run\"\n";
+    let drawn = with_base("interbank-cascade.toml", base);
+    assert!(!drawn.contagion.interbank.as_ref().expect("ib").repair);
+    let x = Model::new(&drawn).expect("network").exposures.expect("x");
+    let n = drawn.banks.len();
+    let no_borrower = (0..n).filter(|&i| x.row(i).sum() == 0.0).count();
+    // Binomial(999, 1/999) has P(0) = (1 - 1/999)^999 ~ 0.3677: the count of 1,000 banks is
+    // within 5 standard errors (sqrt(1000 x 0.37 x 0.63) ~ 15) of 368.
+    assert!(
+        (no_borrower as f64 - 367.7).abs() < 5.0 * 15.3,
+        "{no_borrower}"
+    );
+    let repaired = with_base("interbank-cascade.toml", &format!("{base}repair = true\n"));
+    let y = Model::new(&repaired)
+        .expect("network")
+        .exposures
+        .expect("y");
+    for i in 0..n {
+        assert!(y.row(i).sum() > 0.0, "bank {i} has no borrower");
+        assert!(y.column(i).sum() > 0.0, "bank {i} has no lender");
+    }
+    // Repair only adds links: every drawn link is kept.
+    for i in 0..n {
+        for j in 0..n {
+            if x[(i, j)] > 0.0 {
+                assert!(y[(i, j)] > 0.0);
+            }
+        }
+    }
+    // Only generated kinds take the option.
+    let path = scenarios_dir().join("baseline.toml");
+    let text = format!(
+        "base = {:?}\n[contagion.interbank.network]\nkind = \"reconstructed\"\nrepair = true\n",
+        path.display().to_string()
+    );
+    let err = Scenario::from_toml_str(&text, "t.toml", &FsSources)
+        .expect_err("repair on a reconstruction")
+        .to_string();
+    assert!(
+        err.contains("contagion.interbank.network.repair") && err.contains("not used by kind"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -358,7 +454,7 @@ fn ras_weights_meet_the_totals_or_are_refused() {
     );
     let err = Model::new(&sparse).expect_err("infeasible").to_string();
     assert!(
-        err.contains("did not match the banks' interbank totals"),
+        err.contains("the links drawn cannot carry these totals") && err.contains("repair = true"),
         "{err}"
     );
 }
@@ -506,8 +602,14 @@ fn eu_banks_hold_their_published_bond_split() {
 /// issue asks for remain to be added when a source with its output can be consulted.
 mod published {
     use nalgebra::DMatrix;
-    use sim::contagion::clearing::{Clearing, eisenberg_noe, rogers_veraart};
-    use sim::contagion::debtrank::{debtrank_differential, debtrank_single_hit, impact_matrix};
+    use sim::contagion::clearing::{
+        Clearing, eisenberg_noe, eisenberg_noe_with_external, rogers_veraart,
+        rogers_veraart_with_external,
+    };
+    use sim::contagion::debtrank::{
+        debtrank_differential, debtrank_differential_weighted, debtrank_single_hit,
+        debtrank_single_hit_weighted, impact_matrix,
+    };
 
     const TOL: f64 = 1e-9;
 
@@ -686,6 +788,44 @@ mod published {
         );
     }
 
+    /// The same `default_clearing` example through the public API that takes external
+    /// liabilities as the package does (`ea`, `el`, pari passu with interbank debt), with no
+    /// hand-built creditor node: the package's printed output, and the exact fractions above.
+    #[test]
+    fn systemicrisk_default_clearing_example_with_external_liabilities() {
+        let h = 0.5;
+        let l = DMatrix::from_row_slice(3, 3, &[0.0, h, h, h, 0.0, h, h, h, 0.0]);
+        let (ea, el) = ([0.5, 0.625, 0.75], [1.5, 0.5, 0.5]);
+
+        let en = eisenberg_noe_with_external(&l, &ea, &el).expect("valid");
+        assert_eq!(en.defaulted, vec![true, true, false]); // defaultind 1 1 0
+        close(&en.payments, &[1.473214, 1.419643, 1.5], 0.5e-6);
+        close(&en.payments, &[165.0 / 112.0, 159.0 / 112.0, 1.5], TOL);
+        close(&en.total_liabilities, &[2.5, 1.5, 1.5], 0.0);
+
+        let rv = rogers_veraart_with_external(&l, &ea, &el, 0.5, 0.7).expect("valid");
+        assert_eq!(rv.defaulted, vec![true, true, true]); // defaultind 1 1 1
+        close(&rv.payments, &[0.5020200, 0.5147049, 0.5653806], 0.5e-7);
+        close(
+            &rv.payments,
+            &[4225.0 / 8416.0, 160275.0 / 311392.0, 176055.0 / 311392.0],
+            TOL,
+        );
+        // Pari passu: bank 1 pays its external creditors 3/5 of what it pays in all, and the
+        // banks receive the rest pro rata.
+        let received = en.received(&l).expect("same L");
+        let paid_out: f64 = en.payments.iter().sum();
+        let external: f64 = (0..3).map(|i| el[i] * en.recovery_rates()[i]).sum();
+        assert!((received.iter().sum::<f64>() + external - paid_out).abs() < TOL);
+        // Bad inputs name the argument.
+        let err = eisenberg_noe_with_external(&l, &ea, &[1.0, -1.0, 0.0]).expect_err("negative");
+        assert!(err.to_string().contains("external_liabilities[1]"), "{err}");
+        let err = eisenberg_noe_with_external(&l, &ea[..2], &el).expect_err("length");
+        assert!(err.to_string().contains("external_assets"), "{err}");
+        let err = rogers_veraart_with_external(&l, &ea, &el, 1.5, 0.5).expect_err("alpha");
+        assert!(err.to_string().contains("alpha"), "{err}");
+    }
+
     /// Eisenberg–Noe on the example of siebenbrunner/NetworkValuation (the MATLAB companion of
     /// Puig & Siebenbrunner, 2018), `Algorithms/Eisenberg and Noe 2001/Example.html` (a
     /// MATLAB live script exported with its printed output; commit
@@ -728,6 +868,10 @@ mod published {
         // Rogers–Veraart without costs gives the same vector.
         let rv = rogers_veraart(&l, &e, 1.0, 1.0).expect("valid");
         close(&rv.payments, &en.payments, TOL);
+        // The external-liabilities API with none owed outside is the same clearing.
+        let ext = eisenberg_noe_with_external(&l, &e, &[0.0; 3]).expect("valid");
+        close(&ext.payments, &en.payments, TOL);
+        assert_eq!(ext.defaulted, en.defaulted);
     }
 
     /// Single-hit DebtRank (Battiston et al. 2012) on the eight-bank example of V. Voutilainen's
@@ -778,6 +922,16 @@ mod published {
         let mut h1 = [0.0; 8];
         h1[0] = 1.0;
 
+        // Battiston et al.'s relative economic value, given through the public API: the
+        // notebook's DebtRank directly.
+        let weighted = debtrank_single_hit_weighted(&x, &e, &h1, &invested, 100).expect("valid");
+        assert!((weighted.value - 16637.0 / 80325.0).abs() <= TOL);
+        assert!((weighted.value - 0.207).abs() <= 0.5e-3);
+        // Weights are relative: unnormalised investments (not divided by 34) give the same R.
+        let raw: Vec<f64> = (0..8).map(|i| x.row(i).sum()).collect();
+        let same = debtrank_single_hit_weighted(&x, &e, &h1, &raw, 100).expect("valid");
+        assert!((same.value - weighted.value).abs() <= 1e-15);
+
         let got = debtrank_single_hit(&x, &e, &h1, 100).expect("valid");
         let exact = [
             1.0,
@@ -810,6 +964,9 @@ mod published {
         let r = their_debtrank(&got.distress);
         assert!((r - 97.0 / 272.0).abs() <= TOL, "R = {r}");
         assert!((r - 0.357).abs() <= 0.5e-3, "R = {r}");
+        let w = debtrank_single_hit_weighted(&half, &e, &h1, &invested, 100).expect("valid");
+        assert!((w.value - 97.0 / 272.0).abs() <= TOL);
+        assert!((w.value - 0.357).abs() <= 0.5e-3);
     }
 
     /// The example network of `debt_rank` / `debt_rank_shock` in the R package
@@ -878,6 +1035,15 @@ mod published {
                 2.0 / 3.0,
             ),
         ];
+        // The package's node sizes (10, 100, 30) as relative economic values: R is the
+        // size-weighted distress increase, by hand from the distress vectors of the cases below:
+        // 10 % shock, single hit: (0.05 x 10 + 0.16 x 100 + 0.2 x 30) / 140 = 9/56;
+        // differential: (0.5 x 10 + 0.9 x 100 + 0.9 x 30) / 140 = 61/70.
+        let size = [10.0, 100.0, 30.0];
+        let s = debtrank_single_hit_weighted(&x, &e, &[0.1; 3], &size, 10).expect("valid");
+        assert!((s.value - 9.0 / 56.0).abs() <= TOL, "{}", s.value);
+        let d = debtrank_differential_weighted(&x, &e, &[0.1; 3], &size, 1000).expect("valid");
+        assert!((d.value - 61.0 / 70.0).abs() <= TOL, "{}", d.value);
         for (h1, single_h, single_r, diff_h, diff_r) in cases {
             let s = debtrank_single_hit(&x, &e, &h1, 10).expect("valid");
             close(&s.distress, &single_h, TOL);

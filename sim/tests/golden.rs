@@ -78,6 +78,10 @@ asset_loss = 0.3
 /// optimised engine reproduced those digests exactly. Re-recorded for MODEL.md v2 §9's probe of
 /// decision agreement (a fresh keyed sample of the firms alive at the start of each quarter
 /// instead of the first `probe_firms` firms): only the decision-agreement measures changed.
+/// Re-recorded for MODEL.md v2 §5–6 (issue 14): the three cases on generated networks
+/// (`interbank-cascade`, `rate-shock-*`) changed because networks are now used as drawn (no
+/// repair); with `repair = true` set on them the engine reproduced the earlier digests exactly,
+/// so the failure rule `E < 0` changes none of these cases, and the other four are unchanged.
 fn cases() -> Vec<(&'static str, Scenario, u64, u64)> {
     vec![
         (
@@ -108,19 +112,19 @@ fn cases() -> Vec<(&'static str, Scenario, u64, u64)> {
             "interbank-cascade",
             bundled("interbank-cascade.toml"),
             2,
-            0xe67c8a38b2f3809f,
+            0x0f79a2501cc039f5,
         ),
         (
             "rate-shock-eisenberg-noe",
             rate_shock_with_contagion("clearing = \"eisenberg-noe\""),
             3,
-            0x837b36fb30341d8f,
+            0xb68ddd4425e88571,
         ),
         (
             "rate-shock-rogers-veraart",
             rate_shock_with_contagion("clearing = \"rogers-veraart\"\nalpha = 0.8\nbeta = 0.6"),
             2,
-            0x10a75be4d7db9cb3,
+            0x38fa0e468524108a,
         ),
     ]
 }

@@ -12,7 +12,7 @@
 //! `Phi(p)_i = min(pbar_i, max(0, e_i + (Pi^T p)_i))`.
 
 use super::ContagionError;
-use super::error::{check_len, check_matrix_nonneg, check_square, check_unit};
+use super::error::{check_len, check_matrix_nonneg, check_nonneg, check_square, check_unit};
 use nalgebra::{DMatrix, DVector};
 
 /// Relative tolerance used to decide whether a bank can pay in full: bank `i`
@@ -161,6 +161,92 @@ pub fn rogers_veraart(
     check_unit("alpha", alpha)?;
     check_unit("beta", beta)?;
     greatest_clearing(liabilities, external, alpha, beta)
+}
+
+/// Greatest Eisenberg–Noe clearing vector when banks also owe *external* creditors, paid pari
+/// passu with their interbank debt: the convention of Eisenberg & Noe's and Rogers & Veraart's
+/// worked examples and of the `systemicrisk` (`default_clearing`, with `ea`, `el`) and
+/// NetworkValuation packages.
+///
+/// `liabilities[(i, j)]` is what bank `i` owes bank `j`, `external_assets[i] >= 0` what bank
+/// `i` holds outside the network and `external_liabilities[i] >= 0` what it owes outside it.
+/// Bank `i`'s total debt is `pbar_i = sum_j L[(i, j)] + external_liabilities[i]`, and whatever
+/// it pays, `p_i`, is shared among *all* its creditors in proportion to what each is owed:
+/// `L[(i, j)] / pbar_i * p_i` to bank `j` and `external_liabilities[i] / pbar_i * p_i` outside.
+/// So `p = min(pbar, external_assets + Pi^T p)` with `Pi` built on `pbar` (external creditors
+/// included), which the packages write as `rowSums(L) + el`.
+///
+/// The returned [`Clearing`] is over the `n` banks: `payments[i] = p_i` and
+/// `total_liabilities[i] = pbar_i` both *include* the external part (as the packages print
+/// them); [`Clearing::received`] with the same `liabilities` gives what each bank receives from
+/// the others; the external creditors receive `external_liabilities[i] * recovery_rates()[i]`.
+///
+/// (With senior external creditors instead, paid before any bank, pass
+/// `external_assets - external_liabilities` as the external net worth of [`eisenberg_noe`].)
+///
+/// Errors: as [`eisenberg_noe`], plus `external_assets` or `external_liabilities` of the wrong
+/// length, negative or non-finite.
+pub fn eisenberg_noe_with_external(
+    liabilities: &DMatrix<f64>,
+    external_assets: &[f64],
+    external_liabilities: &[f64],
+) -> Result<Clearing, ContagionError> {
+    with_external(liabilities, external_assets, external_liabilities, 1.0, 1.0)
+}
+
+/// Greatest Rogers–Veraart clearing vector with default costs when banks also owe external
+/// creditors pari passu with interbank debt (see [`eisenberg_noe_with_external`] for the
+/// convention and the result): a solvent bank pays `pbar_i`, a defaulting one
+/// `alpha * external_assets[i] + beta * (Pi^T p)_i`, shared pro rata among all its creditors,
+/// as `systemicrisk::default_clearing(L, ea, el, alpha, beta)` computes it.
+///
+/// Errors: as [`eisenberg_noe_with_external`], plus `alpha` or `beta` outside `[0, 1]`.
+pub fn rogers_veraart_with_external(
+    liabilities: &DMatrix<f64>,
+    external_assets: &[f64],
+    external_liabilities: &[f64],
+    alpha: f64,
+    beta: f64,
+) -> Result<Clearing, ContagionError> {
+    check_unit("alpha", alpha)?;
+    check_unit("beta", beta)?;
+    with_external(
+        liabilities,
+        external_assets,
+        external_liabilities,
+        alpha,
+        beta,
+    )
+}
+
+/// The external creditors as one more node: owed `external_liabilities[i]` by bank `i`, owing
+/// nothing and holding nothing (`pbar = 0`, so it never defaults and its inflow matters to no
+/// one). The clearing of the extended system, cut back to the `n` banks.
+fn with_external(
+    liabilities: &DMatrix<f64>,
+    external_assets: &[f64],
+    external_liabilities: &[f64],
+    alpha: f64,
+    beta: f64,
+) -> Result<Clearing, ContagionError> {
+    let n = check_square("liabilities", liabilities)?;
+    check_matrix_nonneg("liabilities", liabilities, true)?;
+    check_len("external_assets", external_assets.len(), n)?;
+    check_nonneg("external_assets", external_assets)?;
+    check_len("external_liabilities", external_liabilities.len(), n)?;
+    check_nonneg("external_liabilities", external_liabilities)?;
+    let extended = DMatrix::from_fn(n + 1, n + 1, |i, j| match (i < n, j < n) {
+        (true, true) => liabilities[(i, j)],
+        (true, false) => external_liabilities[i],
+        _ => 0.0,
+    });
+    let mut e = external_assets.to_vec();
+    e.push(0.0);
+    let mut c = greatest_clearing(&extended, &e, alpha, beta)?;
+    c.payments.truncate(n);
+    c.defaulted.truncate(n);
+    c.total_liabilities.truncate(n);
+    Ok(c)
 }
 
 /// What a defaulting bank `i` pays before interbank inflows: `alpha e_i` when its external net
@@ -398,7 +484,7 @@ pub struct FurfineResult {
     /// `true` if the bank failed (initially or during the cascade).
     pub failed: Vec<bool>,
     /// Round in which the bank failed: `Some(0)` for initially failed banks
-    /// (and banks starting with capital `<= 0`), `Some(r)` for round `r >= 1`,
+    /// (and banks starting with capital `< 0`), `Some(r)` for round `r >= 1`,
     /// `None` for survivors.
     pub failed_round: Vec<Option<usize>>,
     /// Cumulative loss `sum_j lgd * X[(i, j)]` over failed debtors `j` whose
@@ -419,13 +505,15 @@ pub struct FurfineResult {
 ///
 /// Round `r >= 1`: every bank `i` loses `lgd * X[(i, j)]` on each bank `j` that
 /// failed in round `r - 1` (losses are recorded for every creditor, including
-/// ones that already failed); then every not-yet-failed bank with
-/// `capital_i - losses_i <= 0` fails in round `r`. The cascade stops when a
+/// ones that already failed); then every not-yet-failed bank whose losses exceed
+/// its capital, `capital_i - losses_i < 0`, fails in round `r` (a bank left with
+/// exactly zero survives, as in Gai & Kapadia 2010). The cascade stops when a
 /// round produces no new failure, or when `max_rounds` propagation rounds have
 /// run (`hit_limit` is then set if failures remain unpropagated).
 ///
-/// A bank not flagged in `initially_failed` whose capital is already `<= 0` is
-/// treated as failed in round 0 (it has nothing to absorb losses with).
+/// A bank not flagged in `initially_failed` whose capital is already `< 0` is
+/// treated as failed in round 0; one with capital exactly 0 survives until it
+/// loses anything.
 pub fn furfine(
     exposures: &DMatrix<f64>,
     capital: &[f64],
@@ -444,7 +532,7 @@ pub fn furfine(
     let mut failed_round = vec![None; n];
     let mut newly: Vec<usize> = Vec::new();
     for i in 0..n {
-        if initially_failed[i] || capital[i] <= 0.0 {
+        if initially_failed[i] || capital[i] < 0.0 {
             failed[i] = true;
             failed_round[i] = Some(0);
             newly.push(i);
@@ -466,7 +554,7 @@ pub fn furfine(
         }
         newly.clear();
         for i in 0..n {
-            if !failed[i] && capital[i] - losses[i] <= 0.0 {
+            if !failed[i] && capital[i] - losses[i] < 0.0 {
                 failed[i] = true;
                 failed_round[i] = Some(round);
                 newly.push(i);
@@ -700,15 +788,49 @@ mod tests {
         assert_eq!(r.rounds, 2);
         assert!(!r.hit_limit);
 
-        // With lgd = 0.6 C loses 6 -> capital 0 -> fails in round 2.
+        // With lgd = 0.6 C loses exactly its capital 6: left with exactly zero, it survives
+        // (losses must exceed capital); with lgd = 0.7 it loses 7 > 6 and fails in round 2.
         let r = furfine(&x, &[5.0, 4.0, 6.0], &[true, false, false], 0.6, 10).expect("valid");
+        assert_eq!(6.0 - r.losses[2], 0.0);
+        assert_eq!(r.failed_round, vec![Some(0), Some(1), None]);
+        assert_eq!(r.rounds, 2);
+        let r = furfine(&x, &[5.0, 4.0, 6.0], &[true, false, false], 0.7, 10).expect("valid");
         assert_eq!(r.failed_round, vec![Some(0), Some(1), Some(2)]);
         assert_eq!(r.rounds, 3);
         // Limit of one round: B's failure is never propagated.
-        let r = furfine(&x, &[5.0, 4.0, 6.0], &[true, false, false], 0.6, 1).expect("valid");
+        let r = furfine(&x, &[5.0, 4.0, 6.0], &[true, false, false], 0.7, 1).expect("valid");
         assert_eq!(r.failed, vec![true, true, false]);
         assert!(r.hit_limit);
         assert_eq!(r.rounds, 1);
+    }
+
+    /// The failure rule at its boundary: a bank that starts with capital exactly 0 and loses
+    /// nothing, or whose losses equal its capital exactly, survives; a bank with capital below
+    /// 0 fails in round 0.
+    #[test]
+    fn furfine_equity_exactly_zero_survives() {
+        let mut x = DMatrix::zeros(3, 3);
+        x[(1, 0)] = 4.0; // B lent 4 to A
+        // A fails; B has capital 4 and loses exactly 4; C starts at exactly 0 and lends nothing.
+        let r = furfine(&x, &[1.0, 4.0, 0.0], &[true, false, false], 1.0, 10).expect("valid");
+        assert_eq!(r.failed, vec![true, false, false]);
+        assert_eq!(r.losses[1], 4.0);
+        // C starting below zero fails at once; B one unit short fails in round 1.
+        let r = furfine(&x, &[1.0, 3.0, -1e-300], &[true, false, false], 1.0, 10).expect("valid");
+        assert_eq!(r.failed_round, vec![Some(0), Some(1), Some(0)]);
+    }
+
+    /// Eisenberg–Noe at the boundary: a bank whose assets cover its debts exactly (zero
+    /// equity) pays in full and is not in default.
+    #[test]
+    fn en_equity_exactly_zero_pays_in_full() {
+        // A owes B 10 and holds 10 of external assets: equity exactly 0.
+        let l = DMatrix::from_row_slice(2, 2, &[0.0, 10.0, 0.0, 0.0]);
+        let c = eisenberg_noe(&l, &[10.0, 0.0]).expect("valid");
+        assert_eq!(c.payments, vec![10.0, 0.0]);
+        assert_eq!(c.defaulted, vec![false, false]);
+        let c = eisenberg_noe(&l, &[9.0, 0.0]).expect("valid");
+        assert_eq!(c.defaulted, vec![true, false]);
     }
 
     // ----- property tests -----
@@ -880,11 +1002,11 @@ mod tests {
                 // losses equal lgd times exposures to failed banks
                 let expected: f64 = (0..n).filter(|&j| r.failed[j]).map(|j| lgd * x[(i, j)]).sum();
                 prop_assert!((r.losses[i] - expected).abs() <= 1e-9);
-                // survivors have positive remaining capital; failures do not
+                // survivors keep capital >= 0; failures (other than initial ones) lost more
                 if r.failed[i] {
-                    prop_assert!(init[i] || cap[i] - r.losses[i] <= 0.0);
+                    prop_assert!(init[i] || cap[i] - r.losses[i] < 0.0);
                 } else {
-                    prop_assert!(cap[i] - r.losses[i] > 0.0);
+                    prop_assert!(cap[i] - r.losses[i] >= 0.0);
                     prop_assert!(r.failed_round[i].is_none());
                 }
             }

@@ -20,11 +20,22 @@
 //! `E_i <= 0` get weight 0, are treated as already fully distressed
 //! (`h_i(1) = 1` whatever `initial_distress` says), have a zero row in `W`,
 //! and propagate their distress like any other initially distressed bank.
+//! (This is DebtRank's convention for a bank with no equity to lose, whose relative loss is
+//! undefined; it decides distress, not failure. The engine's failure rule is `E_i < 0`,
+//! MODEL.md §5.6.)
 //! If no bank has positive equity, all weights are 0 and so are `value` and
 //! `total`.
+//!
+//! Battiston et al. (2012) weight each bank by its *relative economic value*, which the user
+//! supplies (a share of total assets, of interbank liabilities, ...): the `_weighted` variants,
+//! [`debtrank_single_hit_weighted`] and [`debtrank_differential_weighted`], take those weights
+//! (non-negative, normalised here to sum to 1) instead of the equity shares.
 
 use super::ContagionError;
-use super::error::{check_finite, check_len, check_matrix_nonneg, check_square, check_unit_vec};
+use super::error::{
+    check_finite, check_len, check_matrix_nonneg, check_nonneg, check_square, check_unit_vec,
+    invalid,
+};
 use nalgebra::DMatrix;
 
 /// Convergence tolerance of [`debtrank_differential`]: the iteration stops
@@ -55,11 +66,13 @@ struct Prepared {
     v: Vec<f64>,
 }
 
-/// Builds the impact matrix, the initial distress and the weights.
+/// Builds the impact matrix, the initial distress and the weights (the equity shares, or the
+/// given `weights` normalised to sum to 1).
 fn prepare(
     exposures: &DMatrix<f64>,
     equity: &[f64],
     initial_distress: &[f64],
+    weights: Option<&[f64]>,
     capped: bool,
 ) -> Result<Prepared, ContagionError> {
     let n = check_square("exposures", exposures)?;
@@ -68,6 +81,10 @@ fn prepare(
     check_finite("equity", equity)?;
     check_len("initial_distress", initial_distress.len(), n)?;
     check_unit_vec("initial_distress", initial_distress)?;
+    let v = match weights {
+        None => value_weights(equity),
+        Some(w) => given_weights(w, n)?,
+    };
     Ok(Prepared {
         w: if capped {
             impact_matrix_unchecked(exposures, equity)
@@ -83,8 +100,24 @@ fn prepare(
                 }
             })
             .collect(),
-        v: value_weights(equity),
+        v,
     })
+}
+
+/// Given relative economic values, checked (length `n`, finite, `>= 0`, positive sum) and
+/// normalised to sum to 1.
+fn given_weights(w: &[f64], n: usize) -> Result<Vec<f64>, ContagionError> {
+    check_len("weights", w.len(), n)?;
+    check_nonneg("weights", w)?;
+    let total: f64 = w.iter().sum();
+    if !(total > 0.0 && total.is_finite()) {
+        return Err(invalid(
+            "weights (sum)".to_string(),
+            total,
+            "relative economic values must have a finite, positive sum",
+        ));
+    }
+    Ok(w.iter().map(|x| x / total).collect())
 }
 
 /// Impact matrix `W[(i, j)] = min(1, X[(i, j)] / E_i)`, with a zero row for
@@ -138,6 +171,26 @@ fn value_weights(equity: &[f64]) -> Vec<f64> {
     }
 }
 
+/// The non-zero entries of each column `j` of `w`, as `(i, w[(i, j)])` with `i` ascending.
+///
+/// The updates sum `w[(i, j)] x_j` over `j` for each `i`; scattering each column's non-zero
+/// terms into `add[i]` in ascending `j` adds the same non-zero terms in the same order as the
+/// dense row sum (whose other terms are `+0`, which leave a sum unchanged), so the results are
+/// bit-identical to the dense form (`sparse_updates_match_the_dense_form_bit_for_bit`) at a
+/// cost proportional to the links rather than to `n^2`.
+fn sparse_columns(w: &DMatrix<f64>) -> Vec<Vec<(usize, f64)>> {
+    (0..w.ncols())
+        .map(|j| {
+            w.column(j)
+                .iter()
+                .enumerate()
+                .filter(|&(_, &x)| x != 0.0)
+                .map(|(i, &x)| (i, x))
+                .collect()
+        })
+        .collect()
+}
+
 fn finish(h: Vec<f64>, h1: &[f64], v: &[f64], rounds: usize, hit_limit: bool) -> DebtRank {
     let total: f64 = h.iter().zip(v).map(|(a, b)| a * b).sum();
     let initial: f64 = h1.iter().zip(v).map(|(a, b)| a * b).sum();
@@ -178,8 +231,35 @@ pub fn debtrank_single_hit(
     initial_distress: &[f64],
     max_rounds: usize,
 ) -> Result<DebtRank, ContagionError> {
-    let Prepared { w, h1, v } = prepare(exposures, equity, initial_distress, true)?;
+    single_hit(
+        prepare(exposures, equity, initial_distress, None, true)?,
+        max_rounds,
+    )
+}
+
+/// [`debtrank_single_hit`] with each bank weighted by a given relative economic value
+/// `weights[i]` (Battiston et al. 2012, e.g. its share of total assets) instead of its equity
+/// share: `value = sum_i (h_i(T) - h_i(1)) v_i` with `v = weights / sum(weights)`.
+///
+/// Errors: as [`debtrank_single_hit`], plus `weights` of the wrong length, negative or
+/// non-finite, or summing to zero.
+pub fn debtrank_single_hit_weighted(
+    exposures: &DMatrix<f64>,
+    equity: &[f64],
+    initial_distress: &[f64],
+    weights: &[f64],
+    max_rounds: usize,
+) -> Result<DebtRank, ContagionError> {
+    single_hit(
+        prepare(exposures, equity, initial_distress, Some(weights), true)?,
+        max_rounds,
+    )
+}
+
+fn single_hit(prepared: Prepared, max_rounds: usize) -> Result<DebtRank, ContagionError> {
+    let Prepared { w, h1, v } = prepared;
     let n = h1.len();
+    let columns = sparse_columns(&w);
     let mut h = h1.clone();
     let mut state: Vec<State> = h
         .iter()
@@ -200,12 +280,14 @@ pub fn debtrank_single_hit(
         }
         rounds += 1;
         let prev = h.clone();
+        let mut add = vec![0.0; n];
+        for j in (0..n).filter(|&j| state[j] == State::Distressed) {
+            for &(i, wij) in &columns[j] {
+                add[i] += wij * prev[j];
+            }
+        }
         for (i, hi) in h.iter_mut().enumerate() {
-            let add: f64 = (0..n)
-                .filter(|&j| state[j] == State::Distressed)
-                .map(|j| w[(i, j)] * prev[j])
-                .sum();
-            *hi = (prev[i] + add).min(1.0);
+            *hi = (prev[i] + add[i]).min(1.0);
         }
         for i in 0..n {
             state[i] = match state[i] {
@@ -233,8 +315,33 @@ pub fn debtrank_differential(
     initial_distress: &[f64],
     max_rounds: usize,
 ) -> Result<DebtRank, ContagionError> {
-    let Prepared { w, h1, v } = prepare(exposures, equity, initial_distress, false)?;
+    differential(
+        prepare(exposures, equity, initial_distress, None, false)?,
+        max_rounds,
+    )
+}
+
+/// [`debtrank_differential`] with each bank weighted by a given relative economic value
+/// `weights[i]` instead of its equity share (see [`debtrank_single_hit_weighted`]).
+///
+/// Errors: as [`debtrank_single_hit_weighted`].
+pub fn debtrank_differential_weighted(
+    exposures: &DMatrix<f64>,
+    equity: &[f64],
+    initial_distress: &[f64],
+    weights: &[f64],
+    max_rounds: usize,
+) -> Result<DebtRank, ContagionError> {
+    differential(
+        prepare(exposures, equity, initial_distress, Some(weights), false)?,
+        max_rounds,
+    )
+}
+
+fn differential(prepared: Prepared, max_rounds: usize) -> Result<DebtRank, ContagionError> {
+    let Prepared { w, h1, v } = prepared;
     let n = h1.len();
+    let columns = sparse_columns(&w);
     let mut h = h1.clone();
     let mut delta = h1.clone(); // h(1) - h(0)
     let mut rounds = 0;
@@ -248,11 +355,13 @@ pub fn debtrank_differential(
             break;
         }
         rounds += 1;
-        let mut next = vec![0.0; n];
-        for (i, nx) in next.iter_mut().enumerate() {
-            let add: f64 = (0..n).map(|j| w[(i, j)] * delta[j]).sum();
-            *nx = (h[i] + add).min(1.0);
+        let mut add = vec![0.0; n];
+        for (j, &dj) in delta.iter().enumerate().filter(|&(_, &d)| d != 0.0) {
+            for &(i, wij) in &columns[j] {
+                add[i] += wij * dj;
+            }
         }
+        let next: Vec<f64> = (0..n).map(|i| (h[i] + add[i]).min(1.0)).collect();
         for i in 0..n {
             delta[i] = next[i] - h[i];
         }
@@ -389,6 +498,27 @@ mod tests {
     }
 
     #[test]
+    fn given_weights_are_normalised_and_checked() {
+        // Chain: bank 1 lent 5 to bank 0 (its whole equity), bank 0 defaults.
+        let mut x = DMatrix::zeros(2, 2);
+        x[(1, 0)] = 5.0;
+        let e = [10.0, 5.0];
+        let h1 = [1.0, 0.0];
+        // Equity weights: R = 5/15; weights (1, 3) -> v = (1/4, 3/4), R = 3/4.
+        let r = debtrank_single_hit(&x, &e, &h1, 10).expect("valid");
+        assert!((r.value - 1.0 / 3.0).abs() < 1e-15);
+        let r = debtrank_single_hit_weighted(&x, &e, &h1, &[1.0, 3.0], 10).expect("valid");
+        assert!((r.value - 0.75).abs() < 1e-15);
+        assert!((r.total - 1.0).abs() < 1e-15);
+        let d = debtrank_differential_weighted(&x, &e, &h1, &[2.0, 6.0], 10).expect("valid");
+        assert!((d.value - 0.75).abs() < 1e-15);
+        for bad in [&[1.0][..], &[1.0, -1.0], &[0.0, 0.0], &[1.0, f64::NAN]] {
+            let err = debtrank_single_hit_weighted(&x, &e, &h1, bad, 10).expect_err("bad");
+            assert!(err.to_string().contains("weights"), "{err}");
+        }
+    }
+
+    #[test]
     fn rejects_bad_inputs() {
         let x = DMatrix::from_row_slice(2, 2, &[0.0, 1.0, 1.0, 0.0]);
         let err = debtrank_single_hit(&x, &[1.0, 1.0], &[1.5, 0.0], 5).expect_err("h > 1");
@@ -398,6 +528,61 @@ mod tests {
         let bad = DMatrix::from_row_slice(2, 2, &[1.0, 1.0, 1.0, 0.0]);
         assert!(debtrank_differential(&bad, &[1.0, 1.0], &[0.0, 0.0], 5).is_err());
         assert!(impact_matrix(&DMatrix::zeros(2, 3), &[1.0, 1.0]).is_err());
+    }
+
+    /// The dense updates as first written (row sums over every `j`), kept as the oracle of the
+    /// sparse ones: final distress of single-hit and of differential DebtRank.
+    fn dense_reference(x: &DMatrix<f64>, e: &[f64], h1: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        let n = e.len();
+        let Prepared { w, h1: start, .. } = prepare(x, e, h1, None, true).expect("valid");
+        let mut h = start.clone();
+        let mut state: Vec<State> = h
+            .iter()
+            .map(|&x| {
+                if x > 0.0 {
+                    State::Distressed
+                } else {
+                    State::Undistressed
+                }
+            })
+            .collect();
+        let mut rounds = 0;
+        while state.contains(&State::Distressed) && rounds < 1000 {
+            rounds += 1;
+            let prev = h.clone();
+            for (i, hi) in h.iter_mut().enumerate() {
+                let add: f64 = (0..n)
+                    .filter(|&j| state[j] == State::Distressed)
+                    .map(|j| w[(i, j)] * prev[j])
+                    .sum();
+                *hi = (prev[i] + add).min(1.0);
+            }
+            for i in 0..n {
+                state[i] = match state[i] {
+                    State::Distressed | State::Inactive => State::Inactive,
+                    State::Undistressed if h[i] > 0.0 => State::Distressed,
+                    State::Undistressed => State::Undistressed,
+                };
+            }
+        }
+        let single = h;
+        let Prepared { w, h1: start, .. } = prepare(x, e, h1, None, false).expect("valid");
+        let mut h = start.clone();
+        let mut delta = start;
+        let mut rounds = 0;
+        while !delta.iter().all(|d| d.abs() <= DIFFERENTIAL_TOL) && rounds < 1000 {
+            rounds += 1;
+            let mut next = vec![0.0; n];
+            for (i, nx) in next.iter_mut().enumerate() {
+                let add: f64 = (0..n).map(|j| w[(i, j)] * delta[j]).sum();
+                *nx = (h[i] + add).min(1.0);
+            }
+            for i in 0..n {
+                delta[i] = next[i] - h[i];
+            }
+            h = next;
+        }
+        (single, h)
     }
 
     fn network() -> impl Strategy<Value = (DMatrix<f64>, Vec<f64>, Vec<f64>)> {
@@ -438,6 +623,17 @@ mod tests {
                 prop_assert!(r.value >= -1e-12);
                 prop_assert!(r.total <= 1.0 + 1e-12);
                 prop_assert!(r.value <= r.total + 1e-12);
+            }
+        }
+
+        #[test]
+        fn sparse_updates_match_the_dense_form_bit_for_bit((x, e, h1) in network()) {
+            let dense = dense_reference(&x, &e, &h1);
+            let s = debtrank_single_hit(&x, &e, &h1, 1000).map_err(|er| TestCaseError::fail(er.to_string()))?;
+            let d = debtrank_differential(&x, &e, &h1, 1000).map_err(|er| TestCaseError::fail(er.to_string()))?;
+            for i in 0..e.len() {
+                prop_assert_eq!(s.distress[i].to_bits(), dense.0[i].to_bits());
+                prop_assert_eq!(d.distress[i].to_bits(), dense.1[i].to_bits());
             }
         }
 

@@ -126,6 +126,13 @@ pub(crate) fn check_matrix_nonneg(
     m: &DMatrix<f64>,
     zero_diagonal: bool,
 ) -> Result<(), ContagionError> {
+    // Fast path: one pass in storage (column-major) order; only a bad matrix is scanned again,
+    // row by row, to name its first bad cell in reading order.
+    let good = m.as_slice().iter().all(|&v| v.is_finite() && v >= 0.0)
+        && (!zero_diagonal || (0..m.nrows().min(m.ncols())).all(|i| m[(i, i)] == 0.0));
+    if good {
+        return Ok(());
+    }
     for i in 0..m.nrows() {
         for j in 0..m.ncols() {
             let v = m[(i, j)];

@@ -68,9 +68,11 @@ pub struct FireSaleResult {
 /// 4. Every holder, sellers included (on their remaining units), marks to
 ///    market: `E_i -= sum_a H[(i, a)] (P_old_a - P_new_a)`.
 ///
-/// Banks with `E_i <= 0` (at the start or after a round) count as failed and
-/// never sell here — the engine is responsible for resolving failed banks —
-/// but they still take mark-to-market losses on what they hold.
+/// Banks with `E_i <= 0` (at the start or after a round) never sell here: a
+/// failed bank (`E_i < 0`) is resolved by the engine, and a bank left with
+/// exactly zero equity (which survives, MODEL.md §5.6) has no equity to lever
+/// against, so no sale brings it back to `lev_target`. Both still take
+/// mark-to-market losses on what they hold.
 ///
 /// Errors: dimension mismatches; negative or non-finite holdings, other
 /// assets; non-finite equity; prices or depths not finite and > 0;

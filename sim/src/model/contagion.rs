@@ -59,6 +59,21 @@ fn write_down(b: &mut BankState, loss: f64) {
     scale_bonds(b, b.bonds - from_bonds);
 }
 
+/// Marks a bank failed in quarter `t` (if it has not failed already) and counts the failure.
+fn fail(b: &mut BankState, t: u32, rec: &mut QuarterRecord) {
+    if b.failed.is_none() {
+        b.failed = Some(t);
+        rec.bank_failures += 1.0;
+    }
+}
+
+/// Whether a bank is failed for clearing: failed already (in an earlier quarter, or by this
+/// quarter's shock), or with losses beyond its capital, `E_i < 0` (MODEL.md §5.6: a bank whose
+/// equity lands exactly on zero survives).
+fn is_failed(b: &BankState) -> bool {
+    b.failed.is_some() || b.equity < 0.0
+}
+
 /// Sets a bank's bonds to `value`, keeping the fair-value share.
 fn scale_bonds(b: &mut BankState, value: f64) {
     if b.bonds > 0.0 {
@@ -111,6 +126,9 @@ pub(super) fn apply_shocks(
                     let loss = b.equity.max(0.0) + asset_loss * external;
                     write_down(b, loss);
                     rec.loss_shock += loss;
+                    // The shock fails the bank whatever equity it leaves (with no asset loss,
+                    // exactly zero, which the §5.6 rule `E_i < 0` would let survive).
+                    fail(b, t, rec);
                 }
             }
             Event::AssetPrice { asset, size, .. } => {
@@ -228,7 +246,7 @@ fn clear_interbank(
     let Some(x) = st.x.as_mut() else {
         return Ok(false);
     };
-    if !banks.iter().any(|b| b.equity <= 0.0) {
+    if !banks.iter().any(is_failed) {
         return Ok(false);
     }
     let n = banks.len();
@@ -268,7 +286,7 @@ fn clear_interbank(
         }
         ClearingRule::Furfine { lgd } => {
             let newly: Vec<bool> = (0..n)
-                .map(|i| banks[i].equity <= 0.0 && !st.propagated[i])
+                .map(|i| is_failed(&banks[i]) && !st.propagated[i])
                 .collect();
             if !newly.iter().any(|&f| f) {
                 return Ok(false);

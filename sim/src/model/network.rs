@@ -11,14 +11,18 @@ use crate::scenario::{Interbank, Network, Scenario, Weights};
 const RAS_REL_TOL: f64 = 1e-10;
 /// RAS sweeps at most.
 const RAS_MAX_ITER: usize = 10_000;
+/// What to do when the links drawn cannot carry the banks' interbank totals.
+const SPARSE_HINT: &str = "the links drawn cannot carry these totals: use weights = \"equal\", a denser network, repair = true, or reconstruction";
 
 /// The exposure matrix `X[(i, j)]` (bank `i` lent to bank `j`) for one draw of the network.
 ///
-/// Generated networks take their links from uniforms at `key.entity(0), key.entity(1), ...`.
-/// A bank with interbank assets but no borrower in the draw gets one borrower drawn uniformly
-/// among the other banks (and likewise a bank with liabilities but no lender), so that every
-/// bank's totals can be placed; then weights are put on the links: equal shares of each lender's
-/// interbank assets, or maximum entropy (RAS) matching assets and liabilities.
+/// Generated networks take their links from uniforms at `key.entity(1), key.entity(2), ...` and
+/// are used as drawn (MODEL.md §6): a bank that draws no borrower has no interbank assets and
+/// cannot be hit through the network. Only with `repair = true` (off by default) does a bank with
+/// interbank assets but no borrower get one borrower drawn uniformly among the other banks (and
+/// likewise a bank with liabilities but no lender), with uniforms taken after the network's.
+/// Then weights are put on the links: equal shares of each lender's interbank assets, or maximum
+/// entropy (RAS) matching assets and liabilities.
 pub fn exposures(s: &Scenario, ib: &Interbank, key: Key) -> Result<DMatrix<f64>, ContagionError> {
     let n = s.banks.len();
     let assets: Vec<f64> = s.banks.iter().map(|b| b.interbank_assets).collect();
@@ -86,7 +90,11 @@ pub fn exposures(s: &Scenario, ib: &Interbank, key: Key) -> Result<DMatrix<f64>,
             *weights,
         ),
     };
-    let edges = repair(n, edges, &assets, &liabilities, &mut uniform);
+    let edges = if ib.repair {
+        repair(n, edges, &assets, &liabilities, &mut uniform)
+    } else {
+        edges
+    };
     match weights {
         Weights::Equal => {
             let mut out_degree = vec![0usize; n];
@@ -99,13 +107,21 @@ pub fn exposures(s: &Scenario, ib: &Interbank, key: Key) -> Result<DMatrix<f64>,
             }
             Ok(x)
         }
-        Weights::Ras => converged(network::weighted_on_support(
-            &edges,
-            &assets,
-            &liabilities,
-            RAS_REL_TOL * scale,
-            RAS_MAX_ITER,
-        )?),
+        Weights::Ras => converged(
+            network::weighted_on_support(
+                &edges,
+                &assets,
+                &liabilities,
+                RAS_REL_TOL * scale,
+                RAS_MAX_ITER,
+            )
+            .map_err(|e| match e {
+                ContagionError::Infeasible { message } => ContagionError::Infeasible {
+                    message: format!("{message}; {SPARSE_HINT}"),
+                },
+                other => other,
+            })?,
+        ),
     }
 }
 
@@ -117,7 +133,7 @@ fn converged(r: network::Reconstruction) -> Result<DMatrix<f64>, ContagionError>
     } else {
         Err(ContagionError::Infeasible {
             message: format!(
-                "maximum-entropy (RAS) weights did not match the banks' interbank totals after {} iterations (largest miss {:.3e}); the links drawn cannot carry these totals: use weights = \"equal\", a denser network, or reconstruction",
+                "maximum-entropy (RAS) weights did not match the banks' interbank totals after {} iterations (largest miss {:.3e}); {SPARSE_HINT}",
                 r.iterations, r.max_error
             ),
         })

@@ -379,14 +379,14 @@ impl<'m, 's, T: Tally, L: Log> PathState<'m, 's, T, L> {
         };
     }
 
-    /// §5.6 on the starting balance sheet: a bank that starts with `E_i <= 0` has failed before it
+    /// §5.6 on the starting balance sheet: a bank that starts with `E_i < 0` has failed before it
     /// can earn or lend; it is reported as a failure of quarter 1.
     fn failures_at_start(&mut self, q: &mut Quarter) {
         if q.t != 1 {
             return;
         }
         for b in &mut self.banks {
-            if b.active() && b.equity <= 0.0 {
+            if b.active() && b.equity < 0.0 {
                 b.failed = Some(1);
                 q.rec.bank_failures += 1.0;
             }
@@ -695,7 +695,9 @@ impl<'m, 's, T: Tally, L: Log> PathState<'m, 's, T, L> {
         Ok(())
     }
 
-    /// §5.6 failure, and the measures of the banking system at the end of the quarter: failed
+    /// §5.6 failure — a bank fails when its losses exceed its capital, `E_i < 0` (one left at
+    /// exactly zero survives, as in Gai and Kapadia 2010) — and the measures of the banking
+    /// system at the end of the quarter: failed
     /// banks and their share of assets, the system CAR of the active banks.
     fn failures(&mut self, q: &mut Quarter) {
         let s = self.s;
@@ -705,7 +707,7 @@ impl<'m, 's, T: Tally, L: Log> PathState<'m, 's, T, L> {
         for (i, b) in self.banks.iter_mut().enumerate() {
             let rw = risk_weights(s, i);
             let rwa = b.rwa(rw);
-            if b.active() && b.equity <= 0.0 {
+            if b.active() && b.equity < 0.0 {
                 b.failed = Some(q.t);
                 q.rec.bank_failures += 1.0;
             }

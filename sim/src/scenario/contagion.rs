@@ -84,6 +84,9 @@ pub struct Interbank {
     pub network: Network,
     /// Draw a generated network afresh on every path (else once for the run).
     pub resample_per_path: bool,
+    /// Generated networks: give a bank that drew no borrower (no lender) one drawn at random,
+    /// instead of using the network as drawn (MODEL.md §6). Default `false`.
+    pub repair: bool,
 }
 
 /// A marketable asset class.
@@ -251,6 +254,7 @@ pub(crate) fn validate_contagion(
                 clearing,
                 network,
                 resample_per_path,
+                repair: net.repair.unwrap_or(false),
             })
         }
         _ => None,
@@ -436,7 +440,7 @@ fn validate_network(
     let kind = n.kind.as_deref().unwrap_or("reconstructed");
     let allowed: &[&str] = match kind {
         "explicit" => &["path"],
-        "erdos-renyi" => &["mean_degree", "weights", "resample"],
+        "erdos-renyi" => &["mean_degree", "weights", "resample", "repair"],
         "core-periphery" => &[
             "core",
             "p_core_core",
@@ -445,8 +449,9 @@ fn validate_network(
             "p_periphery_periphery",
             "weights",
             "resample",
+            "repair",
         ],
-        "scale-free" => &["m", "weights", "resample"],
+        "scale-free" => &["m", "weights", "resample", "repair"],
         "reconstructed" => &["method"],
         _ => &[],
     };
@@ -462,6 +467,7 @@ fn validate_network(
         ("method", n.method.is_some()),
         ("weights", n.weights.is_some()),
         ("resample", n.resample.is_some()),
+        ("repair", n.repair.is_some()),
     ];
     if !allowed.is_empty() {
         for (f, is) in set {

@@ -732,7 +732,8 @@ impl Scenario {
     }
 
     /// Degenerate but valid set-ups worth telling the user about before a run, in a fixed order:
-    /// banks that start with no equity (they fail in quarter 1), every bank doing so, and regions
+    /// banks that start with no equity (no capacity to lend; they fail at their first loss),
+    /// every bank doing so, and regions
     /// with firms but no lender that starts solvent (their creditworthy demand all goes
     /// unfunded, counted in `gap_no_capacity`). The run handles each; nothing here is an error.
     pub fn warnings(&self) -> Vec<Warning> {
@@ -742,8 +743,8 @@ impl Scenario {
                 out.push(Warning {
                     field: format!("banks[{i}].equity"),
                     message: format!(
-                        "bank {:?} starts with equity {}: it counts as failed in quarter 1 and \
-                         lends nothing",
+                        "bank {:?} starts with equity {}: it has no capacity to lend and fails \
+                         at its first loss (equity below zero)",
                         b.id, b.equity
                     ),
                 });
@@ -752,8 +753,8 @@ impl Scenario {
         if !self.banks.is_empty() && self.banks.iter().all(|b| b.equity <= 0.0) {
             out.push(Warning {
                 field: "banks".into(),
-                message: "every bank starts with no equity: all fail in quarter 1 and no credit \
-                          is supplied"
+                message: "every bank starts with no equity: none has capacity to lend, so no \
+                          credit is supplied"
                     .into(),
             });
         }

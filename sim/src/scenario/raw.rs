@@ -487,6 +487,9 @@ pub struct RawNetwork {
     pub weights: Option<String>,
     /// Draw the network once per `run` or once per `path`.
     pub resample: Option<String>,
+    /// Give a bank that drew no borrower (or no lender) a random one (generated kinds; default
+    /// false).
+    pub repair: Option<bool>,
 }
 
 /// `[contagion.fire_sales]`
