@@ -19,6 +19,17 @@ impl fmt::Display for Problem {
     }
 }
 
+/// Where in a scenario file a value is: for editors that mark the field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// 1-based line in the file as the user wrote it.
+    pub line: usize,
+    /// 1-based column (in characters).
+    pub column: usize,
+    /// The field path, as in validation errors (`banks[2].equity`, `firms.count`).
+    pub field: String,
+}
+
 fn list(problems: &[Problem]) -> String {
     problems
         .iter()
@@ -40,12 +51,15 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A scenario file is not valid TOML, has a value of the wrong type, or an unknown field.
-    #[error("{file}: {message}")]
+    #[error("{file}: {}{message}", at.as_ref().map(|a| format!("{}: ", a.field)).unwrap_or_default())]
     Parse {
-        /// The file.
+        /// The file (a `base` file says which file names it).
         file: String,
-        /// What the parser said, with the field and position.
+        /// What the parser said, with the position and the source line quoted.
         message: String,
+        /// Where in `file`, with the field path, when the error is about one value (a wrong type,
+        /// an unknown field); `None` for a syntax error or a whole-file problem.
+        at: Option<Location>,
     },
     /// A scenario parsed but some values are out of range or inconsistent; every problem is listed.
     #[error("{file}: {} invalid value(s):\n{}", problems.len(), list(problems))]

@@ -55,4 +55,4 @@ pub mod rng;
 pub mod scenario;
 pub mod stats;
 
-pub use error::{Error, Problem, Result};
+pub use error::{Error, Location, Problem, Result};

@@ -130,42 +130,20 @@ impl std::fmt::Debug for Runner<'_> {
 
 impl<'a> Runner<'a> {
     /// Checks the options, starts the worker threads, compiles the model and, with
-    /// `options.max_memory`, refuses before allocating a run that would not fit.
+    /// `options.max_memory`, refuses before allocating a run that would not fit ([`check`]).
     pub fn new(scenario: &'a Scenario, options: &RunOptions) -> Result<Runner<'a>> {
         let total = options.paths.unwrap_or(scenario.run.paths);
         let shard = options.shard;
-        if shard.count == 0 || shard.index >= shard.count {
-            return Err(Error::Options(format!(
-                "shard {}/{} does not exist: shards are numbered 0 to count - 1",
-                shard.index, shard.count
-            )));
-        }
-        if options.threads == Some(0) {
-            return Err(Error::Options("threads must be at least 1".into()));
-        }
+        check_options(options)?;
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(options.threads.unwrap_or(0))
             .thread_name(|i| format!("herdlab-path-{i}"))
             .build()
             .map_err(|e| Error::Options(format!("cannot start worker threads: {e}")))?;
         let threads = pool.current_num_threads();
+        // Before the model (the firm table, a network drawn once) is built.
+        check_memory(scenario, options, threads)?;
         let model = Model::new(scenario)?;
-        if let Some(limit) = options.max_memory {
-            let per_path = model.path_bytes();
-            let range = shard.paths(total);
-            let in_flight = (threads as u64).min(range.end - range.start).max(1);
-            let total_bytes = per_path
-                .saturating_mul(in_flight)
-                .saturating_add(range_bytes(scenario, range.end - range.start));
-            if total_bytes > limit {
-                return Err(Error::TooLarge {
-                    per_path,
-                    total: total_bytes,
-                    threads,
-                    limit,
-                });
-            }
-        }
         Ok(Runner {
             model,
             pool,
@@ -206,6 +184,98 @@ impl<'a> Runner<'a> {
         }
         run_paths(&self.model, paths, &self.pool, observer)
     }
+}
+
+/// The memory a run would need, estimated from the validated scenario alone, before anything is
+/// built or allocated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemoryEstimate {
+    /// Bytes of the compiled model shared by all paths: the firms' regions and, when the
+    /// interbank network is drawn once for the run, its generation and exposure matrix
+    /// ([`crate::model::shared_bytes`]).
+    pub shared: u64,
+    /// Bytes one path in flight needs ([`crate::model::path_bytes`]).
+    pub per_path: u64,
+    /// Paths in flight at once: the threads, at most the shard's paths, at least 1.
+    pub in_flight: u64,
+    /// Bytes of the kept results of the shard's paths.
+    pub results: u64,
+    /// Threads the estimate assumes.
+    pub threads: usize,
+}
+
+impl MemoryEstimate {
+    /// Bytes in all: shared + per path x in flight + results (saturating).
+    pub fn total(&self) -> u64 {
+        self.shared
+            .saturating_add(self.per_path.saturating_mul(self.in_flight))
+            .saturating_add(self.results)
+    }
+}
+
+/// Estimates the memory a run of `scenario` with `options` needs, without building anything.
+/// Threads default to rayon's default (one per core). Fails only on bad options (a shard out of
+/// range, zero threads).
+pub fn estimate(scenario: &Scenario, options: &RunOptions) -> Result<MemoryEstimate> {
+    check_options(options)?;
+    let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
+    Ok(estimate_with(scenario, options, threads))
+}
+
+/// Refuses, with [`Error::TooLarge`] naming the estimate and the limit, a run that would need
+/// more than `options.max_memory` (no limit: never refused for size); also refuses bad options.
+/// Takes milliseconds whatever the scenario's size: call it before anything that depends on the
+/// run starting (a result folder, a checkpoint). [`run`] and [`Runner::new`] call it too.
+pub fn check(scenario: &Scenario, options: &RunOptions) -> Result<MemoryEstimate> {
+    let e = estimate(scenario, options)?;
+    refuse_above_limit(&e, options.max_memory)?;
+    Ok(e)
+}
+
+fn check_options(options: &RunOptions) -> Result<()> {
+    let shard = options.shard;
+    if shard.count == 0 || shard.index >= shard.count {
+        return Err(Error::Options(format!(
+            "shard {}/{} does not exist: shards are numbered 0 to count - 1",
+            shard.index, shard.count
+        )));
+    }
+    if options.threads == Some(0) {
+        return Err(Error::Options("threads must be at least 1".into()));
+    }
+    Ok(())
+}
+
+fn estimate_with(scenario: &Scenario, options: &RunOptions, threads: usize) -> MemoryEstimate {
+    let total = options.paths.unwrap_or(scenario.run.paths);
+    let range = options.shard.paths(total);
+    let n = range.end - range.start;
+    MemoryEstimate {
+        shared: crate::model::shared_bytes(scenario),
+        per_path: crate::model::path_bytes(scenario),
+        in_flight: (threads as u64).min(n).max(1),
+        results: range_bytes(scenario, n),
+        threads,
+    }
+}
+
+fn refuse_above_limit(e: &MemoryEstimate, limit: Option<u64>) -> Result<()> {
+    match limit {
+        Some(limit) if e.total() > limit => Err(Error::TooLarge {
+            per_path: e.per_path,
+            total: e.total(),
+            threads: e.threads,
+            limit,
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn check_memory(scenario: &Scenario, options: &RunOptions, threads: usize) -> Result<()> {
+    refuse_above_limit(
+        &estimate_with(scenario, options, threads),
+        options.max_memory,
+    )
 }
 
 /// Bytes the kept results of `n` paths take.

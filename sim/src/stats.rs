@@ -17,11 +17,16 @@ use std::fmt;
 use super::normal;
 
 /// Mean, standard deviation (n-1), standard error of the mean, min, max, and the requested quantiles.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+///
+/// An empty sample (`n = 0`, e.g. an empty shard) has no statistic: its numeric fields are 0
+/// placeholders that must not be shown as values. [`Summary::observed`] returns `None` for it, and
+/// it serialises with `null` for the mean, standard deviation, standard error, min, max and every
+/// quantile value (a summary with observations serialises its numbers as before).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Summary {
     /// Number of observations.
     pub n: usize,
-    /// Arithmetic mean (0 for an empty sample).
+    /// Arithmetic mean (0 for an empty sample: no statistic, see [`Summary::observed`]).
     pub mean: f64,
     /// Sample standard deviation with the n - 1 denominator (0 when n < 2).
     pub std_dev: f64,
@@ -34,6 +39,33 @@ pub struct Summary {
     /// `(probability, value)` pairs, one per requested probability, in request order; values are
     /// type-7 quantiles as in [`quantile_sorted`].
     pub quantiles: Vec<(f64, f64)>,
+}
+
+impl Summary {
+    /// The summary when it has at least one observation; `None` for an empty sample, which has no
+    /// mean, spread, extremes or quantiles to report.
+    pub fn observed(&self) -> Option<&Summary> {
+        (self.n > 0).then_some(self)
+    }
+}
+
+impl serde::Serialize for Summary {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        // `None` (null) in place of every statistic of an empty sample.
+        let stat = |x: f64| (self.n > 0).then_some(x);
+        let mut st = serializer.serialize_struct("Summary", 7)?;
+        st.serialize_field("n", &self.n)?;
+        st.serialize_field("mean", &stat(self.mean))?;
+        st.serialize_field("std_dev", &stat(self.std_dev))?;
+        st.serialize_field("std_error", &stat(self.std_error))?;
+        st.serialize_field("min", &stat(self.min))?;
+        st.serialize_field("max", &stat(self.max))?;
+        let quantiles: Vec<(f64, Option<f64>)> =
+            self.quantiles.iter().map(|&(p, v)| (p, stat(v))).collect();
+        st.serialize_field("quantiles", &quantiles)?;
+        st.end()
+    }
 }
 
 /// Summarizes a sample: mean, standard deviation, standard error, min, max and type-7 quantiles

@@ -71,4 +71,10 @@ fn the_fuzz_bases_accept_good_files_so_fuzzing_starts_on_the_accepted_side() {
         Ok(s) => assert_eq!(s.banks.len(), 50),
         Err(e) => panic!("{e}"),
     }
+    // The same files reached through a base file in another folder (issue 22).
+    for (which, csv) in [(0u8, sim::fuzzing::BANKS_CSV), (1, eba.as_str())] {
+        if let Err(e) = sim::fuzzing::load_data_file_through_base(which, csv) {
+            panic!("{e}");
+        }
+    }
 }

@@ -171,6 +171,45 @@ pub fn path_bytes(s: &Scenario) -> u64 {
     f * per_firm + n * per_bank + probe + records + tables + block + 4096
 }
 
+/// An estimate of the memory the compiled [`Model`] shared by all paths needs, in bytes, from the
+/// validated scenario alone (nothing is built): the firms' regions (4 bytes per firm) and, when
+/// the interbank network is drawn once for the run, its exposure matrix (`8 n²` bytes for `n`
+/// banks) and the generation's working memory: 16 bytes per link of a generated graph (expected
+/// links: `n x mean_degree` for Erdős–Rényi, `2 m n` scale-free, `n (n - 1)` times the largest
+/// link probability core–periphery), 24 per given link, and two more `n x n` matrices for a
+/// reconstructed network (RAS). Saturating: never overflows.
+pub fn shared_bytes(s: &Scenario) -> u64 {
+    use crate::scenario::Network;
+    let f = s.firms.count as u64;
+    let n = s.banks.len() as u64;
+    let matrix = n.saturating_mul(n).saturating_mul(8);
+    let links = n.saturating_mul(n.saturating_sub(1));
+    let network = match &s.contagion.interbank {
+        Some(ib) if !ib.resample_per_path => {
+            let generation = match &ib.network {
+                Network::Explicit(v) => (v.len() as u64).saturating_mul(24),
+                Network::ErdosRenyi { mean_degree, .. } => {
+                    let d = mean_degree.clamp(0.0, n.saturating_sub(1) as f64);
+                    ((n as f64) * d * 16.0).min(u64::MAX as f64) as u64
+                }
+                Network::CorePeriphery { p, .. } => {
+                    let pmax = p.iter().copied().fold(0.0f64, f64::max).clamp(0.0, 1.0);
+                    ((links as f64) * pmax * 16.0).min(u64::MAX as f64) as u64
+                }
+                Network::ScaleFree { m, .. } => {
+                    (*m as u64).min(n).saturating_mul(n).saturating_mul(32)
+                }
+                Network::Reconstructed { .. } => matrix.saturating_mul(2),
+                #[allow(unreachable_patterns)]
+                _ => matrix.saturating_mul(2),
+            };
+            matrix.saturating_add(generation)
+        }
+        _ => 0,
+    };
+    f.saturating_mul(4).saturating_add(network)
+}
+
 const QUARTER_BYTES: u64 = (std::mem::size_of::<crate::results::QuarterRecord>()) as u64;
 
 /// Assigns `count` firms to regions so that region `r` gets its share of firms to within one, and

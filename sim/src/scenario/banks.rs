@@ -4,6 +4,7 @@ use std::path::Path;
 
 use rand_distr::{Distribution, LogNormal, Pareto};
 
+use super::params::MAX_MONEY;
 use super::raw::{RawBank, RawBankFile, RawBankGroup, RawScenario};
 use super::{Bank, BankParams, Banking, Checker, Family, Region, Sources, bank_params, fmt_num};
 use crate::error::Result;
@@ -340,7 +341,7 @@ fn group_sizes(
         .entity(name_key(prefix))
         .stream();
     let kind = a.dist.as_deref().unwrap_or("fixed");
-    match kind {
+    let sizes = match kind {
         "fixed" => {
             let v = c.num("bank_groups[].assets.value", &f("value"), a.value);
             vec![v; count]
@@ -369,10 +370,30 @@ fn group_sizes(
             );
             vec![0.0; count]
         }
+    };
+    // A lognormal or Pareto draw can exceed any bound: refuse a group whose largest bank does.
+    let largest = sizes
+        .iter()
+        .copied()
+        .find(|x| x.is_nan())
+        .unwrap_or_else(|| sizes.iter().copied().fold(0.0, f64::max));
+    if largest.is_nan() || largest > MAX_MONEY {
+        c.problem(
+            format!("{at}.assets"),
+            format!("(largest drawn bank: {})", fmt_num(largest)),
+            format!(
+                "every drawn bank's total assets at most {} (money); lower the median, min or sigma, or raise alpha",
+                fmt_num(MAX_MONEY)
+            ),
+        );
+        return vec![0.0; count];
     }
+    sizes
 }
 
-/// Reads one cell as a finite number, or records a problem naming file, row and column.
+/// Reads one cell as a finite number in `range`, or records a problem naming file, row and
+/// column and returns `None` (so that no check downstream invents a second problem from a
+/// placeholder). A missing column reads as 0.
 fn cell(
     c: &mut Checker,
     file: &str,
@@ -380,25 +401,40 @@ fn cell(
     rec: &csv::StringRecord,
     col: Option<usize>,
     name: &str,
-    min: f64,
-) -> f64 {
+    range: std::ops::RangeInclusive<f64>,
+) -> Option<f64> {
     let at = format!("{file}: row {row}, column {name}");
     let Some(col) = col else {
-        return 0.0;
+        return Some(0.0);
     };
     let text = rec.get(col).unwrap_or("").trim();
     match text.parse::<f64>() {
-        Ok(x) if x.is_finite() && x >= min => x,
+        Ok(x) if range.contains(&x) => Some(x),
         Ok(x) => {
-            c.problem(at, fmt_num(x), format!("a finite number >= {min}"));
-            0.0
+            c.problem(
+                at,
+                fmt_num(x),
+                format!(
+                    "a finite number >= {} and <= {}",
+                    range.start(),
+                    fmt_num(*range.end())
+                ),
+            );
+            None
         }
         Err(_) => {
             c.problem(at, format!("{text:?}"), "a number");
-            0.0
+            None
         }
     }
 }
+
+/// The smallest CET1 ratio of an EBA row, in percent: below it, risk-weighted assets
+/// (`cet1_capital / ratio`) would leave the range of money amounts.
+const MIN_CET1_RATIO_PCT: f64 = 1e-6;
+
+/// Money columns of bank files: 0 to [`MAX_MONEY`].
+const MONEY: std::ops::RangeInclusive<f64> = 0.0..=MAX_MONEY;
 
 fn file_banks(fb: &RawBankFile, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Result<Vec<Pending>> {
     let Some(rel) = &fb.path else {
@@ -471,8 +507,12 @@ fn file_banks(fb: &RawBankFile, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Res
         .filter_map(|(i, n)| ctx.family(c, &format!("{at}.families[{i}]"), n))
         .collect();
     let mut rows = Vec::new();
+    // The file's row number of each kept row (rows with a problem are left out).
+    let mut row_numbers = Vec::new();
+    let mut read = 0usize;
     for (i, rec) in reader.records().enumerate() {
         let row = i + 2; // 1-based, after the header
+        read += 1;
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
@@ -491,12 +531,15 @@ fn file_banks(fb: &RawBankFile, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Res
                 .trim()
                 .to_string()
         };
+        // A row with a problem is reported and left out, so that no later check (a bank's
+        // balance sheet, the system's totals) invents a second problem from its placeholders.
+        let problems_before = c.problems.len();
         let pending = match format {
             "eba2018" => {
                 let id = text_of("bank");
                 let country = text_of("country");
-                let gov = cell(c, &file, row, &rec, col("gov_bonds"), "gov_bonds", 0.0);
-                let corp = cell(c, &file, row, &rec, col("corp_bonds"), "corp_bonds", 0.0);
+                let gov = cell(c, &file, row, &rec, col("gov_bonds"), "gov_bonds", MONEY);
+                let corp = cell(c, &file, row, &rec, col("corp_bonds"), "corp_bonds", MONEY);
                 let ib = cell(
                     c,
                     &file,
@@ -504,7 +547,7 @@ fn file_banks(fb: &RawBankFile, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Res
                     &rec,
                     col("interbank_assets"),
                     "interbank_assets",
-                    0.0,
+                    MONEY,
                 );
                 let cet1 = cell(
                     c,
@@ -513,7 +556,7 @@ fn file_banks(fb: &RawBankFile, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Res
                     &rec,
                     col("cet1_capital"),
                     "cet1_capital",
-                    0.0,
+                    MONEY,
                 );
                 let ratio = cell(
                     c,
@@ -522,7 +565,7 @@ fn file_banks(fb: &RawBankFile, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Res
                     &rec,
                     col("cet1_ratio_pct"),
                     "cet1_ratio_pct",
-                    0.0,
+                    0.0..=100.0,
                 );
                 let te = cell(
                     c,
@@ -531,19 +574,24 @@ fn file_banks(fb: &RawBankFile, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Res
                     &rec,
                     col("total_exposure"),
                     "total_exposure",
-                    0.0,
+                    MONEY,
                 );
-                if ratio <= 0.0 {
+                // A cell already reported stays out of the checks below, which would only
+                // invent a second problem from its placeholder.
+                if ratio.is_some_and(|r| r < MIN_CET1_RATIO_PCT) {
                     c.problem(
                         format!("{file}: row {row}, column cet1_ratio_pct"),
-                        fmt_num(ratio),
-                        "a positive percentage",
+                        fmt_num(ratio.unwrap_or(0.0)),
+                        format!("a positive percentage (at least {MIN_CET1_RATIO_PCT})"),
                     );
                 }
+                let all_read = [gov, corp, ib, te].iter().all(Option::is_some);
+                let [gov, corp, ib, cet1, ratio, te] =
+                    [gov, corp, ib, cet1, ratio, te].map(|x| x.unwrap_or(0.0));
                 let sme = sme_share * te;
                 let bonds = gov + corp;
                 let other = te - sme - bonds - ib;
-                if other < 0.0 {
+                if other < 0.0 && all_read {
                     c.problem(
                         format!("{file}: row {row}, column total_exposure"),
                         fmt_num(te),
@@ -553,7 +601,7 @@ fn file_banks(fb: &RawBankFile, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Res
                         ),
                     );
                 }
-                let rwa = if ratio > 0.0 {
+                let rwa = if ratio >= MIN_CET1_RATIO_PCT {
                     cet1 / (ratio / 100.0)
                 } else {
                     0.0
@@ -593,7 +641,8 @@ fn file_banks(fb: &RawBankFile, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Res
             }
             _ => {
                 let id = text_of("id");
-                let sme = cell(c, &file, row, &rec, col("sme_loans"), "sme_loans", 0.0);
+                let sme =
+                    cell(c, &file, row, &rec, col("sme_loans"), "sme_loans", MONEY).unwrap_or(0.0);
                 let regions_text = text_of("regions");
                 let pairs: Vec<(String, f64)> = regions_text
                     .split(';')
@@ -625,13 +674,24 @@ fn file_banks(fb: &RawBankFile, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Res
                 };
                 let mut bp = params.clone();
                 if col("rw_other").is_some() && !text_of("rw_other").is_empty() {
-                    bp.rw_other = cell(c, &file, row, &rec, col("rw_other"), "rw_other", 0.0);
+                    let spec = super::params::param("banks[].rw_other");
+                    bp.rw_other = cell(
+                        c,
+                        &file,
+                        row,
+                        &rec,
+                        col("rw_other"),
+                        "rw_other",
+                        spec.range.min..=spec.range.max,
+                    )
+                    .unwrap_or(bp.rw_other);
                 }
                 let bank = Bank {
                     id,
-                    equity: cell(c, &file, row, &rec, col("equity"), "equity", 0.0),
+                    equity: cell(c, &file, row, &rec, col("equity"), "equity", MONEY)
+                        .unwrap_or(0.0),
                     sme_loans: sme,
-                    bonds: cell(c, &file, row, &rec, col("bonds"), "bonds", 0.0),
+                    bonds: cell(c, &file, row, &rec, col("bonds"), "bonds", MONEY).unwrap_or(0.0),
                     interbank_assets: cell(
                         c,
                         &file,
@@ -639,8 +699,9 @@ fn file_banks(fb: &RawBankFile, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Res
                         &rec,
                         col("interbank_assets"),
                         "interbank_assets",
-                        0.0,
-                    ),
+                        MONEY,
+                    )
+                    .unwrap_or(0.0),
                     interbank_liabilities: cell(
                         c,
                         &file,
@@ -648,8 +709,9 @@ fn file_banks(fb: &RawBankFile, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Res
                         &rec,
                         col("interbank_liabilities"),
                         "interbank_liabilities",
-                        0.0,
-                    ),
+                        MONEY,
+                    )
+                    .unwrap_or(0.0),
                     other_assets: cell(
                         c,
                         &file,
@@ -657,8 +719,9 @@ fn file_banks(fb: &RawBankFile, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Res
                         &rec,
                         col("other_assets"),
                         "other_assets",
-                        0.0,
-                    ),
+                        MONEY,
+                    )
+                    .unwrap_or(0.0),
                     family: family.unwrap_or(0),
                     regions,
                     holdings: parse_pairs(&text_of("holdings"))
@@ -676,10 +739,13 @@ fn file_banks(fb: &RawBankFile, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Res
                         .collect(),
                     params: bp,
                 };
-                rows.push(Pending {
-                    family_set: family.is_some(),
-                    bank,
-                });
+                if c.problems.len() == problems_before {
+                    rows.push(Pending {
+                        family_set: family.is_some(),
+                        bank,
+                    });
+                    row_numbers.push(row);
+                }
                 continue;
             }
         };
@@ -690,10 +756,13 @@ fn file_banks(fb: &RawBankFile, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Res
                 "a non-empty bank id",
             );
         }
-        rows.push(Pending {
-            bank: pending,
-            family_set: false,
-        });
+        if c.problems.len() == problems_before {
+            rows.push(Pending {
+                bank: pending,
+                family_set: false,
+            });
+            row_numbers.push(row);
+        }
     }
     if format == "eba2018" {
         // Interbank liabilities are not published: give each bank a share of the system's
@@ -708,10 +777,10 @@ fn file_banks(fb: &RawBankFile, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Res
             };
         }
     }
-    for (i, p) in rows.iter_mut().enumerate() {
+    for (i, (p, &row)) in rows.iter_mut().zip(&row_numbers).enumerate() {
         if p.bank.id.is_empty() && format == "herdlab" {
             c.problem(
-                format!("{file}: row {}, column id", i + 2),
+                format!("{file}: row {row}, column id"),
                 "\"\"",
                 "a non-empty bank id",
             );
@@ -720,9 +789,9 @@ fn file_banks(fb: &RawBankFile, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Res
             p.bank.family = families[i % families.len()];
             p.family_set = true;
         }
-        check_balance_sheet(&p.bank, &format!("{file}: row {}", i + 2), c);
+        check_balance_sheet(&p.bank, &format!("{file}: row {row}"), c);
     }
-    if rows.is_empty() {
+    if read == 0 {
         c.problem(file.clone(), "(no rows)", "at least one bank");
     }
     Ok(rows)

@@ -645,14 +645,14 @@ fn read_matrix(
             let cell = rec.get(k).unwrap_or("").trim();
             let at = format!("{name}: row {row}, column {}", headers.get(k).unwrap_or(""));
             match cell.parse::<f64>() {
-                Ok(x) if x.is_finite() && x >= 0.0 => {
+                Ok(x) if (0.0..=super::params::MAX_MONEY).contains(&x) => {
                     if i == j && x != 0.0 {
                         c.problem(at, cell, "0 (a bank does not lend to itself)");
                     } else if x > 0.0 {
                         out.push((i, j, x));
                     }
                 }
-                Ok(_) => c.problem(at, cell, "a finite number >= 0"),
+                Ok(_) => c.problem(at, cell, "a finite number >= 0 and <= 1e15"),
                 Err(_) => c.problem(at, format!("{cell:?}"), "a number"),
             }
         }

@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::error::{Error, Problem, Result};
+use crate::error::{Error, Location, Problem, Result};
 pub use contagion::{
     AssetClass, ClearingRule, Contagion, Event, FireSales, Interbank, Network, Weights,
 };
@@ -57,28 +57,67 @@ pub struct FsSources;
 pub const MAX_FILE_BYTES: u64 = 256 << 20;
 
 impl Sources for FsSources {
+    /// Reads a regular file of at most [`MAX_FILE_BYTES`]. Anything else (a device such as
+    /// `/dev/zero`, a FIFO, a directory, a socket) is refused by its type before it is opened, so
+    /// it can neither grow without bound nor block; the read itself stops after the limit in case
+    /// the file grows while it is read.
     fn read(&self, path: &Path) -> std::io::Result<String> {
-        let size = std::fs::metadata(path)?.len();
-        if size > MAX_FILE_BYTES {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!(
-                    "the file is {:.1} MiB; scenario and data files are read whole, up to {} MiB",
-                    size as f64 / f64::from(1u32 << 20),
-                    MAX_FILE_BYTES >> 20
-                ),
-            ));
+        use std::io::Read;
+        let invalid = |m: String| std::io::Error::new(std::io::ErrorKind::InvalidData, m);
+        let too_large = |size: u64, qualifier: &str| {
+            invalid(format!(
+                "the file is {qualifier}{:.1} MiB; scenario and data files are read whole, up to {} MiB",
+                size as f64 / f64::from(1u32 << 20),
+                MAX_FILE_BYTES >> 20
+            ))
+        };
+        let meta = std::fs::metadata(path)?;
+        if !meta.is_file() {
+            return Err(invalid(format!(
+                "not a regular file (a {}); scenario and data files must be regular files",
+                file_kind(&meta.file_type())
+            )));
         }
-        let bytes = std::fs::read(path)?;
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(too_large(meta.len(), ""));
+        }
+        let file = std::fs::File::open(path)?;
+        let mut bytes = Vec::new();
+        file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(too_large(bytes.len() as u64, "more than "));
+        }
         String::from_utf8(bytes).map_err(|e| {
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!(
-                    "not UTF-8 text (first bad byte at offset {})",
-                    e.utf8_error().valid_up_to()
-                ),
-            )
+            invalid(format!(
+                "not UTF-8 text (first bad byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ))
         })
+    }
+}
+
+/// What kind of file `t` is, for the message refusing one that is not regular.
+fn file_kind(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "FIFO";
+        }
+        if t.is_char_device() {
+            return "character device";
+        }
+        if t.is_block_device() {
+            return "block device";
+        }
+        if t.is_socket() {
+            return "socket";
+        }
+    }
+    if t.is_dir() {
+        "directory"
+    } else {
+        "special file"
     }
 }
 
@@ -497,6 +536,11 @@ pub(crate) fn fmt_num(x: f64) -> String {
         "nan".into()
     } else if x.is_infinite() {
         if x > 0.0 { "inf".into() } else { "-inf".into() }
+    } else if x.abs() >= 1e12 {
+        // The shorter of the two forms: `1e308`, not a 309-digit integer; but `9007199254740991`,
+        // not `9.007199254740991e15`.
+        let (plain, exp) = (format!("{x}"), format!("{x:e}"));
+        if exp.len() < plain.len() { exp } else { plain }
     } else {
         format!("{x}")
     }
@@ -527,6 +571,7 @@ pub(crate) fn open_csv(sources: &dyn Sources, path: &Path, named_by: &str) -> Re
         .map_err(|e| Error::Parse {
             file: name.clone(),
             message: format!("cannot read the header row: {e}"),
+            at: None,
         })?
         .clone();
     Ok(CsvFile {
@@ -598,10 +643,7 @@ fn load_chain(path: &Path, named_by: Option<&str>, sources: &dyn Sources) -> Res
             file: file.clone(),
             source,
         })?;
-        let mut table: toml::Table = toml::from_str(&text).map_err(|e| Error::Parse {
-            file: file.clone(),
-            message: toml_message(&e),
-        })?;
+        let mut table = parse_file(&text, &file)?;
         resolve_paths(&mut table, current.parent().unwrap_or(Path::new("")));
         let base = match table.get("base") {
             None => None,
@@ -612,6 +654,7 @@ fn load_chain(path: &Path, named_by: Option<&str>, sources: &dyn Sources) -> Res
                     message: format!(
                         "base = {other}: must be a string naming another scenario file"
                     ),
+                    at: None,
                 });
             }
         };
@@ -628,6 +671,7 @@ fn load_chain(path: &Path, named_by: Option<&str>, sources: &dyn Sources) -> Res
                             "base = {:?}: files name each other in a loop (or nest deeper than 16)",
                             next.display().to_string()
                         ),
+                        at: None,
                     });
                 }
                 chain.push(next.clone());
@@ -644,13 +688,108 @@ fn load_chain(path: &Path, named_by: Option<&str>, sources: &dyn Sources) -> Res
     Ok(merged)
 }
 
+/// Parses one scenario file's own text: TOML syntax, then the types and names of its values
+/// against the scenario format, so that an error points at this file's line and column (not at a
+/// merged, re-serialised table) and names the field. Every field of the format is optional, so a
+/// partial file (a `base`, or a child overriding a few values) passes the type check.
+fn parse_file(text: &str, file: &str) -> Result<toml::Table> {
+    let table: toml::Table = toml::from_str(text).map_err(|e| parse_error(&e, text, file))?;
+    toml::from_str::<RawScenario>(text).map_err(|e| parse_error(&e, text, file))?;
+    Ok(table)
+}
+
+/// A parse error of `text` (the file `file`), located with its field path when it is about one
+/// value.
+fn parse_error(e: &toml::de::Error, text: &str, file: &str) -> Error {
+    Error::Parse {
+        file: file.into(),
+        message: toml_message(e),
+        at: e.span().and_then(|span| locate(text, span.start)),
+    }
+}
+
+/// The line, column and field path of byte offset `pos` of `text`: the field whose key or value
+/// is the smallest span around `pos`.
+fn locate(text: &str, pos: usize) -> Option<Location> {
+    let doc = toml::de::DeTable::parse(text).ok()?;
+    let mut best: Option<(usize, String)> = None;
+    fields_at(doc.get_ref(), pos, "", &mut best);
+    let (_, field) = best?;
+    let before = text.get(..pos)?;
+    Some(Location {
+        line: before.matches('\n').count() + 1,
+        column: before.rsplit('\n').next().unwrap_or("").chars().count() + 1,
+        field,
+    })
+}
+
+fn fields_at(
+    table: &toml::de::DeTable<'_>,
+    pos: usize,
+    prefix: &str,
+    best: &mut Option<(usize, String)>,
+) {
+    for (k, v) in table {
+        let path = if prefix.is_empty() {
+            k.get_ref().to_string()
+        } else {
+            format!("{prefix}.{}", k.get_ref())
+        };
+        value_at(&path, Some(k.span()), v, pos, best);
+    }
+}
+
+fn value_at(
+    path: &str,
+    key: Option<std::ops::Range<usize>>,
+    v: &toml::Spanned<toml::de::DeValue<'_>>,
+    pos: usize,
+    best: &mut Option<(usize, String)>,
+) {
+    for span in key.into_iter().chain([v.span()]) {
+        if span.contains(&pos) && best.as_ref().is_none_or(|(len, _)| span.len() <= *len) {
+            *best = Some((span.len(), path.to_string()));
+        }
+    }
+    match v.get_ref() {
+        toml::de::DeValue::Table(t) => fields_at(t, pos, path, best),
+        toml::de::DeValue::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                value_at(&format!("{path}[{i}]"), None, x, pos, best);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Longest line of a parse message; the parser quotes the offending source line, which in a
 /// hostile or generated file can be megabytes long.
 const MESSAGE_LINE_MAX: usize = 160;
 
+/// The message with every float quoted by serde (`floating point \`1000...0\``, written out in
+/// full) in exponent form when it has 17 or more digits: `floating point \`1e308\``.
+fn short_floats(message: &str) -> String {
+    const QUOTE: &str = "floating point `";
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find(QUOTE) {
+        let (head, tail) = rest.split_at(i + QUOTE.len());
+        out.push_str(head);
+        let end = tail.find('`').unwrap_or(tail.len());
+        let (number, after) = tail.split_at(end);
+        match number.parse::<f64>() {
+            Ok(x) if x.is_finite() && x.abs() >= 1e16 => out.push_str(&format!("{x:e}")),
+            _ => out.push_str(number),
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The message of a TOML error, with every line cut to [`MESSAGE_LINE_MAX`] characters.
 fn toml_message(e: &toml::de::Error) -> String {
-    e.to_string()
+    short_floats(&e.to_string())
         .trim_end()
         .replace("\n\n", "\n")
         .lines()
@@ -678,10 +817,7 @@ impl Scenario {
     /// Parses and validates scenario text. `file` names it in errors and sets the directory data
     /// files are relative to. A `base` field is honoured through `sources`.
     pub fn from_toml_str(text: &str, file: &str, sources: &dyn Sources) -> Result<Scenario> {
-        let mut table: toml::Table = toml::from_str(text).map_err(|e| Error::Parse {
-            file: file.into(),
-            message: toml_message(&e),
-        })?;
+        let mut table = parse_file(text, file)?;
         let dir = Path::new(file)
             .parent()
             .unwrap_or(Path::new(""))
@@ -800,6 +936,7 @@ pub fn raw_from_table(table: toml::Table, file: &str) -> Result<RawScenario> {
     RawScenario::deserialize_table(table).map_err(|e| Error::Parse {
         file: file.into(),
         message: toml_message(&e),
+        at: None,
     })
 }
 

@@ -72,6 +72,8 @@ impl Range {
 fn fmt_bound(x: f64) -> String {
     if x == f64::INFINITY {
         "inf".into()
+    } else if x.is_finite() {
+        super::fmt_num(x)
     } else if x == f64::NEG_INFINITY {
         "-inf".into()
     } else {
@@ -98,7 +100,18 @@ pub struct Param {
     pub doc: &'static str,
 }
 
-const INF: f64 = f64::INFINITY;
+/// The largest money amount a scenario or bank file may hold (in the scenario's currency unit):
+/// 1e15. Sums and products of amounts this size over any number of banks, firms and quarters stay
+/// far from the largest `f64` (about 1.8e308), so no valid scenario can give an infinite or NaN
+/// output.
+pub const MAX_MONEY: f64 = 1e15;
+
+/// The largest relative weight (a region's firm share, a bank's weight in a region) before
+/// normalisation: 1e15.
+pub const MAX_WEIGHT: f64 = 1e15;
+
+/// The most real firms one simulated firm stands for: 1e9.
+pub const MAX_FIRM_WEIGHT: f64 = 1e9;
 
 const fn p(
     path: &'static str,
@@ -260,7 +273,7 @@ pub const PARAMS: &[Param] = &[
         "",
         "real firms per simulated firm",
         None,
-        Range::left_open(0.0, INF),
+        Range::left_open(0.0, MAX_FIRM_WEIGHT),
         "Money amounts of a simulated firm are multiplied by it. When absent, chosen so that the expected starting SME credit equals the banks' total SME loans.",
     ),
     p(
@@ -332,7 +345,7 @@ pub const PARAMS: &[Param] = &[
         "",
         "money per real firm",
         Some(1.0),
-        Range::left_open(0.0, INF),
+        Range::left_open(0.0, MAX_MONEY),
         "Median credit need d_j (lognormal).",
     ),
     p(
@@ -349,7 +362,7 @@ pub const PARAMS: &[Param] = &[
         "",
         "share of firms",
         Some(1.0),
-        Range::closed(0.0, INF),
+        Range::closed(0.0, MAX_WEIGHT),
         "Relative share of the simulated firms in the region (normalised over regions).",
     ),
     p(
@@ -528,7 +541,7 @@ pub const PARAMS: &[Param] = &[
         "E_i",
         "money",
         None,
-        Range::closed(0.0, INF),
+        Range::closed(0.0, MAX_MONEY),
         "Equity (CET1) at the start.",
     ),
     p(
@@ -536,7 +549,7 @@ pub const PARAMS: &[Param] = &[
         "L_i",
         "money",
         Some(0.0),
-        Range::closed(0.0, INF),
+        Range::closed(0.0, MAX_MONEY),
         "SME loan book at the start; sets the bank's market share in its regions.",
     ),
     p(
@@ -544,7 +557,7 @@ pub const PARAMS: &[Param] = &[
         "B_i",
         "money",
         Some(0.0),
-        Range::closed(0.0, INF),
+        Range::closed(0.0, MAX_MONEY),
         "Bonds.",
     ),
     p(
@@ -552,7 +565,7 @@ pub const PARAMS: &[Param] = &[
         "IB_i",
         "money",
         Some(0.0),
-        Range::closed(0.0, INF),
+        Range::closed(0.0, MAX_MONEY),
         "Interbank assets.",
     ),
     p(
@@ -560,7 +573,7 @@ pub const PARAMS: &[Param] = &[
         "",
         "money",
         Some(0.0),
-        Range::closed(0.0, INF),
+        Range::closed(0.0, MAX_MONEY),
         "Interbank liabilities.",
     ),
     p(
@@ -568,7 +581,7 @@ pub const PARAMS: &[Param] = &[
         "O_i",
         "money",
         Some(0.0),
-        Range::closed(0.0, INF),
+        Range::closed(0.0, MAX_MONEY),
         "Other assets.",
     ),
     p(
@@ -576,7 +589,7 @@ pub const PARAMS: &[Param] = &[
         "",
         "weight",
         None,
-        Range::closed(0.0, INF),
+        Range::closed(0.0, MAX_WEIGHT),
         "Weight of each region served in the bank's SME book (normalised per bank).",
     ),
     int(
@@ -592,7 +605,7 @@ pub const PARAMS: &[Param] = &[
         "",
         "money",
         None,
-        Range::left_open(0.0, INF),
+        Range::left_open(0.0, MAX_MONEY),
         "Total assets of every bank (dist = \"fixed\").",
     ),
     p(
@@ -600,7 +613,7 @@ pub const PARAMS: &[Param] = &[
         "",
         "money",
         None,
-        Range::left_open(0.0, INF),
+        Range::left_open(0.0, MAX_MONEY),
         "Median total assets (dist = \"lognormal\").",
     ),
     p(
@@ -616,7 +629,7 @@ pub const PARAMS: &[Param] = &[
         "",
         "money",
         None,
-        Range::left_open(0.0, INF),
+        Range::left_open(0.0, MAX_MONEY),
         "Smallest total assets (dist = \"pareto\").",
     ),
     p(
@@ -801,7 +814,7 @@ pub const PARAMS: &[Param] = &[
         "depth_a",
         "money",
         None,
-        Range::left_open(0.0, INF),
+        Range::left_open(0.0, MAX_MONEY),
         "Market depth: selling this value (at starting prices) lowers the price by a factor e.",
     ),
     p(
@@ -875,7 +888,7 @@ pub const PARAMS: &[Param] = &[
         "budget",
         "money per quarter",
         Some(0.0),
-        Range::closed(0.0, INF),
+        Range::closed(0.0, MAX_MONEY),
         "Emergency SME facility lending per quarter once the response starts.",
     ),
     p(
@@ -981,6 +994,22 @@ mod tests {
         assert!(!r.contains(f64::NAN));
         assert!(!r.contains(f64::INFINITY));
         assert_eq!(r.describe(), "(0, 1]");
-        assert_eq!(Range::closed(0.0, INF).describe(), "[0, inf]");
+        assert_eq!(Range::closed(0.0, f64::INFINITY).describe(), "[0, inf]");
+        assert_eq!(Range::closed(0.0, MAX_MONEY).describe(), "[0, 1e15]");
+    }
+
+    #[test]
+    fn every_money_amount_and_weight_has_a_finite_maximum() {
+        // Issue 22: `sme_loans = 1e308` passed validation and gave inf/NaN outputs.
+        for p in PARAMS {
+            if p.unit.starts_with("money") {
+                assert_eq!(p.range.max, MAX_MONEY, "{}", p.path);
+            }
+            assert!(
+                p.range.max.is_finite(),
+                "{}: every parameter needs a finite maximum",
+                p.path
+            );
+        }
     }
 }
