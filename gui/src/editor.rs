@@ -5,8 +5,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use reports::commands::Prepared;
 use reports::input::Origin;
+use reports::service::Prepared;
+use reports::toml_path::{self, ParamPath, Segment};
 use sim::scenario::params::{PARAMS, Param};
 
 /// The panels of the editor, in display order.
@@ -285,59 +286,39 @@ pub fn fields(table: &toml::Table) -> Vec<Field> {
     out
 }
 
-fn get<'a>(table: &'a toml::Table, segs: &[Seg]) -> Option<&'a toml::Value> {
-    let mut current: Option<&toml::Value> = None;
-    let mut t = Some(table);
+/// The table path of `segs` (a list's key and an index become one step, `banks[2]`); the
+/// walking itself is [`reports::toml_path`]'s.
+fn path_of(segs: &[Seg]) -> ParamPath {
+    let mut out: Vec<Segment> = Vec::new();
     for seg in segs {
-        current = match seg {
-            Seg::Key(k) => t?.get(k),
-            Seg::Index(i) => current?.as_array()?.get(*i),
-        };
-        t = current.and_then(|v| v.as_table());
+        match seg {
+            Seg::Key(k) => out.push(Segment::Key(k.clone())),
+            Seg::Index(i) => match out.pop() {
+                Some(Segment::Key(k)) => out.push(Segment::Index(k, *i)),
+                // Lists of lists do not occur in scenarios; keep the step visible in the path.
+                Some(other) => {
+                    out.push(other);
+                    out.push(Segment::Index(String::new(), *i));
+                }
+                None => out.push(Segment::Index(String::new(), *i)),
+            },
+        }
     }
-    current
+    ParamPath::from_segments(out)
+}
+
+fn get<'a>(table: &'a toml::Table, segs: &[Seg]) -> Option<&'a toml::Value> {
+    toml_path::get(table, &path_of(segs))
 }
 
 /// Sets (or with `None` removes) the value at `segs`, creating missing tables on the way.
 fn set(table: &mut toml::Table, segs: &[Seg], value: Option<toml::Value>) -> Result<(), String> {
-    let (first, rest) = segs.split_first().ok_or("empty path")?;
-    let Seg::Key(k) = first else {
-        return Err("the place for this value is not a table".into());
-    };
-    if rest.is_empty() {
-        match value {
-            Some(v) => {
-                table.insert(k.clone(), v);
-            }
-            None => {
-                table.remove(k);
-            }
-        }
-        return Ok(());
+    let path = path_of(segs);
+    match value {
+        Some(v) => toml_path::set(table, &path, v),
+        None => toml_path::remove(table, &path),
     }
-    if value.is_none() && !table.contains_key(k) {
-        return Ok(());
-    }
-    let slot = table
-        .entry(k.clone())
-        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-    set_value(slot, rest, value)
-}
-
-fn set_value(v: &mut toml::Value, segs: &[Seg], value: Option<toml::Value>) -> Result<(), String> {
-    match (segs.split_first(), v) {
-        (Some((Seg::Key(_), _)), toml::Value::Table(t)) => set(t, segs, value),
-        (Some((Seg::Index(i), rest)), toml::Value::Array(a)) => {
-            let item = a.get_mut(*i).ok_or("this list element no longer exists")?;
-            if rest.is_empty() {
-                *item = value.ok_or("a list element cannot be left empty")?;
-                Ok(())
-            } else {
-                set_value(item, rest, value)
-            }
-        }
-        _ => Err("the place for this value is not a table".into()),
-    }
+    .map_err(|e| e.message)
 }
 
 /// The text shown for a value.
@@ -665,25 +646,7 @@ fn fix_data_paths(table: &mut toml::Table, dir: &Path) -> Result<(), String> {
         }
         Ok(())
     };
-    if let Some(toml::Value::Array(files)) = table.get_mut("bank_files") {
-        for f in files {
-            if let Some(p) = f.as_table_mut().and_then(|t| t.get_mut("path")) {
-                fix(p)?;
-            }
-        }
-    }
-    if let Some(p) = table
-        .get_mut("contagion")
-        .and_then(|c| c.as_table_mut())
-        .and_then(|c| c.get_mut("interbank"))
-        .and_then(|c| c.as_table_mut())
-        .and_then(|c| c.get_mut("network"))
-        .and_then(|c| c.as_table_mut())
-        .and_then(|c| c.get_mut("path"))
-    {
-        fix(p)?;
-    }
-    Ok(())
+    toml_path::for_each_data_file(table, fix)
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ use reports::charts::{
     AttributionChart, FanChart, Formats, HerdingChart, HistogramChart, Labels, NetworkChart,
     Output, Theme,
 };
-use reports::sweep::{Assignment, ParamPath, Vary};
+use reports::sweep::{Assignment, Vary};
 use serde::{Deserialize, Serialize};
 
 use editor::{Document, Group};
@@ -319,33 +319,8 @@ impl RunCharts {
     }
 }
 
-/// Writes one run's result folder into `dir` with the CLI's writer.
-fn write_run(dir: &Path, r: &RunResult) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    reports::output::write_result(
-        dir,
-        &reports::output::ResultData {
-            manifest: &r.finished.manifest,
-            scenario: &r.scenario,
-            paths: &r.finished.paths,
-        },
-    )
-    .map(|_| ())
-    .map_err(|e| e.to_string())
-}
-
-/// Writes `dir` through an atomic folder: `fill` writes into the temporary folder, which is then
-/// renamed into place; `report.html` follows, as `--report` does.
-fn write_folder(
-    out: &Path,
-    replace: bool,
-    fill: impl FnOnce(&Path) -> Result<(), String>,
-) -> Result<PathBuf, String> {
-    use reports::output::AtomicDir;
-    AtomicDir::check(out, replace).map_err(|e| e.to_string())?;
-    let dir = AtomicDir::create(out, replace).map_err(|e| e.to_string())?;
-    fill(dir.path())?;
-    let dir = dir.commit().map_err(|e| e.to_string())?;
+/// Writes report.html (and the charts) into a folder just written, as `--report` does.
+fn with_report(dir: PathBuf) -> Result<PathBuf, String> {
     reports::report::report(&dir, reports::report::Format::Html, &Output::default())
         .map_err(|e| e.to_string())?;
     Ok(dir)
@@ -357,23 +332,21 @@ pub fn export_comparison(
     under: &Path,
     replace: bool,
 ) -> Result<PathBuf, String> {
-    let names = reports::commands::unique_names(&[
-        c.reference.scenario.name.clone(),
-        c.variant.scenario.name.clone(),
-    ]);
-    let out = under.join(format!("compare-{}", names.join("-")));
-    write_folder(&out, replace, |dir| {
-        write_run(&dir.join(&names[0]), &c.reference)?;
-        write_run(&dir.join(&names[1]), &c.variant)?;
-        reports::commands::write_comparison_index(
-            dir,
-            &c.reference.scenario,
-            &[&c.variant.scenario],
-            &names,
-            std::slice::from_ref(&c.comparison),
-        )
-        .map_err(|e| e.to_string())
-    })
+    let out = under.join(reports::service::comparison_folder(&[
+        &c.reference.scenario,
+        &c.variant.scenario,
+    ]));
+    reports::service::write_comparison_folder(
+        &out,
+        replace,
+        &[
+            (&c.reference.scenario, &c.reference.finished),
+            (&c.variant.scenario, &c.variant.finished),
+        ],
+        std::slice::from_ref(&c.comparison),
+    )
+    .map_err(|e| e.to_string())
+    .and_then(with_report)
 }
 
 /// Exports a finished sweep as `herdlab sweep` writes it: `<under>/sweep-<scenario>/`.
@@ -384,21 +357,21 @@ pub fn export_sweep(s: &SweepState, under: &Path, replace: bool) -> Result<PathB
     }
     let base = &cells[0].result.scenario;
     let out = under.join(format!("sweep-{}", base.name));
-    write_folder(&out, replace, |dir| {
-        for (i, c) in cells.iter().enumerate() {
-            write_run(&dir.join(reports::commands::cell_folder(i)), &c.result)?;
-        }
-        let values: Vec<Vec<f64>> = cells.iter().map(|c| c.values.clone()).collect();
-        let aggs: Vec<sim::aggregate::Aggregates> =
-            cells.iter().map(|c| c.result.aggregates.clone()).collect();
-        reports::commands::write_sweep_index(dir, base, &s.vary, &values, &aggs)
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-    })
+    let values: Vec<Vec<f64>> = cells.iter().map(|c| c.values.clone()).collect();
+    let runs: Vec<_> = cells
+        .iter()
+        .map(|c| (&c.result.scenario, &c.result.finished))
+        .collect();
+    reports::service::write_sweep_folder(&out, replace, &s.vary, &values, &runs)
+        .map_err(|e| e.to_string())
+        .and_then(with_report)
 }
 
+/// The most cells a sweep in the app may have.
+const MAX_SWEEP_CELLS: usize = 400;
+
 /// The cells of a sweep job: each cell's parameter values and its prepared scenario.
-type SweepCells = Vec<(Vec<f64>, reports::commands::Prepared)>;
+type SweepCells = Vec<(Vec<f64>, reports::service::Prepared)>;
 
 /// A sweep in progress or done.
 #[derive(Debug)]
@@ -427,7 +400,7 @@ impl SweepState {
             self.cells
                 .get(i)
                 .and_then(|c| c.as_ref())
-                .and_then(|c| reports::commands::headline(&c.result.aggregates, measure))
+                .and_then(|c| reports::output::headline(&c.result.aggregates, measure))
                 .map(|(m, _, lo, hi)| (m, lo, hi))
                 .unwrap_or((f64::NAN, f64::NAN, f64::NAN))
         };
@@ -663,20 +636,18 @@ impl App {
                 .map(Some)
                 .map_err(|_| format!("{name} `{t}` is not a whole number of at least 0"))
         };
-        let args = reports::commands::RunArgs {
+        let settings = reports::service::RunSettings {
             paths: parse("paths", &self.state.paths)?,
             seed: parse("seed", &self.state.seed)?,
-            threads: None,
-            max_memory: None,
-            report: false,
+            ..Default::default()
         };
-        args.overrides().map_err(|e| e.to_string())
+        settings.overrides().map_err(|e| e.to_string())
     }
 
     fn run_options(&self) -> sim::montecarlo::RunOptions {
         sim::montecarlo::RunOptions {
             threads: self.options.threads,
-            ..reports::commands::default_options()
+            ..reports::service::default_options()
         }
     }
 
@@ -690,7 +661,7 @@ impl App {
         }
     }
 
-    fn prepared(&self, extra: &[Assignment]) -> Result<reports::commands::Prepared, String> {
+    fn prepared(&self, extra: &[Assignment]) -> Result<reports::service::Prepared, String> {
         let doc = self.doc.as_ref().ok_or("open a scenario first")?;
         if let Some((k, e)) = doc.errors.iter().next() {
             return Err(format!("fix {k} first: {e}"));
@@ -819,18 +790,9 @@ impl App {
                     .map_err(|e| e.to_string())
                     .and_then(|o| {
                         // Common random numbers: the variant runs on the reference's paths and seed.
-                        let same = vec![
-                            Assignment::number(
-                                ParamPath::parse("run.paths").map_err(|e| e.to_string())?,
-                                reference.scenario.run.paths as f64,
-                                true,
-                            ),
-                            Assignment {
-                                path: ParamPath::parse("run.seed").map_err(|e| e.to_string())?,
-                                value: toml::Value::Integer(reference.scenario.run.seed as i64),
-                            },
-                        ];
-                        reports::commands::prepare(o, &same, "").map_err(|e| e.to_string())
+                        let same = reports::service::crn_overrides(&reference.scenario)
+                            .map_err(|e| e.to_string())?;
+                        reports::service::prepare(o, &same, "").map_err(|e| e.to_string())
                     });
                 match variant {
                     Ok(v) => {
@@ -967,7 +929,7 @@ impl App {
                     return self.error("nothing to export: run a scenario first");
                 };
                 let out = Path::new(&self.state.output_dir).join(&r.scenario.name);
-                let written = reports::commands::write_run_folder(
+                let written = reports::service::write_run_folder(
                     &out,
                     self.state.replace,
                     &r.scenario,
@@ -1135,64 +1097,43 @@ impl App {
 
     fn sweep_job(&self) -> Result<(Vec<Vary>, SweepCells), String> {
         let doc = self.doc.as_ref().ok_or("open a scenario first")?;
-        let mut table = doc.table.clone();
-        let overrides = self.run_overrides()?;
-        for a in &overrides {
-            reports::sweep::assign(&mut table, a).map_err(|e| e.to_string())?;
-        }
-        let mut vary = Vec::new();
-        for (p, v) in [
+        let vary: Vec<String> = [
             (&self.state.sweep_x, &self.state.sweep_x_values),
             (&self.state.sweep_y, &self.state.sweep_y_values),
-        ] {
-            if p.trim().is_empty() {
-                continue;
-            }
-            vary.push(
-                Vary::parse(&format!("{}={}", p.trim(), v.trim()), &table)
-                    .map_err(|e| e.to_string())?,
-            );
-        }
+        ]
+        .into_iter()
+        .filter(|(p, _)| !p.trim().is_empty())
+        .map(|(p, v)| format!("{}={}", p.trim(), v.trim()))
+        .collect();
         if vary.is_empty() {
             return Err("choose a parameter to vary".into());
         }
-        let grid = reports::sweep::grid(&vary);
-        if grid.len() > 400 {
+        let count: usize = vary
+            .iter()
+            .map(|v| {
+                v.split_once('=')
+                    .and_then(|(_, values)| reports::sweep::parse_values(values).ok())
+                    .map_or(1, |x| x.len())
+            })
+            .product();
+        if count > MAX_SWEEP_CELLS {
             return Err(format!(
-                "{} cells is too many for the app (at most 400)",
-                grid.len()
+                "{count} cells is too many for the app (at most {MAX_SWEEP_CELLS})"
             ));
         }
-        let mut cells = Vec::new();
-        for (i, cell) in grid.iter().enumerate() {
-            let label = format!(
-                "cell {}: {}",
-                i + 1,
-                cell.iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            let mut all = overrides.clone();
-            all.extend(cell.iter().cloned());
-            let p = reports::commands::Prepared::from_table(
-                doc.source.origin.clone(),
-                doc.table.clone(),
-                &all,
-                &label,
-            )
-            .map_err(|e| e.to_string())?;
-            let values = cell
-                .iter()
-                .map(|a| match &a.value {
-                    toml::Value::Integer(i) => *i as f64,
-                    toml::Value::Float(x) => *x,
-                    _ => f64::NAN,
-                })
-                .collect();
-            cells.push((values, p));
-        }
-        Ok((vary, cells))
+        let plan = reports::service::plan_sweep(
+            &doc.source.origin,
+            &doc.table,
+            &self.run_overrides()?,
+            &vary,
+        )
+        .map_err(|e| e.to_string())?;
+        let cells = plan
+            .cells
+            .into_iter()
+            .map(|c| (c.values, c.prepared))
+            .collect();
+        Ok((plan.varies, cells))
     }
 
     /// Takes what the worker sent since the last frame.

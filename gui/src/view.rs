@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use egui::{Color32, RichText};
-use reports::commands::{HEADLINE, fmt_num, headline};
+use reports::output::{HEADLINE, fmt_num, headline};
 
 use crate::editor::{Document, Field, Group};
 use crate::{App, ChartFormat, Command, View, plots};

@@ -8,7 +8,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-use reports::commands::{Finished, Prepared, run_prepared, run_prepared_blocks};
+use reports::service::{Finished, Prepared, run_prepared, run_prepared_blocks};
 use reports::sweep::Vary;
 use sim::aggregate::{Aggregates, Comparison};
 use sim::montecarlo::{Observer, RunOptions};
@@ -310,7 +310,7 @@ fn run_stage(
 }
 
 /// Runs the paths in `chunks` consecutive blocks on one compiled model
-/// ([`reports::commands::run_prepared_blocks`]), sending the aggregate of the paths done after
+/// ([`reports::service::run_prepared_blocks`]), sending the aggregate of the paths done after
 /// each block but the last; the result is the same run as [`run_stage`]'s.
 fn run_chunked(
     p: &Prepared,

@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::output::{self, Manifest};
 
 /// What `report` writes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     /// Charts as SVG and PNG (with their CSV) and `report.html`.
     Html,
