@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use reports::input::Origin;
 use reports::service::Prepared;
+
+use crate::error::{GuiError, Result};
 use reports::toml_path::{self, ParamPath, Segment};
 use sim::scenario::params::{PARAMS, Param};
 
@@ -408,9 +410,9 @@ pub struct Document {
 
 impl Document {
     /// Opens a scenario: a bundled name or a file path.
-    pub fn open(arg: &str) -> Result<Document, String> {
-        let origin = Origin::resolve(arg).map_err(|e| e.to_string())?;
-        let table = origin.table().map_err(|e| e.to_string())?;
+    pub fn open(arg: &str) -> Result<Document> {
+        let origin = Origin::resolve(arg)?;
+        let table = origin.table()?;
         let file = match &origin {
             Origin::File(p) => Some(p.clone()),
             Origin::Bundled(_) => None,
@@ -561,7 +563,7 @@ impl Document {
                 .collect(),
             Err(_) => Vec::new(),
         };
-        self.validity = prepared.map(|p| {
+        self.validity = prepared.map_err(|e| e.to_string()).map(|p| {
             format!(
                 "{}: {} banks, {} regions, {} model families, {} firms, {} quarters",
                 p.scenario.name,
@@ -580,48 +582,59 @@ impl Document {
     }
 
     /// The scenario ready to run, with `assignments` (paths, seed, sweep values) applied.
-    pub fn prepare(&self, assignments: &[reports::sweep::Assignment]) -> Result<Prepared, String> {
-        Prepared::from_table(
+    pub fn prepare(&self, assignments: &[reports::sweep::Assignment]) -> Result<Prepared> {
+        Ok(Prepared::from_table(
             self.source.origin.clone(),
             self.table.clone(),
             assignments,
             "",
-        )
-        .map_err(|e| e.to_string())
+        )?)
     }
 
     /// Saves the scenario as TOML at `path` (the file the CLI reads), then reopens it from there so
     /// what is edited is exactly what the file says. Data files the scenario names are referred
     /// to by absolute path, or copied beside the file when they are bundled.
-    pub fn save_as(&mut self, path: &Path) -> Result<(), String> {
+    pub fn save_as(&mut self, path: &Path) -> Result<()> {
         if let Some(e) = self.errors.values().next() {
-            return Err(format!("fix the fields marked in red first ({e})"));
+            return Err(GuiError::needs(format!(
+                "fix the fields marked in red first ({e})"
+            )));
         }
         let mut table = self.table.clone();
         table.remove("base");
         let dir = path.parent().unwrap_or(Path::new(""));
         fix_data_paths(&mut table, dir)?;
-        let text = toml::to_string_pretty(&table).map_err(|e| e.to_string())?;
+        let text = toml::to_string_pretty(&table).map_err(|e| GuiError::Format {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
         let header = format!(
             "# Written by herdlab-gui from {}; run it with `herdlab run {}`.\n",
             self.source.label(),
             path.display()
         );
         if !dir.as_os_str().is_empty() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
         }
-        std::fs::write(path, header + &text).map_err(|e| format!("{}: {e}", path.display()))?;
+        std::fs::write(path, header + &text).map_err(|e| io(path, e))?;
         let reopened = Document::open(&path.display().to_string())?;
         *self = reopened;
         Ok(())
     }
 }
 
+fn io(path: &Path, source: std::io::Error) -> GuiError {
+    GuiError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
 /// Makes the data-file paths of a merged table (relative to the working folder) valid from `dir`:
 /// absolute when the file exists on disk, else copied from the bundled data beside the new file.
-fn fix_data_paths(table: &mut toml::Table, dir: &Path) -> Result<(), String> {
-    let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
-    let fix = |v: &mut toml::Value| -> Result<(), String> {
+fn fix_data_paths(table: &mut toml::Table, dir: &Path) -> Result<()> {
+    let cwd = std::env::current_dir().map_err(|e| io(Path::new("."), e))?;
+    let fix = |v: &mut toml::Value| -> Result<()> {
         let Some(p) = v.as_str().map(PathBuf::from) else {
             return Ok(());
         };
@@ -638,10 +651,9 @@ fn fix_data_paths(table: &mut toml::Table, dir: &Path) -> Result<(), String> {
             let rel = PathBuf::from("data").join(name);
             let target = dir.join(&rel);
             if let Some(parent) = target.parent() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| format!("{}: {e}", parent.display()))?;
+                std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
             }
-            std::fs::write(&target, text).map_err(|e| format!("{}: {e}", target.display()))?;
+            std::fs::write(&target, text).map_err(|e| io(&target, e))?;
             *v = toml::Value::String(rel.display().to_string());
         }
         Ok(())

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use herdlab_gui::{App, Options, State, View};
+use herdlab_gui::{App, Chart, Options, State, View};
 
 fn app(output: &Path) -> App {
     let state = State {
@@ -152,11 +152,11 @@ fn runs_a_few_paths_to_completion_and_shows_the_dashboard() {
     assert!(h.query_by_label("credit_gap").is_some());
     assert!(h.query_all_by_label("95% interval").count() >= 1);
     // Every chart of the report is there to pick.
-    let stems: Vec<String> = h.state().charts.list().into_iter().map(|c| c.0).collect();
-    assert!(stems.contains(&"herding".to_string()));
-    assert!(stems.contains(&"hist-bank_losses".to_string()));
+    let charts = h.state().charts.list();
+    assert!(charts.contains(&Chart::Herding));
+    assert!(charts.contains(&Chart::BankLossesHistogram));
     click(&mut h, "Herding");
-    assert_eq!(h.state().chart, "herding");
+    assert_eq!(h.state().chart, Some(Chart::Herding));
 }
 
 #[test]
@@ -204,6 +204,8 @@ fn exports_a_chart_and_a_result_folder_identical_to_the_cli_and_reopens_it() {
     assert_eq!(&png[1..4], b"PNG");
 
     click(&mut h, "Export result folder");
+    // Folders are written on the worker thread.
+    wait(&mut h, Duration::from_secs(120), |a| !a.busy());
     let dir = tmp.path().join("baseline");
     assert!(dir.join("report.html").is_file(), "{:?}", h.state().status);
 
@@ -451,6 +453,8 @@ fn exports_comparison_and_sweep_folders_identical_to_the_cli() {
     click(&mut h, "Run comparison");
     wait(&mut h, Duration::from_secs(60), |a| !a.busy());
     click(&mut h, "Export comparison folder");
+    // Folders are written on the worker thread.
+    wait(&mut h, Duration::from_secs(120), |a| !a.busy());
     click(&mut h, "Export comparison chart");
     let chart = tmp
         .path()
@@ -470,6 +474,8 @@ fn exports_comparison_and_sweep_folders_identical_to_the_cli() {
     click(&mut h, "Run sweep");
     wait(&mut h, Duration::from_secs(60), |a| !a.busy());
     click(&mut h, "Export sweep folder");
+    // Folders are written on the worker thread.
+    wait(&mut h, Duration::from_secs(120), |a| !a.busy());
     click(&mut h, "Export sweep chart");
     let csv = std::fs::read_to_string(
         tmp.path()
@@ -608,6 +614,8 @@ fn remembers_the_last_scenario_recent_folders_and_settings() {
     click(&mut h, "Run");
     wait(&mut h, Duration::from_secs(60), |a| !a.busy());
     click(&mut h, "Export result folder");
+    // Folders are written on the worker thread.
+    wait(&mut h, Duration::from_secs(120), |a| !a.busy());
     click(&mut h, "Sweep");
     let mut storage = MemoryStorage::default();
     eframe::App::save(h.state_mut(), &mut storage);
@@ -687,17 +695,11 @@ fn every_view_and_panel_names_its_widgets() {
         h.run();
     }
     run_paths(&mut h, "4");
-    let charts: Vec<String> = h.state().charts.list().into_iter().map(|c| c.1).collect();
+    let charts = h.state().charts.list();
     for c in charts {
-        click(&mut h, &c);
+        click(&mut h, c.title());
         h.run();
-        assert!(
-            h.state()
-                .charts
-                .list()
-                .iter()
-                .any(|(stem, _)| *stem == h.state().chart)
-        );
+        assert_eq!(h.state().chart, Some(c));
     }
     for view in ["Compare", "Sweep", "Results", "Scenario"] {
         click(&mut h, view);
