@@ -600,65 +600,16 @@ impl Document {
                 "fix the fields marked in red first ({e})"
             )));
         }
-        let mut table = self.table.clone();
-        table.remove("base");
-        let dir = path.parent().unwrap_or(Path::new(""));
-        fix_data_paths(&mut table, dir)?;
-        let text = toml::to_string_pretty(&table).map_err(|e| GuiError::Format {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
         let header = format!(
             "# Written by herdlab-gui from {}; run it with `herdlab run {}`.\n",
             self.source.label(),
             path.display()
         );
-        if !dir.as_os_str().is_empty() {
-            std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-        }
-        std::fs::write(path, header + &text).map_err(|e| io(path, e))?;
+        reports::service::save_scenario(&self.table, path, &header)?;
         let reopened = Document::open(&path.display().to_string())?;
         *self = reopened;
         Ok(())
     }
-}
-
-fn io(path: &Path, source: std::io::Error) -> GuiError {
-    GuiError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
-/// Makes the data-file paths of a merged table (relative to the working folder) valid from `dir`:
-/// absolute when the file exists on disk, else copied from the bundled data beside the new file.
-fn fix_data_paths(table: &mut toml::Table, dir: &Path) -> Result<()> {
-    let cwd = std::env::current_dir().map_err(|e| io(Path::new("."), e))?;
-    let fix = |v: &mut toml::Value| -> Result<()> {
-        let Some(p) = v.as_str().map(PathBuf::from) else {
-            return Ok(());
-        };
-        if p.is_absolute() {
-            return Ok(());
-        }
-        if p.is_file() {
-            *v = toml::Value::String(cwd.join(&p).display().to_string());
-            return Ok(());
-        }
-        let bundled = reports::bundled::sources();
-        if let Some(text) = bundled.0.get(&p) {
-            let name = p.file_name().map(PathBuf::from).unwrap_or_default();
-            let rel = PathBuf::from("data").join(name);
-            let target = dir.join(&rel);
-            if let Some(parent) = target.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
-            }
-            std::fs::write(&target, text).map_err(|e| io(&target, e))?;
-            *v = toml::Value::String(rel.display().to_string());
-        }
-        Ok(())
-    };
-    toml_path::for_each_data_file(table, fix)
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The service layer: every operation the `herdlab` command line, the Slurm driver and the
-//! desktop app carry out (run, resume, compare, sweep, merge, report, validate, load), as plain
+//! desktop app carry out (run, resume, compare, sweep, merge, report, validate, load, save a
+//! scenario), as plain
 //! requests in and typed outcomes out. It knows nothing of flags, terminals or windows: progress
 //! and cancellation go through a [`Monitor`] (built on the engine's
 //! [`Observer`](sim::montecarlo::Observer)), and failures are the crate's [`ServiceError`].
@@ -19,6 +20,7 @@
 
 mod compare;
 mod run;
+mod scenario;
 mod sweep;
 
 use std::path::{Path, PathBuf};
@@ -39,6 +41,7 @@ pub use compare::{
     write_comparison_folder, write_comparison_index,
 };
 pub use run::{ResumeOutcome, ResumeRequest, RunOutcome, RunRequest, resume, run};
+pub use scenario::save_scenario;
 pub use sweep::{
     SweepCell, SweepOutcome, SweepPlan, SweepRequest, cell_folder, plan_sweep, sweep,
     write_sweep_folder, write_sweep_index,
