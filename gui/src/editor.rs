@@ -5,8 +5,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use reports::commands::Prepared;
 use reports::input::Origin;
+use reports::service::Prepared;
+
+use crate::error::{GuiError, Result};
+use reports::toml_path::{self, ParamPath, Segment};
 use sim::scenario::params::{PARAMS, Param};
 
 /// The panels of the editor, in display order.
@@ -285,59 +288,39 @@ pub fn fields(table: &toml::Table) -> Vec<Field> {
     out
 }
 
-fn get<'a>(table: &'a toml::Table, segs: &[Seg]) -> Option<&'a toml::Value> {
-    let mut current: Option<&toml::Value> = None;
-    let mut t = Some(table);
+/// The table path of `segs` (a list's key and an index become one step, `banks[2]`); the
+/// walking itself is [`reports::toml_path`]'s.
+fn path_of(segs: &[Seg]) -> ParamPath {
+    let mut out: Vec<Segment> = Vec::new();
     for seg in segs {
-        current = match seg {
-            Seg::Key(k) => t?.get(k),
-            Seg::Index(i) => current?.as_array()?.get(*i),
-        };
-        t = current.and_then(|v| v.as_table());
+        match seg {
+            Seg::Key(k) => out.push(Segment::Key(k.clone())),
+            Seg::Index(i) => match out.pop() {
+                Some(Segment::Key(k)) => out.push(Segment::Index(k, *i)),
+                // Lists of lists do not occur in scenarios; keep the step visible in the path.
+                Some(other) => {
+                    out.push(other);
+                    out.push(Segment::Index(String::new(), *i));
+                }
+                None => out.push(Segment::Index(String::new(), *i)),
+            },
+        }
     }
-    current
+    ParamPath::from_segments(out)
+}
+
+fn get<'a>(table: &'a toml::Table, segs: &[Seg]) -> Option<&'a toml::Value> {
+    toml_path::get(table, &path_of(segs))
 }
 
 /// Sets (or with `None` removes) the value at `segs`, creating missing tables on the way.
 fn set(table: &mut toml::Table, segs: &[Seg], value: Option<toml::Value>) -> Result<(), String> {
-    let (first, rest) = segs.split_first().ok_or("empty path")?;
-    let Seg::Key(k) = first else {
-        return Err("the place for this value is not a table".into());
-    };
-    if rest.is_empty() {
-        match value {
-            Some(v) => {
-                table.insert(k.clone(), v);
-            }
-            None => {
-                table.remove(k);
-            }
-        }
-        return Ok(());
+    let path = path_of(segs);
+    match value {
+        Some(v) => toml_path::set(table, &path, v),
+        None => toml_path::remove(table, &path),
     }
-    if value.is_none() && !table.contains_key(k) {
-        return Ok(());
-    }
-    let slot = table
-        .entry(k.clone())
-        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-    set_value(slot, rest, value)
-}
-
-fn set_value(v: &mut toml::Value, segs: &[Seg], value: Option<toml::Value>) -> Result<(), String> {
-    match (segs.split_first(), v) {
-        (Some((Seg::Key(_), _)), toml::Value::Table(t)) => set(t, segs, value),
-        (Some((Seg::Index(i), rest)), toml::Value::Array(a)) => {
-            let item = a.get_mut(*i).ok_or("this list element no longer exists")?;
-            if rest.is_empty() {
-                *item = value.ok_or("a list element cannot be left empty")?;
-                Ok(())
-            } else {
-                set_value(item, rest, value)
-            }
-        }
-        _ => Err("the place for this value is not a table".into()),
-    }
+    .map_err(|e| e.message)
 }
 
 /// The text shown for a value.
@@ -427,9 +410,9 @@ pub struct Document {
 
 impl Document {
     /// Opens a scenario: a bundled name or a file path.
-    pub fn open(arg: &str) -> Result<Document, String> {
-        let origin = Origin::resolve(arg).map_err(|e| e.to_string())?;
-        let table = origin.table().map_err(|e| e.to_string())?;
+    pub fn open(arg: &str) -> Result<Document> {
+        let origin = Origin::resolve(arg)?;
+        let table = origin.table()?;
         let file = match &origin {
             Origin::File(p) => Some(p.clone()),
             Origin::Bundled(_) => None,
@@ -580,7 +563,7 @@ impl Document {
                 .collect(),
             Err(_) => Vec::new(),
         };
-        self.validity = prepared.map(|p| {
+        self.validity = prepared.map_err(|e| e.to_string()).map(|p| {
             format!(
                 "{}: {} banks, {} regions, {} model families, {} firms, {} quarters",
                 p.scenario.name,
@@ -599,91 +582,34 @@ impl Document {
     }
 
     /// The scenario ready to run, with `assignments` (paths, seed, sweep values) applied.
-    pub fn prepare(&self, assignments: &[reports::sweep::Assignment]) -> Result<Prepared, String> {
-        Prepared::from_table(
+    pub fn prepare(&self, assignments: &[reports::sweep::Assignment]) -> Result<Prepared> {
+        Ok(Prepared::from_table(
             self.source.origin.clone(),
             self.table.clone(),
             assignments,
             "",
-        )
-        .map_err(|e| e.to_string())
+        )?)
     }
 
     /// Saves the scenario as TOML at `path` (the file the CLI reads), then reopens it from there so
     /// what is edited is exactly what the file says. Data files the scenario names are referred
     /// to by absolute path, or copied beside the file when they are bundled.
-    pub fn save_as(&mut self, path: &Path) -> Result<(), String> {
+    pub fn save_as(&mut self, path: &Path) -> Result<()> {
         if let Some(e) = self.errors.values().next() {
-            return Err(format!("fix the fields marked in red first ({e})"));
+            return Err(GuiError::needs(format!(
+                "fix the fields marked in red first ({e})"
+            )));
         }
-        let mut table = self.table.clone();
-        table.remove("base");
-        let dir = path.parent().unwrap_or(Path::new(""));
-        fix_data_paths(&mut table, dir)?;
-        let text = toml::to_string_pretty(&table).map_err(|e| e.to_string())?;
         let header = format!(
             "# Written by herdlab-gui from {}; run it with `herdlab run {}`.\n",
             self.source.label(),
             path.display()
         );
-        if !dir.as_os_str().is_empty() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        }
-        std::fs::write(path, header + &text).map_err(|e| format!("{}: {e}", path.display()))?;
+        reports::service::save_scenario(&self.table, path, &header)?;
         let reopened = Document::open(&path.display().to_string())?;
         *self = reopened;
         Ok(())
     }
-}
-
-/// Makes the data-file paths of a merged table (relative to the working folder) valid from `dir`:
-/// absolute when the file exists on disk, else copied from the bundled data beside the new file.
-fn fix_data_paths(table: &mut toml::Table, dir: &Path) -> Result<(), String> {
-    let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
-    let fix = |v: &mut toml::Value| -> Result<(), String> {
-        let Some(p) = v.as_str().map(PathBuf::from) else {
-            return Ok(());
-        };
-        if p.is_absolute() {
-            return Ok(());
-        }
-        if p.is_file() {
-            *v = toml::Value::String(cwd.join(&p).display().to_string());
-            return Ok(());
-        }
-        let bundled = reports::bundled::sources();
-        if let Some(text) = bundled.0.get(&p) {
-            let name = p.file_name().map(PathBuf::from).unwrap_or_default();
-            let rel = PathBuf::from("data").join(name);
-            let target = dir.join(&rel);
-            if let Some(parent) = target.parent() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| format!("{}: {e}", parent.display()))?;
-            }
-            std::fs::write(&target, text).map_err(|e| format!("{}: {e}", target.display()))?;
-            *v = toml::Value::String(rel.display().to_string());
-        }
-        Ok(())
-    };
-    if let Some(toml::Value::Array(files)) = table.get_mut("bank_files") {
-        for f in files {
-            if let Some(p) = f.as_table_mut().and_then(|t| t.get_mut("path")) {
-                fix(p)?;
-            }
-        }
-    }
-    if let Some(p) = table
-        .get_mut("contagion")
-        .and_then(|c| c.as_table_mut())
-        .and_then(|c| c.get_mut("interbank"))
-        .and_then(|c| c.as_table_mut())
-        .and_then(|c| c.get_mut("network"))
-        .and_then(|c| c.as_table_mut())
-        .and_then(|c| c.get_mut("path"))
-    {
-        fix(p)?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

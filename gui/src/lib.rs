@@ -15,22 +15,28 @@
 //! The app is [`App`]; [`App::show`] draws it into any [`egui::Ui`], which is how the headless
 //! tests in `gui/tests/` drive it.
 
+pub mod chart;
 pub mod editor;
+pub mod error;
+pub mod names;
 pub mod plots;
 pub mod view;
 pub mod worker;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use reports::charts::{
     AttributionChart, FanChart, Formats, HerdingChart, HistogramChart, Labels, NetworkChart,
     Output, Theme,
 };
-use reports::sweep::{Assignment, ParamPath, Vary};
+use reports::sweep::{Assignment, Vary};
 use serde::{Deserialize, Serialize};
 
+pub use chart::Chart;
 use editor::{Document, Group};
-use worker::{CompareResult, Event, Job, RunResult, SweepCell, Worker};
+pub use error::{GuiError, Result};
+use worker::{CompareResult, Event, Export, Job, RunResult, SweepCell, Worker};
 
 /// The main views.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,11 +120,11 @@ impl Default for State {
             save_path: String::new(),
             result_path: String::new(),
             variant: "regional-monoculture-diverse".into(),
-            sweep_x: "models.similarity".into(),
+            sweep_x: names::param::MODELS_SIMILARITY.into(),
             sweep_x_values: "0:1:5".into(),
             sweep_y: String::new(),
             sweep_y_values: String::new(),
-            sweep_measure: "credit_gap".into(),
+            sweep_measure: names::measure::CREDIT_GAP.into(),
             chart_format: ChartFormat::Png,
             replace: false,
         }
@@ -147,7 +153,7 @@ pub enum Command {
     /// Open a result folder.
     OpenResult(PathBuf),
     /// Export one chart of the current result.
-    ExportChart(String),
+    ExportChart(Chart),
     /// Export the current result as a result folder with `report.html`.
     ExportFolder,
     /// Export the last comparison as a comparison folder with `report.html`.
@@ -168,6 +174,24 @@ pub enum Command {
     Quit,
 }
 
+/// Which folder an export job writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Exporting {
+    Run,
+    Comparison,
+    Sweep,
+}
+
+impl Exporting {
+    fn noun(self) -> &'static str {
+        match self {
+            Exporting::Run => "result folder",
+            Exporting::Comparison => "comparison folder",
+            Exporting::Sweep => "sweep folder",
+        }
+    }
+}
+
 /// A message in the status bar.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Status {
@@ -180,16 +204,16 @@ pub struct Status {
 /// The charts of one run, built once from its aggregates with the `reports` crate's builders.
 #[derive(Debug, Default)]
 pub struct RunCharts {
-    /// Fan charts: `(stem, chart)`.
-    pub fans: Vec<(String, FanChart)>,
+    /// Fan charts of quarter measures.
+    pub fans: Vec<(Chart, FanChart)>,
     /// Credit gap share by region.
     pub regions: Option<FanChart>,
-    /// Histograms: `(stem, chart)`.
-    pub histograms: Vec<(String, HistogramChart)>,
+    /// Histograms of path measures.
+    pub histograms: Vec<(Chart, HistogramChart)>,
     /// Herding against independence baselines.
     pub herding: Option<HerdingChart>,
     /// Losses by channel per quarter and per bank.
-    pub attribution: Vec<(String, AttributionChart)>,
+    pub attribution: Vec<(Chart, AttributionChart)>,
     /// The interbank network.
     pub network: Option<NetworkChart>,
     /// Charts that could not be built, with why.
@@ -203,14 +227,9 @@ impl RunCharts {
         let labels = Labels::from_scenario(&r.scenario);
         let agg = &r.aggregates;
         let mut out = RunCharts::default();
-        for m in [
-            "credit_gap_share",
-            "firm_default_rate",
-            "system_car",
-            "failed_banks",
-        ] {
+        for (chart, m) in Chart::FANS {
             match c::fan_from_aggregates(agg, m, &labels) {
-                Ok(ch) => out.fans.push((format!("fan-{m}"), ch)),
+                Ok(ch) => out.fans.push((chart, ch)),
                 Err(e) => out.problems.push(format!("{m}: {e}")),
             }
         }
@@ -220,9 +239,9 @@ impl RunCharts {
                 Err(e) => out.problems.push(format!("regions: {e}")),
             }
         }
-        for m in ["bank_losses", "credit_gap"] {
+        for (chart, m) in Chart::HISTOGRAMS {
             match c::histogram_from_paths(&r.finished.paths, m, &labels) {
-                Ok(ch) => out.histograms.push((format!("hist-{m}"), ch)),
+                Ok(ch) => out.histograms.push((chart, ch)),
                 Err(e) => out.problems.push(format!("{m}: {e}")),
             }
         }
@@ -231,11 +250,11 @@ impl RunCharts {
             Err(e) => out.problems.push(format!("herding: {e}")),
         }
         match c::attribution_from_aggregates(agg, &labels) {
-            Ok(ch) => out.attribution.push(("attribution-quarters".into(), ch)),
+            Ok(ch) => out.attribution.push((Chart::LossesByChannel, ch)),
             Err(e) => out.problems.push(format!("attribution: {e}")),
         }
         match c::attribution_from_paths(&r.scenario, &r.finished.paths, &labels, 12) {
-            Ok(ch) => out.attribution.push(("attribution-banks".into(), ch)),
+            Ok(ch) => out.attribution.push((Chart::LossesByBank, ch)),
             Err(e) => out.problems.push(format!("attribution by bank: {e}")),
         }
         let dir = r.folder.clone().unwrap_or_default();
@@ -246,159 +265,71 @@ impl RunCharts {
         out
     }
 
-    /// The stems of every chart, in display order, with a short name for the chart picker.
-    pub fn list(&self) -> Vec<(String, String)> {
-        let mut v: Vec<(String, String)> = Vec::new();
-        let nice = |stem: &str| -> String {
-            match stem {
-                "fan-credit_gap_share" => "Credit gap".into(),
-                "fan-firm_default_rate" => "Firm defaults".into(),
-                "fan-system_car" => "Capital ratio".into(),
-                "fan-failed_banks" => "Failed banks".into(),
-                "fan-regions" => "Credit gap by region".into(),
-                "hist-bank_losses" => "Bank losses (histogram)".into(),
-                "hist-credit_gap" => "Credit gap (histogram)".into(),
-                "herding" => "Herding".into(),
-                "attribution-quarters" => "Losses by channel".into(),
-                "attribution-banks" => "Losses by bank".into(),
-                "network" => "Interbank network".into(),
-                other => other.into(),
-            }
-        };
-        for (s, _) in &self.fans {
-            v.push((s.clone(), nice(s)));
-        }
-        if self.regions.is_some() {
-            v.push(("fan-regions".into(), nice("fan-regions")));
-        }
-        for (s, _) in &self.histograms {
-            v.push((s.clone(), nice(s)));
-        }
-        if self.herding.is_some() {
-            v.push(("herding".into(), nice("herding")));
-        }
-        for (s, _) in &self.attribution {
-            v.push((s.clone(), nice(s)));
-        }
-        if self.network.is_some() {
-            v.push(("network".into(), nice("network")));
-        }
-        v
+    /// Every chart this run has, in display order.
+    pub fn list(&self) -> Vec<Chart> {
+        Chart::ALL
+            .into_iter()
+            .filter(|c| match c {
+                Chart::CreditGapByRegion => self.regions.is_some(),
+                Chart::Herding => self.herding.is_some(),
+                Chart::Network => self.network.is_some(),
+                other => {
+                    self.fans.iter().any(|(x, _)| x == other)
+                        || self.histograms.iter().any(|(x, _)| x == other)
+                        || self.attribution.iter().any(|(x, _)| x == other)
+                }
+            })
+            .collect()
     }
 
-    /// Writes chart `stem` into `dir` in `output`'s formats (with the CSV behind it) using the
-    /// same drawing code as `herdlab report`; returns the files written.
-    pub fn export(&self, stem: &str, dir: &Path, output: &Output) -> Result<Vec<PathBuf>, String> {
+    /// Writes `chart` into `dir` in `output`'s formats (with the CSV behind it) using the same
+    /// drawing code and file stem as `herdlab report`; returns the files written.
+    pub fn export(&self, chart: Chart, dir: &Path, output: &Output) -> Result<Vec<PathBuf>> {
         use reports::charts as c;
         let theme = Theme::default();
-        let e = |r: c::Result<Vec<PathBuf>>| r.map_err(|e| e.to_string());
-        if let Some((_, ch)) = self.fans.iter().find(|(s, _)| s == stem) {
-            return e(c::fan_chart(ch, dir, stem, output, &theme));
-        }
-        if let Some((_, ch)) = self.histograms.iter().find(|(s, _)| s == stem) {
-            return e(c::histogram_chart(ch, dir, stem, output, &theme));
-        }
-        if let Some((_, ch)) = self.attribution.iter().find(|(s, _)| s == stem) {
-            return e(c::attribution_chart(ch, dir, stem, output, &theme));
-        }
-        match stem {
-            "fan-regions" => match &self.regions {
-                Some(ch) => e(c::fan_chart(ch, dir, stem, output, &theme)),
-                None => Err("this run has one region".into()),
-            },
-            "herding" => match &self.herding {
-                Some(ch) => e(c::herding_chart(ch, dir, stem, output, &theme)),
-                None => Err("no herding chart".into()),
-            },
-            "network" => match &self.network {
-                Some(ch) => e(c::network_chart(ch, dir, stem, output, &theme)),
-                None => Err("this scenario has no interbank network".into()),
-            },
-            other => Err(format!("no chart named {other}")),
-        }
+        let stem = chart.stem();
+        let missing = || GuiError::NoChart(chart);
+        let written = if let Some((_, ch)) = self.fans.iter().find(|(s, _)| *s == chart) {
+            c::fan_chart(ch, dir, stem, output, &theme)
+        } else if let Some((_, ch)) = self.histograms.iter().find(|(s, _)| *s == chart) {
+            c::histogram_chart(ch, dir, stem, output, &theme)
+        } else if let Some((_, ch)) = self.attribution.iter().find(|(s, _)| *s == chart) {
+            c::attribution_chart(ch, dir, stem, output, &theme)
+        } else {
+            match chart {
+                Chart::CreditGapByRegion => c::fan_chart(
+                    self.regions.as_ref().ok_or_else(missing)?,
+                    dir,
+                    stem,
+                    output,
+                    &theme,
+                ),
+                Chart::Herding => c::herding_chart(
+                    self.herding.as_ref().ok_or_else(missing)?,
+                    dir,
+                    stem,
+                    output,
+                    &theme,
+                ),
+                Chart::Network => c::network_chart(
+                    self.network.as_ref().ok_or_else(missing)?,
+                    dir,
+                    stem,
+                    output,
+                    &theme,
+                ),
+                _ => return Err(missing()),
+            }
+        };
+        Ok(written?)
     }
 }
 
-/// Writes one run's result folder into `dir` with the CLI's writer.
-fn write_run(dir: &Path, r: &RunResult) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    reports::output::write_result(
-        dir,
-        &reports::output::ResultData {
-            manifest: &r.finished.manifest,
-            scenario: &r.scenario,
-            paths: &r.finished.paths,
-        },
-    )
-    .map(|_| ())
-    .map_err(|e| e.to_string())
-}
-
-/// Writes `dir` through an atomic folder: `fill` writes into the temporary folder, which is then
-/// renamed into place; `report.html` follows, as `--report` does.
-fn write_folder(
-    out: &Path,
-    replace: bool,
-    fill: impl FnOnce(&Path) -> Result<(), String>,
-) -> Result<PathBuf, String> {
-    use reports::output::AtomicDir;
-    AtomicDir::check(out, replace).map_err(|e| e.to_string())?;
-    let dir = AtomicDir::create(out, replace).map_err(|e| e.to_string())?;
-    fill(dir.path())?;
-    let dir = dir.commit().map_err(|e| e.to_string())?;
-    reports::report::report(&dir, reports::report::Format::Html, &Output::default())
-        .map_err(|e| e.to_string())?;
-    Ok(dir)
-}
-
-/// Exports a comparison as `herdlab compare` writes it: `<under>/compare-<a>-<b>/`.
-pub fn export_comparison(
-    c: &CompareResult,
-    under: &Path,
-    replace: bool,
-) -> Result<PathBuf, String> {
-    let names = reports::commands::unique_names(&[
-        c.reference.scenario.name.clone(),
-        c.variant.scenario.name.clone(),
-    ]);
-    let out = under.join(format!("compare-{}", names.join("-")));
-    write_folder(&out, replace, |dir| {
-        write_run(&dir.join(&names[0]), &c.reference)?;
-        write_run(&dir.join(&names[1]), &c.variant)?;
-        reports::commands::write_comparison_index(
-            dir,
-            &c.reference.scenario,
-            &[&c.variant.scenario],
-            &names,
-            std::slice::from_ref(&c.comparison),
-        )
-        .map_err(|e| e.to_string())
-    })
-}
-
-/// Exports a finished sweep as `herdlab sweep` writes it: `<under>/sweep-<scenario>/`.
-pub fn export_sweep(s: &SweepState, under: &Path, replace: bool) -> Result<PathBuf, String> {
-    let cells: Vec<&SweepCell> = s.cells.iter().flatten().collect();
-    if cells.len() != s.cells.len() || cells.is_empty() {
-        return Err("the sweep has unfinished cells".into());
-    }
-    let base = &cells[0].result.scenario;
-    let out = under.join(format!("sweep-{}", base.name));
-    write_folder(&out, replace, |dir| {
-        for (i, c) in cells.iter().enumerate() {
-            write_run(&dir.join(reports::commands::cell_folder(i)), &c.result)?;
-        }
-        let values: Vec<Vec<f64>> = cells.iter().map(|c| c.values.clone()).collect();
-        let aggs: Vec<sim::aggregate::Aggregates> =
-            cells.iter().map(|c| c.result.aggregates.clone()).collect();
-        reports::commands::write_sweep_index(dir, base, &s.vary, &values, &aggs)
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-    })
-}
+/// The most cells a sweep in the app may have.
+const MAX_SWEEP_CELLS: usize = 400;
 
 /// The cells of a sweep job: each cell's parameter values and its prepared scenario.
-type SweepCells = Vec<(Vec<f64>, reports::commands::Prepared)>;
+type SweepCells = Vec<(Vec<f64>, reports::service::Prepared)>;
 
 /// A sweep in progress or done.
 #[derive(Debug)]
@@ -406,7 +337,7 @@ pub struct SweepState {
     /// The varied parameters.
     pub vary: Vec<Vary>,
     /// One slot per cell, filled as cells finish.
-    pub cells: Vec<Option<SweepCell>>,
+    pub cells: Vec<Option<Arc<SweepCell>>>,
     /// Every cell has finished.
     pub done: bool,
 }
@@ -427,7 +358,7 @@ impl SweepState {
             self.cells
                 .get(i)
                 .and_then(|c| c.as_ref())
-                .and_then(|c| reports::commands::headline(&c.result.aggregates, measure))
+                .and_then(|c| reports::output::headline(&c.result.aggregates, measure))
                 .map(|(m, _, lo, hi)| (m, lo, hi))
                 .unwrap_or((f64::NAN, f64::NAN, f64::NAN))
         };
@@ -527,20 +458,24 @@ pub struct App {
     pub options: Options,
     /// The scenario being edited.
     pub doc: Option<Document>,
-    /// The run shown in the Results view.
-    pub result: Option<RunResult>,
+    /// The run shown in the Results view (shared with the worker, never copied).
+    pub result: Option<Arc<RunResult>>,
+    /// The folder it was last exported to, if any.
+    pub result_folder: Option<PathBuf>,
     /// Its charts.
     pub charts: RunCharts,
-    /// The chart shown (stem).
-    pub chart: String,
+    /// The chart shown.
+    pub chart: Option<Chart>,
     /// The last comparison (or its finished reference while the variant runs).
-    pub compare: Option<CompareResult>,
+    pub compare: Option<Arc<CompareResult>>,
     /// Estimates from the paths of the running run finished so far.
-    pub partial: Option<RunResult>,
+    pub partial: Option<Arc<RunResult>>,
     /// How many partial results the current or last run showed.
     pub partial_updates: usize,
     /// The reference of a comparison still running.
-    pub compare_partial: Option<RunResult>,
+    pub compare_partial: Option<Arc<RunResult>>,
+    /// What the running export job writes (for its message when it is done).
+    exporting: Option<Exporting>,
     /// The last sweep.
     pub sweep: Option<SweepState>,
     /// The running job.
@@ -586,8 +521,10 @@ impl App {
             options,
             doc: None,
             result: None,
+            result_folder: None,
             charts: RunCharts::default(),
-            chart: String::new(),
+            chart: None,
+            exporting: None,
             compare: None,
             compare_partial: None,
             partial: None,
@@ -652,31 +589,28 @@ impl App {
     }
 
     /// The `--paths`/`--seed` overrides from the run settings, as the CLI builds them.
-    fn run_overrides(&self) -> Result<Vec<Assignment>, String> {
-        let parse = |name: &str, t: &str| -> Result<Option<u64>, String> {
+    fn run_overrides(&self) -> Result<Vec<Assignment>> {
+        let parse = |name: &str, t: &str| -> Result<Option<u64>> {
             let t = t.trim();
             if t.is_empty() {
                 return Ok(None);
             }
-            t.replace('_', "")
-                .parse::<u64>()
-                .map(Some)
-                .map_err(|_| format!("{name} `{t}` is not a whole number of at least 0"))
+            t.replace('_', "").parse::<u64>().map(Some).map_err(|_| {
+                GuiError::needs(format!("{name} `{t}` is not a whole number of at least 0"))
+            })
         };
-        let args = reports::commands::RunArgs {
+        let settings = reports::service::RunSettings {
             paths: parse("paths", &self.state.paths)?,
             seed: parse("seed", &self.state.seed)?,
-            threads: None,
-            max_memory: None,
-            report: false,
+            ..Default::default()
         };
-        args.overrides().map_err(|e| e.to_string())
+        Ok(settings.overrides()?)
     }
 
     fn run_options(&self) -> sim::montecarlo::RunOptions {
         sim::montecarlo::RunOptions {
             threads: self.options.threads,
-            ..reports::commands::default_options()
+            ..reports::service::default_options()
         }
     }
 
@@ -686,27 +620,44 @@ impl App {
                 self.worker = Some(w);
                 self.info(format!("{label}..."));
             }
-            Err(e) => self.error(e),
+            Err(e) => self.error(e.to_string()),
         }
     }
 
-    fn prepared(&self, extra: &[Assignment]) -> Result<reports::commands::Prepared, String> {
-        let doc = self.doc.as_ref().ok_or("open a scenario first")?;
+    fn prepared(&self, extra: &[Assignment]) -> Result<reports::service::Prepared> {
+        let doc = self
+            .doc
+            .as_ref()
+            .ok_or_else(|| GuiError::needs("open a scenario first"))?;
         if let Some((k, e)) = doc.errors.iter().next() {
-            return Err(format!("fix {k} first: {e}"));
+            return Err(GuiError::needs(format!("fix {k} first: {e}")));
         }
         let mut all = self.run_overrides()?;
         all.extend(extra.iter().cloned());
         doc.prepare(&all)
     }
 
-    fn set_result(&mut self, r: RunResult) {
+    fn set_result(&mut self, r: Arc<RunResult>) {
         self.charts = RunCharts::build(&r);
         let list = self.charts.list();
-        if !list.iter().any(|(s, _)| *s == self.chart) {
-            self.chart = list.first().map(|(s, _)| s.clone()).unwrap_or_default();
+        if !self.chart.is_some_and(|c| list.contains(&c)) {
+            self.chart = list.first().copied();
         }
+        self.result_folder = r.folder.clone();
         self.result = Some(r);
+    }
+
+    /// Starts an export job (folders are written on the worker, not in the frame).
+    fn export(&mut self, ctx: &egui::Context, what: Exporting, export: Export) {
+        if self.busy() {
+            return self.error("wait for the running job to finish, or cancel it, then export");
+        }
+        self.exporting = Some(what);
+        self.start(
+            ctx,
+            format!("writing the {}", what.noun()),
+            Job::Export(export),
+        );
     }
 
     /// Handles every queued command. Called once per frame.
@@ -815,22 +766,11 @@ impl App {
                     Ok(p) => p,
                     Err(e) => return self.error(format!("cannot compare: {e}")),
                 };
-                let variant = reports::input::Origin::resolve(self.state.variant.trim())
-                    .map_err(|e| e.to_string())
-                    .and_then(|o| {
+                let variant =
+                    reports::input::Origin::resolve(self.state.variant.trim()).and_then(|o| {
                         // Common random numbers: the variant runs on the reference's paths and seed.
-                        let same = vec![
-                            Assignment::number(
-                                ParamPath::parse("run.paths").map_err(|e| e.to_string())?,
-                                reference.scenario.run.paths as f64,
-                                true,
-                            ),
-                            Assignment {
-                                path: ParamPath::parse("run.seed").map_err(|e| e.to_string())?,
-                                value: toml::Value::Integer(reference.scenario.run.seed as i64),
-                            },
-                        ];
-                        reports::commands::prepare(o, &same, "").map_err(|e| e.to_string())
+                        let same = reports::service::crn_overrides(&reference.scenario)?;
+                        reports::service::prepare(o, &same, "")
                     });
                 match variant {
                     Ok(v) => {
@@ -887,27 +827,25 @@ impl App {
                 let written = self
                     .compare
                     .as_ref()
-                    .ok_or_else(|| "nothing to export: run a comparison first".to_string())
+                    .ok_or_else(|| GuiError::needs("nothing to export: run a comparison first"))
                     .and_then(|c| {
                         let chart = reports::charts::comparison_from(
                             &c.comparison,
                             &[],
                             &Labels::from_scenario(&c.reference.scenario),
                             &Labels::from_scenario(&c.variant.scenario),
-                        )
-                        .map_err(|e| e.to_string())?;
+                        )?;
                         let dir = self.chart_dir(&format!(
                             "compare-{}-{}",
                             c.reference.scenario.name, c.variant.scenario.name
                         ))?;
-                        reports::charts::comparison_chart(
+                        Ok(reports::charts::comparison_chart(
                             &chart,
                             &dir,
                             "comparison",
                             &self.chart_output(),
                             &Theme::default(),
-                        )
-                        .map_err(|e| e.to_string())
+                        )?)
                     });
                 self.wrote(written);
             }
@@ -926,7 +864,7 @@ impl App {
                             let stem = format!("sweep-{measure}");
                             let out = self.chart_output();
                             self.chart_dir(&format!("sweep-{name}")).and_then(|dir| {
-                                match &chart {
+                                Ok(match &chart {
                                     SweepChart::Line(c) => reports::charts::sweep_line(
                                         c,
                                         &dir,
@@ -941,77 +879,67 @@ impl App {
                                         &out,
                                         &Theme::default(),
                                     ),
-                                }
-                                .map_err(|e| e.to_string())
+                                }?)
                             })
                         }
-                        None => Err("no chart for this sweep".into()),
+                        None => Err(GuiError::needs("no chart for this sweep")),
                     },
-                    Some(_) => Err("the sweep has not finished".into()),
-                    None => Err("nothing to export: run a sweep first".into()),
+                    Some(_) => Err(GuiError::needs("the sweep has not finished")),
+                    None => Err(GuiError::needs("nothing to export: run a sweep first")),
                 };
                 self.wrote(written);
             }
-            Command::ExportChart(stem) => {
+            Command::ExportChart(chart) => {
                 let Some(r) = &self.result else {
                     return self.error("nothing to export: run a scenario first");
                 };
                 let out = self.chart_output();
                 let written = self
                     .chart_dir(&r.scenario.name)
-                    .and_then(|dir| self.charts.export(&stem, &dir, &out));
+                    .and_then(|dir| self.charts.export(chart, &dir, &out));
                 self.wrote(written);
             }
             Command::ExportFolder => {
                 let Some(r) = &self.result else {
                     return self.error("nothing to export: run a scenario first");
                 };
-                let out = Path::new(&self.state.output_dir).join(&r.scenario.name);
-                let written = reports::commands::write_run_folder(
-                    &out,
-                    self.state.replace,
-                    &r.scenario,
-                    &r.finished,
-                )
-                .map_err(|e| e.to_string())
-                .and_then(|(dir, _)| {
-                    reports::report::report(&dir, reports::report::Format::Html, &Output::default())
-                        .map(|_| dir)
-                        .map_err(|e| e.to_string())
-                });
-                match written {
-                    Ok(dir) => {
-                        push_recent(&mut self.state.recent_results, dir.display().to_string());
-                        self.info(format!(
-                            "wrote result folder {} with report.html",
-                            dir.display()
-                        ));
-                        if let Some(r) = &mut self.result {
-                            r.folder = Some(dir);
-                        }
-                    }
-                    Err(e) => self.error(format!("result folder not written: {e}")),
-                }
+                let export = Export::Run {
+                    out: Path::new(&self.state.output_dir).join(&r.scenario.name),
+                    result: r.clone(),
+                    replace: self.state.replace,
+                };
+                self.export(ctx, Exporting::Run, export);
             }
             Command::ExportComparison => {
-                let written = self
-                    .compare
-                    .as_ref()
-                    .ok_or_else(|| "nothing to export: run a comparison first".to_string())
-                    .and_then(|c| {
-                        export_comparison(c, Path::new(&self.state.output_dir), self.state.replace)
-                    });
-                self.exported(written);
+                let Some(c) = &self.compare else {
+                    return self.error("not exported: nothing to export: run a comparison first");
+                };
+                let export = Export::Comparison {
+                    result: c.clone(),
+                    under: PathBuf::from(&self.state.output_dir),
+                    replace: self.state.replace,
+                };
+                self.export(ctx, Exporting::Comparison, export);
             }
             Command::ExportSweep => {
-                let written = match &self.sweep {
-                    Some(s) if s.done => {
-                        export_sweep(s, Path::new(&self.state.output_dir), self.state.replace)
+                let cells = match &self.sweep {
+                    Some(s) if s.done => s.cells.iter().flatten().cloned().collect::<Vec<_>>(),
+                    Some(_) => return self.error("not exported: the sweep has not finished"),
+                    None => {
+                        return self.error("not exported: nothing to export: run a sweep first");
                     }
-                    Some(_) => Err("the sweep has not finished".to_string()),
-                    None => Err("nothing to export: run a sweep first".to_string()),
                 };
-                self.exported(written);
+                let Some(s) = &self.sweep else { return };
+                if cells.len() != s.cells.len() || cells.is_empty() {
+                    return self.error("not exported: the sweep has unfinished cells");
+                }
+                let export = Export::Sweep {
+                    vary: s.vary.clone(),
+                    cells,
+                    under: PathBuf::from(&self.state.output_dir),
+                    replace: self.state.replace,
+                };
+                self.export(ctx, Exporting::Sweep, export);
             }
             Command::OpenSweepCell(i) => {
                 let cell = self
@@ -1020,14 +948,14 @@ impl App {
                     .and_then(|s| s.cells.get(i))
                     .and_then(|c| c.as_ref());
                 if let Some(c) = cell {
-                    let copy = RunResult::new(c.result.scenario.clone(), c.result.finished.clone());
+                    let shown = c.result.clone();
                     let what = c
                         .values
                         .iter()
                         .map(|v| v.to_string())
                         .collect::<Vec<_>>()
                         .join(", ");
-                    self.set_result(copy);
+                    self.set_result(shown);
                     self.state.view = View::Results;
                     self.info(format!("showing sweep cell {} ({what})", i + 1));
                 }
@@ -1053,13 +981,16 @@ impl App {
     }
 
     /// `<Export under>/<name>-charts/`, created.
-    fn chart_dir(&self, name: &str) -> Result<PathBuf, String> {
+    fn chart_dir(&self, name: &str) -> Result<PathBuf> {
         let dir = Path::new(&self.state.output_dir).join(format!("{name}-charts"));
-        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        std::fs::create_dir_all(&dir).map_err(|source| GuiError::Io {
+            path: dir.clone(),
+            source,
+        })?;
         Ok(dir)
     }
 
-    fn wrote(&mut self, written: Result<Vec<PathBuf>, String>) {
+    fn wrote(&mut self, written: Result<Vec<PathBuf>>) {
         match written {
             Ok(files) => self.info(format!(
                 "wrote {}",
@@ -1073,13 +1004,18 @@ impl App {
         }
     }
 
-    fn exported(&mut self, written: Result<PathBuf, String>) {
-        match written {
-            Ok(dir) => {
-                push_recent(&mut self.state.recent_results, dir.display().to_string());
-                self.info(format!("wrote {} with report.html", dir.display()));
+    /// A folder export finished on the worker.
+    fn exported(&mut self, dir: PathBuf) {
+        push_recent(&mut self.state.recent_results, dir.display().to_string());
+        match self.exporting.take() {
+            Some(Exporting::Run) => {
+                self.info(format!(
+                    "wrote result folder {} with report.html",
+                    dir.display()
+                ));
+                self.result_folder = Some(dir);
             }
-            Err(e) => self.error(format!("not exported: {e}")),
+            _ => self.info(format!("wrote {} with report.html", dir.display())),
         }
     }
 
@@ -1095,7 +1031,7 @@ impl App {
                         c.variant.scenario.name,
                         c.reference.scenario.name
                     );
-                    self.compare = Some(c);
+                    self.compare = Some(Arc::new(c));
                     self.compare_partial = None;
                     self.state.view = View::Compare;
                     text
@@ -1105,7 +1041,7 @@ impl App {
                     let text = format!("opened sweep {}: {} cells", dir.display(), cells.len());
                     self.sweep = Some(SweepState {
                         vary,
-                        cells: cells.into_iter().map(Some).collect(),
+                        cells: cells.into_iter().map(|c| Some(Arc::new(c))).collect(),
                         done: true,
                     });
                     self.state.view = View::Sweep;
@@ -1119,7 +1055,7 @@ impl App {
                         r.scenario.name,
                         r.finished.paths.len()
                     );
-                    self.set_result(r);
+                    self.set_result(Arc::new(r));
                     self.state.view = View::Results;
                     text
                 })
@@ -1133,66 +1069,47 @@ impl App {
         }
     }
 
-    fn sweep_job(&self) -> Result<(Vec<Vary>, SweepCells), String> {
-        let doc = self.doc.as_ref().ok_or("open a scenario first")?;
-        let mut table = doc.table.clone();
-        let overrides = self.run_overrides()?;
-        for a in &overrides {
-            reports::sweep::assign(&mut table, a).map_err(|e| e.to_string())?;
-        }
-        let mut vary = Vec::new();
-        for (p, v) in [
+    fn sweep_job(&self) -> Result<(Vec<Vary>, SweepCells)> {
+        let doc = self
+            .doc
+            .as_ref()
+            .ok_or_else(|| GuiError::needs("open a scenario first"))?;
+        let vary: Vec<String> = [
             (&self.state.sweep_x, &self.state.sweep_x_values),
             (&self.state.sweep_y, &self.state.sweep_y_values),
-        ] {
-            if p.trim().is_empty() {
-                continue;
-            }
-            vary.push(
-                Vary::parse(&format!("{}={}", p.trim(), v.trim()), &table)
-                    .map_err(|e| e.to_string())?,
-            );
-        }
+        ]
+        .into_iter()
+        .filter(|(p, _)| !p.trim().is_empty())
+        .map(|(p, v)| format!("{}={}", p.trim(), v.trim()))
+        .collect();
         if vary.is_empty() {
-            return Err("choose a parameter to vary".into());
+            return Err(GuiError::needs("choose a parameter to vary"));
         }
-        let grid = reports::sweep::grid(&vary);
-        if grid.len() > 400 {
-            return Err(format!(
-                "{} cells is too many for the app (at most 400)",
-                grid.len()
-            ));
+        let count: usize = vary
+            .iter()
+            .map(|v| {
+                v.split_once('=')
+                    .and_then(|(_, values)| reports::sweep::parse_values(values).ok())
+                    .map_or(1, |x| x.len())
+            })
+            .product();
+        if count > MAX_SWEEP_CELLS {
+            return Err(GuiError::needs(format!(
+                "{count} cells is too many for the app (at most {MAX_SWEEP_CELLS})"
+            )));
         }
-        let mut cells = Vec::new();
-        for (i, cell) in grid.iter().enumerate() {
-            let label = format!(
-                "cell {}: {}",
-                i + 1,
-                cell.iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            let mut all = overrides.clone();
-            all.extend(cell.iter().cloned());
-            let p = reports::commands::Prepared::from_table(
-                doc.source.origin.clone(),
-                doc.table.clone(),
-                &all,
-                &label,
-            )
-            .map_err(|e| e.to_string())?;
-            let values = cell
-                .iter()
-                .map(|a| match &a.value {
-                    toml::Value::Integer(i) => *i as f64,
-                    toml::Value::Float(x) => *x,
-                    _ => f64::NAN,
-                })
-                .collect();
-            cells.push((values, p));
-        }
-        Ok((vary, cells))
+        let plan = reports::service::plan_sweep(
+            &doc.source.origin,
+            &doc.table,
+            &self.run_overrides()?,
+            &vary,
+        )?;
+        let cells = plan
+            .cells
+            .into_iter()
+            .map(|c| (c.values, c.prepared))
+            .collect();
+        Ok((plan.varies, cells))
     }
 
     /// Takes what the worker sent since the last frame.
@@ -1208,7 +1125,6 @@ impl App {
         for ev in events {
             match ev {
                 Event::Run(r) => {
-                    let r = *r;
                     self.info(format!(
                         "finished {}: {} paths in {:.1} s",
                         r.scenario.name,
@@ -1222,16 +1138,16 @@ impl App {
                     finished = true;
                 }
                 Event::Partial(r) => {
-                    self.partial = Some(*r);
+                    self.partial = Some(r);
                     self.partial_updates += 1;
                 }
-                Event::Reference(r) => self.compare_partial = Some(*r),
+                Event::Reference(r) => self.compare_partial = Some(r),
                 Event::Compare(c) => {
                     self.info(format!(
                         "comparison finished: {} against {}",
                         c.variant.scenario.name, c.reference.scenario.name
                     ));
-                    self.compare = Some(*c);
+                    self.compare = Some(c);
                     self.compare_partial = None;
                     finished = true;
                 }
@@ -1239,7 +1155,7 @@ impl App {
                     if let Some(s) = &mut self.sweep
                         && let Some(slot) = s.cells.get_mut(index)
                     {
-                        *slot = Some(*cell);
+                        *slot = Some(cell);
                     }
                 }
                 Event::SweepDone => {
@@ -1249,11 +1165,19 @@ impl App {
                     self.info("sweep finished: click a cell to open it");
                     finished = true;
                 }
+                Event::Exported(dir) => {
+                    self.exported(dir);
+                    finished = true;
+                }
                 Event::Failed(e) => {
-                    self.error(format!("failed: {e}"));
+                    match self.exporting.take() {
+                        Some(what) => self.error(format!("{} not written: {e}", what.noun())),
+                        None => self.error(format!("failed: {e}")),
+                    }
                     finished = true;
                 }
                 Event::Cancelled => {
+                    self.exporting = None;
                     self.info("cancelled: nothing was written");
                     self.compare_partial = None;
                     finished = true;

@@ -85,7 +85,7 @@ pub fn histogram(ui: &mut egui::Ui, id: &str, chart: &HistogramChart, height: f3
             for (i, m) in chart.markers.iter().enumerate() {
                 plot.vline(
                     VLine::new(
-                        format!("{} = {}", m.label, reports::commands::fmt_num(m.value)),
+                        format!("{} = {}", m.label, reports::output::fmt_num(m.value)),
                         m.value,
                     )
                     .color(colour(i + 1))
@@ -332,7 +332,7 @@ pub fn sweep_grid(ui: &mut egui::Ui, chart: &SweepGrid) -> Option<(usize, usize)
                         };
                         (
                             Color32::from_rgb(c.0, c.1, c.2),
-                            egui::RichText::new(reports::commands::fmt_num(v)).color(text_colour),
+                            egui::RichText::new(reports::output::fmt_num(v)).color(text_colour),
                         )
                     } else {
                         (Color32::from_gray(60), egui::RichText::new("..."))
@@ -346,7 +346,7 @@ pub fn sweep_grid(ui: &mut egui::Ui, chart: &SweepGrid) -> Option<(usize, usize)
                         short(chart.x_values[xi]),
                         chart.y_param,
                         short(*y),
-                        reports::commands::fmt_num(v)
+                        reports::output::fmt_num(v)
                     );
                     let r = ui
                         .add(b)

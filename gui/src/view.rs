@@ -4,10 +4,10 @@
 use std::path::PathBuf;
 
 use egui::{Color32, RichText};
-use reports::commands::{HEADLINE, fmt_num, headline};
+use reports::output::{HEADLINE, fmt_num, headline};
 
 use crate::editor::{Document, Field, Group};
-use crate::{App, ChartFormat, Command, View, plots};
+use crate::{App, Chart, ChartFormat, Command, View, plots};
 
 const RED: Color32 = Color32::from_rgb(230, 80, 70);
 
@@ -77,15 +77,16 @@ fn top_bar(app: &mut App, ui: &mut egui::Ui) {
             .and_then(|d| d.plain(key))
             .map(|v| v.to_string())
             .or_else(|| {
-                sim::scenario::params::PARAMS
-                    .iter()
-                    .find(|p| p.path == key)
+                crate::names::param(key)
                     .and_then(|p| p.default)
                     .map(|d| d.to_string())
             })
             .unwrap_or_default()
     };
-    let (sp, ss) = (scenario_value("run.paths"), scenario_value("run.seed"));
+    let (sp, ss) = (
+        scenario_value(crate::names::param::RUN_PATHS),
+        scenario_value(crate::names::param::RUN_SEED),
+    );
     ui.horizontal(|ui| {
         let l = ui.label("Paths");
         ui.add(
@@ -604,9 +605,9 @@ fn results_panel(app: &mut App, ui: &mut egui::Ui) {
             "Write the chart shown, with the CSV of its data, as herdlab report draws it",
         )
         .clicked()
+        && let Some(chart) = app.chart
     {
-        let stem = app.chart.clone();
-        app.command(Command::ExportChart(stem));
+        app.command(Command::ExportChart(chart));
     }
 }
 
@@ -717,7 +718,7 @@ fn results(app: &mut App, ui: &mut egui::Ui) {
         "{} | {} | {}",
         m.scenario_origin,
         m.finished,
-        r.folder
+        app.result_folder
             .as_ref()
             .map(|f| format!("folder {}", f.display()))
             .unwrap_or_else(|| "not exported yet".into())
@@ -745,8 +746,8 @@ fn results(app: &mut App, ui: &mut egui::Ui) {
     let list = app.charts.list();
     ui.horizontal_wrapped(|ui| {
         ui.label("Chart:");
-        for (stem, name) in &list {
-            ui.selectable_value(&mut app.chart, stem.clone(), name.as_str());
+        for c in &list {
+            ui.selectable_value(&mut app.chart, Some(*c), c.title());
         }
     });
     for p in &app.charts.problems {
@@ -754,46 +755,49 @@ fn results(app: &mut App, ui: &mut egui::Ui) {
     }
     // The chart fills the rest of the window (title, note and legend included).
     let h = (ui.available_height() - 70.0).max(220.0);
-    chart(ui, &app.charts, &app.chart, h);
+    if let Some(c) = app.chart {
+        chart(ui, &app.charts, c, h);
+    }
     ui.weak("Scroll to zoom, drag to pan, right-drag a box to zoom into it, double-click to reset; hover for values.");
 }
 
-fn chart(ui: &mut egui::Ui, charts: &crate::RunCharts, stem: &str, h: f32) {
-    if let Some((_, c)) = charts.fans.iter().find(|(s, _)| s == stem) {
+fn chart(ui: &mut egui::Ui, charts: &crate::RunCharts, which: Chart, h: f32) {
+    let stem = which.stem();
+    if let Some((_, c)) = charts.fans.iter().find(|(s, _)| *s == which) {
         plots::fan(ui, stem, c, h);
-    } else if let Some((_, c)) = charts.histograms.iter().find(|(s, _)| s == stem) {
+    } else if let Some((_, c)) = charts.histograms.iter().find(|(s, _)| *s == which) {
         plots::histogram(ui, stem, c, h);
-    } else if let Some((_, c)) = charts.attribution.iter().find(|(s, _)| s == stem) {
+    } else if let Some((_, c)) = charts.attribution.iter().find(|(s, _)| *s == which) {
         plots::attribution(ui, stem, c, h);
-    } else if stem == "fan-regions"
+    } else if which == Chart::CreditGapByRegion
         && let Some(c) = &charts.regions
     {
         plots::fan(ui, stem, c, h);
-    } else if stem == "herding"
+    } else if which == Chart::Herding
         && let Some(c) = &charts.herding
     {
         plots::herding(ui, stem, c, h);
-    } else if stem == "network"
+    } else if which == Chart::Network
         && let Some(c) = &charts.network
     {
         plots::network(ui, stem, c, h);
     }
-    if let Some(note) = note_of(charts, stem) {
+    if let Some(note) = note_of(charts, which) {
         ui.weak(note);
     }
 }
 
-fn note_of(charts: &crate::RunCharts, stem: &str) -> Option<String> {
+fn note_of(charts: &crate::RunCharts, which: Chart) -> Option<String> {
     charts
         .fans
         .iter()
-        .find(|(s, _)| s == stem)
+        .find(|(s, _)| *s == which)
         .and_then(|(_, c)| c.note.clone())
         .or_else(|| {
             charts
                 .histograms
                 .iter()
-                .find(|(s, _)| s == stem)
+                .find(|(s, _)| *s == which)
                 .and_then(|(_, c)| c.note.clone())
         })
 }
@@ -1071,5 +1075,28 @@ fn sweep(app: &mut App, ui: &mut egui::Ui) {
     }
     if export {
         app.command(Command::ExportSweep);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A switch whose path is misspelt would be written where the engine never reads it; the
+    /// scenario format refuses unknown fields, so each is checked by setting it.
+    #[test]
+    fn every_switch_names_a_field_of_the_scenario_format() {
+        let origin = reports::input::Origin::resolve("baseline").expect("bundled");
+        for (path, _, kinds) in SWITCHES {
+            let mut table = origin.table().expect("readable");
+            let value = match kinds.first() {
+                Some(k) => toml::Value::String((*k).into()),
+                None => toml::Value::Boolean(true),
+            };
+            let p = reports::toml_path::ParamPath::parse(path).expect("a path");
+            reports::toml_path::set(&mut table, &p, value).expect("settable");
+            let raw = sim::scenario::raw_from_table(table, "baseline");
+            assert!(raw.is_ok(), "{path}: {:?}", raw.err());
+        }
     }
 }

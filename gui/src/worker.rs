@@ -1,18 +1,23 @@
-//! Long work off the UI thread: runs, comparisons and sweeps on a named worker thread that reports
-//! progress through shared counters, sends each finished result over a channel, and asks egui to
-//! repaint. The UI never waits on it; [`Worker`]'s `Drop` cancels and joins.
+//! Long work off the UI thread: runs, comparisons, sweeps and exports (result folders with their
+//! Parquet files and report.html) on a named worker thread that reports progress through shared
+//! counters, sends each finished result over a channel, and asks egui to repaint. Results are
+//! shared with the UI as [`Arc`]s, never copied. The UI never waits on it; [`Worker`]'s `Drop`
+//! cancels and joins.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-use reports::commands::{Finished, Prepared, run_prepared, run_prepared_blocks};
+use reports::service::{Finished, Prepared, run_prepared, run_prepared_blocks};
 use reports::sweep::Vary;
 use sim::aggregate::{Aggregates, Comparison};
 use sim::montecarlo::{Observer, RunOptions};
 use sim::scenario::Scenario;
+
+use crate::error::{GuiError, Result};
 
 /// A finished run (or a result folder read back) with its aggregates.
 #[derive(Debug)]
@@ -40,8 +45,8 @@ impl RunResult {
     }
 
     /// Reads a result folder written by `herdlab run` (or by this app).
-    pub fn load(dir: &std::path::Path) -> Result<RunResult, String> {
-        let r = reports::report::load_result(dir).map_err(|e| e.to_string())?;
+    pub fn load(dir: &Path) -> Result<RunResult> {
+        let r = reports::service::load(dir)?;
         Ok(RunResult {
             scenario: r.scenario,
             finished: Finished {
@@ -54,46 +59,60 @@ impl RunResult {
     }
 }
 
-fn read_json(path: &std::path::Path) -> Result<serde_json::Value, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+fn read_json(path: &Path) -> Result<serde_json::Value> {
+    let text = std::fs::read_to_string(path).map_err(|source| GuiError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|e| GuiError::Format {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
 }
 
 /// Reads a folder written by `herdlab compare`: the reference and the first variant, with their
 /// paired differences recomputed from the paths (the numbers of `comparison.json`).
-pub fn load_comparison(dir: &std::path::Path) -> Result<CompareResult, String> {
-    let index = read_json(&dir.join("comparison.json"))?;
-    let folder = |v: Option<&serde_json::Value>| -> Result<std::path::PathBuf, String> {
+pub fn load_comparison(dir: &Path) -> Result<CompareResult> {
+    let file = dir.join("comparison.json");
+    let index = read_json(&file)?;
+    let bad = |message: &str| GuiError::Format {
+        path: file.clone(),
+        message: message.into(),
+    };
+    let folder = |v: Option<&serde_json::Value>| -> Result<PathBuf> {
         v.and_then(|f| f.as_str())
             .filter(|f| !f.contains("..") && !f.contains('/'))
             .map(|f| dir.join(f))
-            .ok_or_else(|| "comparison.json names no valid folder".to_string())
+            .ok_or_else(|| bad("it names no valid folder"))
     };
     let reference = RunResult::load(&folder(index.get("reference_folder"))?)?;
     let first = index
         .get("comparisons")
         .and_then(|c| c.as_array())
         .and_then(|c| c.first())
-        .ok_or("comparison.json lists no comparison")?;
+        .ok_or_else(|| bad("it lists no comparison"))?;
     let variant = RunResult::load(&folder(first.get("folder"))?)?;
     let comparison = sim::aggregate::compare(
         &reference.scenario,
         &reference.finished.paths,
         &variant.scenario,
         &variant.finished.paths,
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     Ok(CompareResult {
-        reference,
-        variant,
+        reference: Arc::new(reference),
+        variant: Arc::new(variant),
         comparison,
     })
 }
 
 /// Reads a folder written by `herdlab sweep`: its parameters and every cell's run.
-pub fn load_sweep(dir: &std::path::Path) -> Result<(Vec<Vary>, Vec<SweepCell>), String> {
-    let index = read_json(&dir.join("sweep.json"))?;
-    let bad = || "sweep.json is not a herdlab sweep index".to_string();
+pub fn load_sweep(dir: &Path) -> Result<(Vec<Vary>, Vec<SweepCell>)> {
+    let file = dir.join("sweep.json");
+    let index = read_json(&file)?;
+    let bad = || GuiError::Format {
+        path: file.clone(),
+        message: "not a herdlab sweep index".into(),
+    };
     let mut vary = Vec::new();
     for p in index
         .get("parameters")
@@ -107,9 +126,9 @@ pub fn load_sweep(dir: &std::path::Path) -> Result<(Vec<Vary>, Vec<SweepCell>), 
             .ok_or_else(bad)?
             .iter()
             .map(|v| v.as_f64().ok_or_else(bad))
-            .collect::<Result<Vec<f64>, String>>()?;
+            .collect::<Result<Vec<f64>>>()?;
         vary.push(Vary {
-            path: reports::sweep::ParamPath::parse(path).map_err(|e| e.to_string())?,
+            path: reports::sweep::ParamPath::parse(path).map_err(reports::Error::from)?,
             values,
             integer: p.get("integer").and_then(|x| x.as_bool()).unwrap_or(false),
         });
@@ -131,19 +150,19 @@ pub fn load_sweep(dir: &std::path::Path) -> Result<(Vec<Vary>, Vec<SweepCell>), 
             .ok_or_else(bad)?
             .iter()
             .map(|v| v.as_f64().ok_or_else(bad))
-            .collect::<Result<Vec<f64>, String>>()?;
+            .collect::<Result<Vec<f64>>>()?;
         cells.push(SweepCell {
             values,
-            result: RunResult::load(&dir.join(folder))?,
+            result: Arc::new(RunResult::load(&dir.join(folder))?),
         });
     }
     let expected: usize = vary.iter().map(|v| v.values.len()).product();
     if vary.is_empty() || vary.len() > 2 || cells.len() != expected {
-        return Err(format!(
+        return Err(GuiError::needs(format!(
             "the app shows sweeps of one or two parameters with every cell ({} parameters, {} of {expected} cells here)",
             vary.len(),
             cells.len()
-        ));
+        )));
     }
     Ok((vary, cells))
 }
@@ -152,9 +171,9 @@ pub fn load_sweep(dir: &std::path::Path) -> Result<(Vec<Vary>, Vec<SweepCell>), 
 #[derive(Debug)]
 pub struct CompareResult {
     /// The reference run.
-    pub reference: RunResult,
+    pub reference: Arc<RunResult>,
     /// The variant run.
-    pub variant: RunResult,
+    pub variant: Arc<RunResult>,
     /// Paired differences, variant minus reference.
     pub comparison: Comparison,
 }
@@ -165,7 +184,7 @@ pub struct SweepCell {
     /// The parameter values of the cell, one per varied parameter.
     pub values: Vec<f64>,
     /// Its run.
-    pub result: RunResult,
+    pub result: Arc<RunResult>,
 }
 
 /// Work for the worker thread.
@@ -194,30 +213,138 @@ pub enum Job {
         /// One prepared scenario per cell with its values, first parameter slowest.
         cells: Vec<(Vec<f64>, Prepared)>,
     },
+    /// Writing a result folder (with Parquet files and report.html), off the UI thread.
+    Export(Export),
+}
+
+/// A folder to write, as the command line writes it, with report.html.
+#[derive(Debug)]
+pub enum Export {
+    /// A run's result folder at `out`.
+    Run {
+        /// The run.
+        result: Arc<RunResult>,
+        /// The folder.
+        out: PathBuf,
+        /// Replace an existing folder.
+        replace: bool,
+    },
+    /// A comparison folder under `under` (`compare-A-B`).
+    Comparison {
+        /// The comparison.
+        result: Arc<CompareResult>,
+        /// The folder it goes in.
+        under: PathBuf,
+        /// Replace an existing folder.
+        replace: bool,
+    },
+    /// A sweep folder under `under` (`sweep-NAME`).
+    Sweep {
+        /// The varied parameters.
+        vary: Vec<Vary>,
+        /// Every cell, in order.
+        cells: Vec<Arc<SweepCell>>,
+        /// The folder it goes in.
+        under: PathBuf,
+        /// Replace an existing folder.
+        replace: bool,
+    },
+}
+
+/// Writes report.html (and the charts) into a folder just written, as `--report` does.
+fn with_report(dir: PathBuf) -> Result<PathBuf> {
+    reports::service::report(&reports::service::ReportRequest {
+        folder: &dir,
+        format: reports::report::Format::Html,
+        output: reports::charts::Output::default(),
+    })?;
+    Ok(dir)
+}
+
+impl Export {
+    /// Writes the folder; returns it.
+    pub fn write(&self) -> Result<PathBuf> {
+        match self {
+            Export::Run {
+                result,
+                out,
+                replace,
+            } => {
+                let (dir, _) = reports::service::write_run_folder(
+                    out,
+                    *replace,
+                    &result.scenario,
+                    &result.finished,
+                )?;
+                with_report(dir)
+            }
+            Export::Comparison {
+                result,
+                under,
+                replace,
+            } => {
+                let (a, b) = (&result.reference, &result.variant);
+                let out = under.join(reports::service::comparison_folder(&[
+                    &a.scenario,
+                    &b.scenario,
+                ]));
+                let dir = reports::service::write_comparison_folder(
+                    &out,
+                    *replace,
+                    &[(&a.scenario, &a.finished), (&b.scenario, &b.finished)],
+                    std::slice::from_ref(&result.comparison),
+                )?;
+                with_report(dir)
+            }
+            Export::Sweep {
+                vary,
+                cells,
+                under,
+                replace,
+            } => {
+                let base = &cells
+                    .first()
+                    .ok_or_else(|| GuiError::needs("the sweep has no cells"))?
+                    .result
+                    .scenario;
+                let out = under.join(format!("sweep-{}", base.name));
+                let values: Vec<Vec<f64>> = cells.iter().map(|c| c.values.clone()).collect();
+                let runs: Vec<_> = cells
+                    .iter()
+                    .map(|c| (&c.result.scenario, &c.result.finished))
+                    .collect();
+                let dir =
+                    reports::service::write_sweep_folder(&out, *replace, vary, &values, &runs)?;
+                with_report(dir)
+            }
+        }
+    }
 }
 
 /// What the worker reports.
 #[derive(Debug)]
 pub enum Event {
     /// A run finished.
-    Run(Box<RunResult>),
+    Run(Arc<RunResult>),
     /// The paths of a run finished so far (partial result).
-    Partial(Box<RunResult>),
+    Partial(Arc<RunResult>),
     /// The reference run of a comparison finished (partial result).
-    Reference(Box<RunResult>),
+    Reference(Arc<RunResult>),
     /// A comparison finished.
-    Compare(Box<CompareResult>),
+    Compare(Arc<CompareResult>),
     /// A sweep cell finished (partial result); `index` counts from 0.
     Cell {
         /// Cell number.
         index: usize,
         /// The cell.
-        cell: Box<SweepCell>,
+        cell: Arc<SweepCell>,
     },
     /// Every cell of a sweep finished.
     SweepDone,
-    /// The job failed; the message is for the user.
-    Failed(String),
+    /// A folder was written (by an [`Export`] job).
+    Exported(PathBuf),
+    /// The job failed.
+    Failed(GuiError),
     /// The job was cancelled.
     Cancelled,
 }
@@ -290,11 +417,10 @@ pub fn command_line(p: &Prepared) -> Vec<String> {
     ]
 }
 
-fn run_stage(
-    p: &Prepared,
-    options: &RunOptions,
-    obs: &GuiObserver,
-) -> Result<RunResult, Option<String>> {
+/// A stage's error: `None` when it was cancelled.
+type StageResult<T> = std::result::Result<T, Option<GuiError>>;
+
+fn run_stage(p: &Prepared, options: &RunOptions, obs: &GuiObserver) -> StageResult<RunResult> {
     obs.shared.done.store(0, Ordering::Relaxed);
     obs.shared
         .total
@@ -305,12 +431,12 @@ fn run_stage(
             Ok(RunResult::new(p.scenario.clone(), f))
         }
         Err(reports::Error::Interrupted) => Err(None),
-        Err(e) => Err(Some(e.to_string())),
+        Err(e) => Err(Some(e.into())),
     }
 }
 
 /// Runs the paths in `chunks` consecutive blocks on one compiled model
-/// ([`reports::commands::run_prepared_blocks`]), sending the aggregate of the paths done after
+/// ([`reports::service::run_prepared_blocks`]), sending the aggregate of the paths done after
 /// each block but the last; the result is the same run as [`run_stage`]'s.
 fn run_chunked(
     p: &Prepared,
@@ -318,7 +444,7 @@ fn run_chunked(
     chunks: u64,
     obs: &GuiObserver,
     send: &dyn Fn(Event),
-) -> Result<RunResult, Option<String>> {
+) -> StageResult<RunResult> {
     obs.shared.done.store(0, Ordering::Relaxed);
     let mut between = |manifest: &reports::output::Manifest, paths: &[sim::results::PathResult]| {
         obs.shared.stages_done.fetch_add(1, Ordering::Relaxed);
@@ -329,7 +455,7 @@ fn run_chunked(
             manifest,
             paths: paths.to_vec(),
         };
-        send(Event::Partial(Box::new(RunResult::new(
+        send(Event::Partial(Arc::new(RunResult::new(
             p.scenario.clone(),
             partial,
         ))));
@@ -340,12 +466,12 @@ fn run_chunked(
             Ok(RunResult::new(p.scenario.clone(), f))
         }
         Err(reports::Error::Interrupted) => Err(None),
-        Err(e) => Err(Some(e.to_string())),
+        Err(e) => Err(Some(e.into())),
     }
 }
 
 fn work(job: Job, options: RunOptions, obs: GuiObserver, tx: Sender<Event>) {
-    let fail = |e: Option<String>| match e {
+    let fail = |e: Option<GuiError>| match e {
         Some(m) => Event::Failed(m),
         None => Event::Cancelled,
     };
@@ -357,23 +483,22 @@ fn work(job: Job, options: RunOptions, obs: GuiObserver, tx: Sender<Event>) {
     match job {
         Job::Run { prepared, chunks } if chunks > 1 => {
             match run_chunked(&prepared, &options, chunks, &obs, &send) {
-                Ok(r) => send(Event::Run(Box::new(r))),
+                Ok(r) => send(Event::Run(Arc::new(r))),
                 Err(e) => send(fail(e)),
             }
         }
         Job::Run { prepared, .. } => match run_stage(&prepared, &options, &obs) {
-            Ok(r) => send(Event::Run(Box::new(r))),
+            Ok(r) => send(Event::Run(Arc::new(r))),
             Err(e) => send(fail(e)),
         },
         Job::Compare { reference, variant } => {
             let a = match run_stage(&reference, &options, &obs) {
-                Ok(a) => a,
+                Ok(a) => Arc::new(a),
                 Err(e) => return send(fail(e)),
             };
-            let a_copy = RunResult::new(a.scenario.clone(), a.finished.clone());
-            send(Event::Reference(Box::new(a_copy)));
+            send(Event::Reference(a.clone()));
             let b = match run_stage(&variant, &options, &obs) {
-                Ok(b) => b,
+                Ok(b) => Arc::new(b),
                 Err(e) => return send(fail(e)),
             };
             match sim::aggregate::compare(
@@ -382,12 +507,12 @@ fn work(job: Job, options: RunOptions, obs: GuiObserver, tx: Sender<Event>) {
                 &b.scenario,
                 &b.finished.paths,
             ) {
-                Ok(comparison) => send(Event::Compare(Box::new(CompareResult {
+                Ok(comparison) => send(Event::Compare(Arc::new(CompareResult {
                     reference: a,
                     variant: b,
                     comparison,
                 }))),
-                Err(e) => send(Event::Failed(e.to_string())),
+                Err(e) => send(Event::Failed(e.into())),
             }
         }
         Job::Sweep { vary: _, cells } => {
@@ -395,13 +520,20 @@ fn work(job: Job, options: RunOptions, obs: GuiObserver, tx: Sender<Event>) {
                 match run_stage(&p, &options, &obs) {
                     Ok(result) => send(Event::Cell {
                         index,
-                        cell: Box::new(SweepCell { values, result }),
+                        cell: Arc::new(SweepCell {
+                            values,
+                            result: Arc::new(result),
+                        }),
                     }),
                     Err(e) => return send(fail(e)),
                 }
             }
             send(Event::SweepDone);
         }
+        Job::Export(export) => match export.write() {
+            Ok(dir) => send(Event::Exported(dir)),
+            Err(e) => send(Event::Failed(e)),
+        },
     }
 }
 
@@ -412,11 +544,12 @@ impl Worker {
         job: Job,
         options: RunOptions,
         ctx: egui::Context,
-    ) -> Result<Worker, String> {
+    ) -> Result<Worker> {
         let stages = match &job {
             Job::Run { chunks, .. } => (*chunks).max(1),
             Job::Compare { .. } => 2,
             Job::Sweep { cells, .. } => cells.len() as u64,
+            Job::Export(_) => 1,
         };
         let shared = Arc::new(Shared {
             stages: AtomicU64::new(stages),
@@ -430,7 +563,7 @@ impl Worker {
         let handle = std::thread::Builder::new()
             .name("herdlab-worker".into())
             .spawn(move || work(job, options, obs, tx))
-            .map_err(|e| format!("cannot start the worker thread: {e}"))?;
+            .map_err(GuiError::Thread)?;
         Ok(Worker {
             label,
             shared,

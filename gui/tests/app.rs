@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use herdlab_gui::{App, Options, State, View};
+use herdlab_gui::{App, Chart, Options, State, View};
 
 fn app(output: &Path) -> App {
     let state = State {
@@ -152,11 +152,11 @@ fn runs_a_few_paths_to_completion_and_shows_the_dashboard() {
     assert!(h.query_by_label("credit_gap").is_some());
     assert!(h.query_all_by_label("95% interval").count() >= 1);
     // Every chart of the report is there to pick.
-    let stems: Vec<String> = h.state().charts.list().into_iter().map(|c| c.0).collect();
-    assert!(stems.contains(&"herding".to_string()));
-    assert!(stems.contains(&"hist-bank_losses".to_string()));
+    let charts = h.state().charts.list();
+    assert!(charts.contains(&Chart::Herding));
+    assert!(charts.contains(&Chart::BankLossesHistogram));
     click(&mut h, "Herding");
-    assert_eq!(h.state().chart, "herding");
+    assert_eq!(h.state().chart, Some(Chart::Herding));
 }
 
 #[test]
@@ -179,7 +179,6 @@ fn cancels_a_longer_run() {
 
 #[test]
 fn exports_a_chart_and_a_result_folder_identical_to_the_cli_and_reopens_it() {
-    use clap::Parser;
     let tmp = tempfile::tempdir().expect("tempdir");
     let mut h = harness(app(tmp.path()));
     h.run_steps(2);
@@ -205,33 +204,18 @@ fn exports_a_chart_and_a_result_folder_identical_to_the_cli_and_reopens_it() {
     assert_eq!(&png[1..4], b"PNG");
 
     click(&mut h, "Export result folder");
+    // Folders are written on the worker thread.
+    wait(&mut h, Duration::from_secs(120), |a| !a.busy());
     let dir = tmp.path().join("baseline");
     assert!(dir.join("report.html").is_file(), "{:?}", h.state().status);
 
     // The same run from the command line writes the same bytes.
     let cli_dir = tmp.path().join("cli");
-    let cli = reports::commands::Cli::parse_from([
-        "herdlab",
-        "-q",
-        "run",
-        "baseline",
-        "--paths",
-        "5",
-        "--seed",
-        "11",
-        "--threads",
-        "1",
-        "--report",
-        "--out",
-        cli_dir.to_str().expect("utf-8"),
-    ]);
-    let ctx = reports::commands::Context {
-        stop: Default::default(),
-        command_line: vec!["herdlab".into()],
-        mode: reports::progress::Mode::Quiet,
-        tables: false,
-    };
-    reports::commands::execute(cli, &ctx).expect("cli run");
+    let mut run = reports::service::RunRequest::new("baseline");
+    run.settings = settings(5, Some(11), true);
+    run.out = Some(cli_dir.clone());
+    run.command_line = vec!["herdlab".into()];
+    reports::service::run(&run, &reports::service::Quiet).expect("cli run");
     for f in [
         "summary.json",
         "quarters.csv",
@@ -346,17 +330,42 @@ fn saves_toml_that_the_cli_reads_unchanged() {
     );
 }
 
-fn cli(args: &[&str]) {
-    use clap::Parser;
-    let mut all = vec!["herdlab", "-q"];
-    all.extend_from_slice(args);
-    let ctx = reports::commands::Context {
-        stop: Default::default(),
+/// Run settings as the command line's `--paths P [--seed S] --threads 1 [--report]` give them.
+fn settings(paths: u64, seed: Option<u64>, report: bool) -> reports::service::RunSettings {
+    reports::service::RunSettings {
+        paths: Some(paths),
+        seed,
+        threads: Some(1),
+        report,
+        ..Default::default()
+    }
+}
+
+/// `herdlab compare A B --out OUT` with `settings`, through the service the CLI calls.
+fn cli_compare(scenarios: [&str; 2], settings: reports::service::RunSettings, out: &Path) {
+    let request = reports::service::CompareRequest {
+        scenarios: scenarios.map(String::from).to_vec(),
+        settings,
+        out: Some(out.to_path_buf()),
+        force: false,
         command_line: vec!["herdlab".into()],
-        mode: reports::progress::Mode::Quiet,
-        tables: false,
     };
-    reports::commands::execute(reports::commands::Cli::parse_from(all), &ctx).expect("cli");
+    reports::service::compare(&request, &reports::service::Quiet).expect("cli compare");
+}
+
+/// `herdlab sweep SCENARIO --vary SPEC --out OUT` with `settings`, through the service the CLI
+/// calls.
+fn cli_sweep(scenario: &str, vary: &str, settings: reports::service::RunSettings, out: &Path) {
+    let request = reports::service::SweepRequest {
+        scenario: scenario.into(),
+        vary: vec![vary.into()],
+        settings,
+        out: Some(out.to_path_buf()),
+        force: false,
+        resume: false,
+        command_line: vec!["herdlab".into()],
+    };
+    reports::service::sweep(&request, &reports::service::Quiet).expect("cli sweep");
 }
 
 #[test]
@@ -365,29 +374,13 @@ fn opens_comparison_and_sweep_folders_written_by_the_cli() {
     let cmp = tmp.path().join("cmp");
     let swp = tmp.path().join("swp");
     let (c, s) = (cmp.to_str().expect("utf-8"), swp.to_str().expect("utf-8"));
-    cli(&[
-        "compare",
+    cli_compare(["baseline", "rate-shock"], settings(3, None, false), &cmp);
+    cli_sweep(
         "baseline",
-        "rate-shock",
-        "--paths",
-        "3",
-        "--threads",
-        "1",
-        "--out",
-        c,
-    ]);
-    cli(&[
-        "sweep",
-        "baseline",
-        "--vary",
         "models.similarity=0.2,0.8",
-        "--paths",
-        "2",
-        "--threads",
-        "1",
-        "--out",
-        s,
-    ]);
+        settings(2, None, false),
+        &swp,
+    );
     let mut h = harness(app(tmp.path()));
     h.run_steps(2);
     click(&mut h, "Results");
@@ -460,6 +453,8 @@ fn exports_comparison_and_sweep_folders_identical_to_the_cli() {
     click(&mut h, "Run comparison");
     wait(&mut h, Duration::from_secs(60), |a| !a.busy());
     click(&mut h, "Export comparison folder");
+    // Folders are written on the worker thread.
+    wait(&mut h, Duration::from_secs(120), |a| !a.busy());
     click(&mut h, "Export comparison chart");
     let chart = tmp
         .path()
@@ -479,6 +474,8 @@ fn exports_comparison_and_sweep_folders_identical_to_the_cli() {
     click(&mut h, "Run sweep");
     wait(&mut h, Duration::from_secs(60), |a| !a.busy());
     click(&mut h, "Export sweep folder");
+    // Folders are written on the worker thread.
+    wait(&mut h, Duration::from_secs(120), |a| !a.busy());
     click(&mut h, "Export sweep chart");
     let csv = std::fs::read_to_string(
         tmp.path()
@@ -504,35 +501,17 @@ fn exports_comparison_and_sweep_folders_identical_to_the_cli() {
 
     let cli_cmp = tmp.path().join("cli-cmp");
     let cli_swp = tmp.path().join("cli-swp");
-    cli(&[
-        "compare",
+    cli_compare(
+        ["baseline", "rate-shock"],
+        settings(3, Some(5), true),
+        &cli_cmp,
+    );
+    cli_sweep(
         "baseline",
-        "rate-shock",
-        "--paths",
-        "3",
-        "--seed",
-        "5",
-        "--threads",
-        "1",
-        "--report",
-        "--out",
-        cli_cmp.to_str().expect("utf-8"),
-    ]);
-    cli(&[
-        "sweep",
-        "baseline",
-        "--vary",
         "models.similarity=0.2,0.8",
-        "--paths",
-        "3",
-        "--seed",
-        "5",
-        "--threads",
-        "1",
-        "--report",
-        "--out",
-        cli_swp.to_str().expect("utf-8"),
-    ]);
+        settings(3, Some(5), true),
+        &cli_swp,
+    );
     same_bytes(
         &gui_cmp,
         &cli_cmp,
@@ -635,6 +614,8 @@ fn remembers_the_last_scenario_recent_folders_and_settings() {
     click(&mut h, "Run");
     wait(&mut h, Duration::from_secs(60), |a| !a.busy());
     click(&mut h, "Export result folder");
+    // Folders are written on the worker thread.
+    wait(&mut h, Duration::from_secs(120), |a| !a.busy());
     click(&mut h, "Sweep");
     let mut storage = MemoryStorage::default();
     eframe::App::save(h.state_mut(), &mut storage);
@@ -714,17 +695,11 @@ fn every_view_and_panel_names_its_widgets() {
         h.run();
     }
     run_paths(&mut h, "4");
-    let charts: Vec<String> = h.state().charts.list().into_iter().map(|c| c.1).collect();
+    let charts = h.state().charts.list();
     for c in charts {
-        click(&mut h, &c);
+        click(&mut h, c.title());
         h.run();
-        assert!(
-            h.state()
-                .charts
-                .list()
-                .iter()
-                .any(|(stem, _)| *stem == h.state().chart)
-        );
+        assert_eq!(h.state().chart, Some(c));
     }
     for view in ["Compare", "Sweep", "Results", "Scenario"] {
         click(&mut h, view);

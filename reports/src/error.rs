@@ -159,5 +159,16 @@ impl Error {
     }
 }
 
+impl From<crate::toml_path::PathError> for Error {
+    /// A bad parameter path or a place it names that does not fit the scenario (an override or
+    /// a `--vary` parameter).
+    fn from(e: crate::toml_path::PathError) -> Error {
+        Error::Sweep {
+            spec: e.path,
+            message: e.message,
+        }
+    }
+}
+
 /// The result type of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -6,8 +6,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Parser;
-use reports::commands::{self, Cli, Context};
-use reports::progress::Mode;
+
+mod cli;
+
+use cli::progress::Mode;
+use cli::{Cli, Context};
 
 /// Ends the program quietly when its output is closed early (`herdlab scenarios | head -1`):
 /// Rust's `println!` panics on a broken pipe. The exit status is 141 (128 + SIGPIPE), as for any
@@ -69,7 +72,7 @@ fn main() -> ExitCode {
         mode: Mode::detect(cli.quiet),
         tables: !cli.quiet,
     };
-    match commands::execute(cli, &ctx) {
+    match cli::execute(cli, &ctx) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let code = e.exit_code();

@@ -678,6 +678,67 @@ pub fn measure_table(measures: &[sim::results::MeasureInfo]) -> String {
     out
 }
 
+/// Headline measures: the summary tables of the command line, the columns of `grid.csv`, the
+/// desktop app's dashboard.
+pub const HEADLINE: [&str; 8] = [
+    "credit_gap",
+    "credit_gap_share",
+    "bank_losses",
+    "firm_defaults",
+    "bank_failures",
+    "systemic_event",
+    "decision_agreement_excess",
+    "systemic_rejection_ratio",
+];
+
+/// The mean, standard error and 95% interval of a headline measure (the Wilson interval for
+/// `systemic_event`); `None` when the aggregates lack the measure.
+pub fn headline(agg: &Aggregates, name: &str) -> Option<(f64, f64, f64, f64)> {
+    if name == "systemic_event" {
+        let p = &agg.systemic_event;
+        let se = agg.measure(name).map_or(0.0, |m| m.summary.std_error);
+        return Some((p.estimate, se, p.low, p.high));
+    }
+    let m = agg.measure(name)?;
+    let (lo, hi) = mean_interval(&m.summary);
+    Some((m.summary.mean, m.summary.std_error, lo, hi))
+}
+
+/// A number for people to read, with about four significant digits (tables, plot labels).
+pub fn fmt_num(x: f64) -> String {
+    if !x.is_finite() {
+        return format!("{x}");
+    }
+    let a = x.abs();
+    if a == 0.0 {
+        "0".into()
+    } else if a >= 1000.0 {
+        format!("{x:.0}")
+    } else if a >= 1.0 {
+        format!("{x:.3}")
+    } else if a >= 0.001 {
+        format!("{x:.4}")
+    } else {
+        format!("{x:.3e}")
+    }
+}
+
+/// Folder names for scenarios in a comparison: each scenario's name, with `-2`, `-3`... added to
+/// repeats.
+pub fn unique_names(names: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for n in names {
+        let mut candidate = n.clone();
+        let mut k = 2;
+        while out.contains(&candidate) {
+            candidate = format!("{n}-{k}");
+            k += 1;
+        }
+        out.push(candidate);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

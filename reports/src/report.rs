@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::output::{self, Manifest};
 
 /// What `report` writes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     /// Charts as SVG and PNG (with their CSV) and `report.html`.
     Html,
@@ -245,36 +245,22 @@ pub fn network_of(
     let Some(ib) = &scenario.contagion.interbank else {
         return Ok(None);
     };
-    if ib.resample_per_path {
-        let x = sim::model::network::exposures(
-            scenario,
-            ib,
-            sim::rng::Key::new(scenario.run.seed)
-                .path(0)
-                .purpose(sim::rng::Purpose::Network),
-        )
-        .map_err(|e| Error::format(dir, e))?;
-        let chart = charts::network_from(scenario, &x, &charts::failure_probabilities(agg), labels)
-            .map_err(chart_err)?;
-        Ok(Some((
-            chart,
-            "The interbank network of path 0 (the network is drawn afresh on every path): banks sized by assets, coloured by failure probability across paths, links by exposure.",
-        )))
+    // A network drawn afresh on every path has no single picture: path 0's is shown.
+    let model = sim::model::Model::new(scenario)?;
+    let Some(x) = model
+        .network_of_path(0)
+        .map_err(|e| Error::format(dir, e))?
+    else {
+        return Ok(None);
+    };
+    let chart = charts::network_from(scenario, &x, &charts::failure_probabilities(agg), labels)
+        .map_err(chart_err)?;
+    let caption = if ib.resample_per_path {
+        "The interbank network of path 0 (the network is drawn afresh on every path): banks sized by assets, coloured by failure probability across paths, links by exposure."
     } else {
-        let model = sim::model::Model::new(scenario)?;
-        match &model.exposures {
-            Some(x) => {
-                let chart =
-                    charts::network_from(scenario, x, &charts::failure_probabilities(agg), labels)
-                        .map_err(chart_err)?;
-                Ok(Some((
-                    chart,
-                    "The interbank network: banks sized by assets, coloured by failure probability across paths, links by exposure.",
-                )))
-            }
-            None => Ok(None),
-        }
-    }
+        "The interbank network: banks sized by assets, coloured by failure probability across paths, links by exposure."
+    };
+    Ok(Some((chart, caption)))
 }
 
 fn run_report(r: &LoadedResult, format: Format, out: &Output) -> Result<Vec<PathBuf>> {

@@ -4,102 +4,9 @@
 
 use std::fmt;
 
-use sim::scenario::params::PARAMS;
-
 use crate::error::{Error, Result};
-
-/// One step of a parameter path.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Segment {
-    /// A key of a table.
-    Key(String),
-    /// Element `i` of the array under a key.
-    Index(String, usize),
-}
-
-/// A parameter path such as `models.families[1].error_scale`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ParamPath {
-    text: String,
-    segments: Vec<Segment>,
-}
-
-impl fmt::Display for ParamPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
-    }
-}
-
-impl ParamPath {
-    /// Parses a dotted path with optional `[i]` indices.
-    pub fn parse(text: &str) -> Result<ParamPath> {
-        let bad = |message: String| Error::Sweep {
-            spec: text.into(),
-            message,
-        };
-        let mut segments = Vec::new();
-        for part in text.split('.') {
-            let seg = match part.split_once('[') {
-                None => Segment::Key(part.to_string()),
-                Some((key, rest)) => {
-                    let idx = rest
-                        .strip_suffix(']')
-                        .and_then(|i| i.parse::<usize>().ok())
-                        .ok_or_else(|| bad(format!("`{part}` is not of the form key[index]")))?;
-                    Segment::Index(key.to_string(), idx)
-                }
-            };
-            let key = match &seg {
-                Segment::Key(k) | Segment::Index(k, _) => k,
-            };
-            if key.is_empty()
-                || !key
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-            {
-                return Err(bad(format!(
-                    "`{part}` is not a field name (letters, digits, `_`, `-`)"
-                )));
-            }
-            segments.push(seg);
-        }
-        Ok(ParamPath {
-            text: text.into(),
-            segments,
-        })
-    }
-
-    /// The path with indices replaced by `[]`, as in the parameter table of docs/scenario.md.
-    fn generic(&self) -> Vec<String> {
-        self.segments
-            .iter()
-            .map(|s| match s {
-                Segment::Key(k) => k.clone(),
-                Segment::Index(k, _) => format!("{k}[]"),
-            })
-            .collect()
-    }
-
-    /// Whether the engine's parameter table says this field must be a whole number.
-    fn integer_by_table(&self) -> Option<bool> {
-        let mut mine = self.generic();
-        // Bank parameters are documented once as `bank.*` for `bank_defaults` and each bank.
-        if mine.len() == 2 && (mine[0] == "bank_defaults" || mine[0] == "banks[]") {
-            let as_bank = vec!["bank".to_string(), mine[1].clone()];
-            if PARAMS.iter().any(|p| p.path == as_bank.join(".")) {
-                mine = as_bank;
-            }
-        }
-        PARAMS
-            .iter()
-            .find(|p| {
-                let theirs: Vec<&str> = p.path.split('.').collect();
-                theirs.len() == mine.len()
-                    && theirs.iter().zip(&mine).all(|(t, m)| *t == "*" || t == m)
-            })
-            .map(|p| p.integer)
-    }
-}
+pub use crate::toml_path::ParamPath;
+use crate::toml_path::{self, PathError};
 
 /// One parameter of a sweep and its values.
 #[derive(Clone, Debug, PartialEq)]
@@ -191,12 +98,9 @@ impl Vary {
         let (path, values) = spec
             .split_once('=')
             .ok_or_else(|| bad("expected PATH=VALUES, e.g. models.similarity=0:1:11".into()))?;
-        let path = ParamPath::parse(path.trim()).map_err(|e| match e {
-            Error::Sweep { message, .. } => bad(message),
-            other => other,
-        })?;
+        let path = ParamPath::parse(path.trim()).map_err(|e| bad(e.message))?;
         let values = parse_values(values).map_err(bad)?;
-        let existing = lookup(table, &path).map_err(bad)?;
+        let existing = toml_path::lookup(table, &path).map_err(|e: PathError| bad(e.message))?;
         let integer = match (path.integer_by_table(), existing) {
             (Some(i), _) => i,
             (None, Some(toml::Value::Integer(_))) => true,
@@ -236,118 +140,9 @@ impl Vary {
     }
 }
 
-/// The value at `path`, if present; an error if the path runs through something that is not a
-/// table or an array index is out of range.
-fn lookup<'a>(
-    table: &'a toml::Table,
-    path: &ParamPath,
-) -> std::result::Result<Option<&'a toml::Value>, String> {
-    let mut current = table;
-    let n = path.segments.len();
-    for (i, seg) in path.segments.iter().enumerate() {
-        let last = i + 1 == n;
-        let value = match seg {
-            Segment::Key(k) => match current.get(k) {
-                Some(v) => v,
-                None => return Ok(None),
-            },
-            Segment::Index(k, idx) => element(current, k, *idx)?,
-        };
-        if last {
-            return Ok(Some(value));
-        }
-        match value {
-            toml::Value::Table(t) => current = t,
-            other => {
-                return Err(format!(
-                    "{} is a {}, not a table",
-                    prefix(path, i),
-                    other.type_str()
-                ));
-            }
-        }
-    }
-    Ok(None)
-}
-
-fn prefix(path: &ParamPath, upto: usize) -> String {
-    path.segments[..=upto]
-        .iter()
-        .map(|s| match s {
-            Segment::Key(k) => k.clone(),
-            Segment::Index(k, i) => format!("{k}[{i}]"),
-        })
-        .collect::<Vec<_>>()
-        .join(".")
-}
-
-fn element<'a>(
-    table: &'a toml::Table,
-    key: &str,
-    idx: usize,
-) -> std::result::Result<&'a toml::Value, String> {
-    match table.get(key) {
-        Some(toml::Value::Array(a)) => a.get(idx).ok_or_else(|| {
-            format!(
-                "{key}[{idx}] does not exist: the scenario has {} entr{} in {key}",
-                a.len(),
-                if a.len() == 1 { "y" } else { "ies" }
-            )
-        }),
-        Some(other) => Err(format!("{key} is a {}, not a list", other.type_str())),
-        None => Err(format!(
-            "{key}[{idx}] does not exist: the scenario has no {key}"
-        )),
-    }
-}
-
 /// Writes an assignment into a merged scenario table, creating missing tables on the way.
 pub fn assign(table: &mut toml::Table, a: &Assignment) -> Result<()> {
-    let bad = |message: String| Error::Sweep {
-        spec: a.path.to_string(),
-        message,
-    };
-    let mut current = table;
-    let n = a.path.segments.len();
-    for (i, seg) in a.path.segments.iter().enumerate() {
-        let last = i + 1 == n;
-        let slot: &mut toml::Value = match seg {
-            Segment::Key(k) => {
-                if last {
-                    current.insert(k.clone(), a.value.clone());
-                    return Ok(());
-                }
-                current
-                    .entry(k.clone())
-                    .or_insert_with(|| toml::Value::Table(toml::Table::new()))
-            }
-            Segment::Index(k, idx) => {
-                element(current, k, *idx).map_err(bad)?;
-                match current.get_mut(k) {
-                    Some(toml::Value::Array(arr)) => match arr.get_mut(*idx) {
-                        Some(v) => v,
-                        None => return Err(bad(format!("{k}[{idx}] does not exist"))),
-                    },
-                    _ => return Err(bad(format!("{k} is not a list"))),
-                }
-            }
-        };
-        if last {
-            *slot = a.value.clone();
-            return Ok(());
-        }
-        match slot {
-            toml::Value::Table(t) => current = t,
-            other => {
-                return Err(bad(format!(
-                    "{} is a {}, not a table",
-                    prefix(&a.path, i),
-                    other.type_str()
-                )));
-            }
-        }
-    }
-    Ok(())
+    Ok(toml_path::set(table, &a.path, a.value.clone())?)
 }
 
 /// Every cell of the grid: one assignment per parameter, the first parameter varying slowest.

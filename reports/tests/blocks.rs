@@ -1,8 +1,8 @@
 //! A run carried out in blocks on one compiled model (the desktop app's interim results) gives
 //! the paths and manifest of the same run done at once.
 
-use reports::commands::{Prepared, run_prepared, run_prepared_blocks};
 use reports::input::Origin;
+use reports::service::{Prepared, run_prepared, run_prepared_blocks};
 use sim::montecarlo::{RunOptions, Silent};
 
 fn baseline_with_paths(paths: i64) -> Prepared {

@@ -113,6 +113,29 @@ impl<'s> Model<'s> {
     pub fn path_bytes(&self) -> u64 {
         path_bytes(self.scenario)
     }
+
+    /// The interbank exposure matrix path `path` runs on (§6): the run's network, or, when the
+    /// network is drawn afresh on every path, the one drawn with the path's own key (as
+    /// [`Model::simulate_path`] draws it). `None` when the scenario has no interbank channel.
+    pub fn network_of_path(&self, path: u64) -> Result<Option<DMatrix<f64>>> {
+        match &self.scenario.contagion.interbank {
+            None => Ok(None),
+            Some(ib) if ib.resample_per_path => network::exposures(
+                self.scenario,
+                ib,
+                Key::new(self.scenario.run.seed)
+                    .path(path)
+                    .purpose(Purpose::Network),
+            )
+            .map(Some)
+            .map_err(|e| {
+                Error::Contagion(format!(
+                    "path {path}: cannot build the interbank network: {e}"
+                ))
+            }),
+            Some(_) => Ok(self.exposures.clone()),
+        }
+    }
 }
 
 /// An estimate of the memory one path of `s` needs while it runs, in bytes: per firm its quality,
@@ -244,6 +267,43 @@ pub fn interleave_regions(count: usize, shares: &[f64]) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The bundled baseline with an Erdős–Rényi interbank network drawn per run or per path.
+    fn networked(resample: &str) -> Scenario {
+        let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios/baseline.toml");
+        let text = std::fs::read_to_string(file).expect("the bundled baseline")
+            + "[contagion.interbank.network]\nkind = \"erdos-renyi\"\nmean_degree = 3.0\n"
+            + &format!("resample = \"{resample}\"\n");
+        Scenario::from_toml_str(&text, file, &crate::scenario::FsSources).expect("valid")
+    }
+
+    #[test]
+    fn the_network_of_a_path_is_the_runs_or_the_paths_own() {
+        let s = networked("run");
+        let m = Model::new(&s).expect("compiles");
+        let run = m.exposures.clone().expect("drawn once for the run");
+        assert_eq!(m.network_of_path(0).expect("ok"), Some(run.clone()));
+        assert_eq!(m.network_of_path(5).expect("ok"), Some(run.clone()));
+
+        let s = networked("path");
+        let m = Model::new(&s).expect("compiles");
+        assert!(m.exposures.is_none());
+        let (a, a2, b) = (
+            m.network_of_path(0).expect("ok").expect("a network"),
+            m.network_of_path(0).expect("ok").expect("a network"),
+            m.network_of_path(1).expect("ok").expect("a network"),
+        );
+        assert_eq!(a, a2, "the same path draws the same network");
+        assert_ne!(a, b, "each path draws its own network");
+        let ib = s.contagion.interbank.as_ref().expect("channel on");
+        let keyed = network::exposures(
+            &s,
+            ib,
+            Key::new(s.run.seed).path(1).purpose(Purpose::Network),
+        )
+        .expect("draws");
+        assert_eq!(b, keyed, "drawn with the key the path loop uses");
+    }
 
     #[test]
     fn interleaving_matches_shares_and_alternates() {

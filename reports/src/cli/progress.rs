@@ -1,4 +1,4 @@
-//! Progress and cancellation for runs: an [`Observer`] that drives a progress bar on a terminal,
+//! Progress and cancellation for the command line's runs: an [`Observer`] that drives a progress bar on a terminal,
 //! prints a plain line every few seconds otherwise, or stays silent, and stops the run when a
 //! shared flag (set by the Ctrl-C handler) is raised.
 
@@ -108,6 +108,13 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+impl Drop for Progress {
+    /// The bar is cleared when the run it shows ends.
+    fn drop(&mut self) {
+        self.finish();
     }
 }
 

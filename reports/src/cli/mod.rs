@@ -1,0 +1,540 @@
+//! The `herdlab` command line: the flags (clap types, private to the binary), each command
+//! turned into a request of [`reports::service`], and the tables and messages printed from its
+//! outcome. Each command returns the library's [`Error`]; `main` maps it to an exit code.
+
+pub(crate) mod progress;
+pub(crate) mod slurm;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use reports::error::{Error, Result};
+use reports::output::{HEADLINE, fmt_num, headline};
+use reports::service::{
+    self, CompareRequest, MergeRequest, Monitor, ReportRequest, ResumeOutcome, ResumeRequest,
+    RunOutcome, RunRequest, RunSettings, SweepRequest,
+};
+use reports::{bundled, charts, report};
+use sim::aggregate::Aggregates;
+use sim::montecarlo::{Observer, Shard};
+use sim::scenario::Scenario;
+
+use progress::{Mode, Progress};
+
+/// herdlab: Monte Carlo stress tests of AI credit-model monoculture, from the command line.
+///
+/// Exit codes: 0 success, 2 usage, 3 invalid scenario or data, 4 I/O failure,
+/// 5 engine refused (too large, bad options), 130 interrupted.
+#[derive(Debug, Parser)]
+#[command(
+    name = "herdlab",
+    version,
+    about = "Stress tests of AI credit-model monoculture: run scenarios, compare them on common random numbers, sweep parameters, merge shards",
+    long_about = None
+)]
+pub(crate) struct Cli {
+    /// Show no progress and no summary table (errors still go to stderr).
+    #[arg(long, short, global = true)]
+    pub(crate) quiet: bool,
+    /// The command.
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Run a scenario and write a result folder.
+    ///
+    /// Finished chunks of paths are kept in `.DIR.checkpoint` beside the result folder until it is
+    /// written; after a Ctrl-C, a kill or a crash, `herdlab run --resume DIR` continues the run to
+    /// the same results.
+    Run {
+        /// Scenario file, or the name of a bundled scenario (see `herdlab scenarios`).
+        #[arg(required_unless_present = "resume")]
+        scenario: Option<String>,
+        /// Run settings.
+        #[command(flatten)]
+        run: RunArgs,
+        /// Run only shard I of K of the paths (1-based, e.g. 2/4); combine with `herdlab merge`.
+        #[arg(long, value_name = "I/K")]
+        shard: Option<String>,
+        /// Result folder [default: results/NAME, or results/NAME-shard-I-of-K].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Replace an existing result folder (and discard an interrupted run's checkpoint).
+        #[arg(long)]
+        force: bool,
+        /// Continue the interrupted run that was writing the result folder DIR, with the
+        /// scenario, seed and paths it started with.
+        #[arg(
+            long,
+            value_name = "DIR",
+            conflicts_with_all = ["scenario", "shard", "out", "force", "paths", "seed", "report"]
+        )]
+        resume: Option<PathBuf>,
+        /// Paths per checkpoint chunk [default: chosen so a chunk takes about 30 s].
+        #[arg(long, value_name = "N")]
+        checkpoint_every: Option<u64>,
+    },
+    /// Run scenarios on common random numbers and report paired differences against the first.
+    Compare {
+        /// The reference scenario A, then the scenarios compared with it.
+        #[arg(required = true, num_args = 2..)]
+        scenarios: Vec<String>,
+        /// Run settings (paths and seed default to A's, and apply to all).
+        #[command(flatten)]
+        run: RunArgs,
+        /// Result folder [default: results/compare-A-B...].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Replace an existing result folder.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Run a grid over scenario parameters; cells share random numbers.
+    Sweep {
+        /// Scenario file or bundled scenario name.
+        scenario: String,
+        /// PATH=VALUES, e.g. models.similarity=0:1:11 (11 points) or rates.shock.size=0,1,2,3.
+        #[arg(long, required = true, value_name = "PATH=VALUES")]
+        vary: Vec<String>,
+        /// Run settings.
+        #[command(flatten)]
+        run: RunArgs,
+        /// Result folder [default: results/sweep-NAME].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Replace an existing result folder (and discard the cells an interrupted run of this
+        /// sweep kept).
+        #[arg(long)]
+        force: bool,
+        /// Continue an interrupted sweep: cells it finished (kept in `.DIR.checkpoint`) are reused
+        /// when their scenario is unchanged, the others are run.
+        #[arg(long, conflicts_with = "force")]
+        resume: bool,
+    },
+    /// Check scenario files and print every problem.
+    Validate {
+        /// Scenario files (or bundled names).
+        #[arg(required = true)]
+        files: Vec<String>,
+    },
+    /// List the bundled scenarios.
+    Scenarios,
+    /// Write the charts (SVG, PNG and their data as CSV) and a self-contained report.html of a
+    /// result folder written by run, merge, compare or sweep.
+    Report {
+        /// The result folder.
+        dir: PathBuf,
+        /// html: charts as SVG and PNG plus report.html; svg or png: charts only.
+        #[arg(long, value_enum, default_value = "html")]
+        format: FormatArg,
+        /// Chart width in inches.
+        #[arg(long, default_value_t = 6.0)]
+        width: f64,
+        /// Chart height in inches.
+        #[arg(long, default_value_t = 4.0)]
+        height: f64,
+        /// Chart resolution for PNG, dots per inch.
+        #[arg(long, default_value_t = 250.0)]
+        dpi: f64,
+    },
+    /// Combine the result folders of shards 1/K..K/K into one result, identical to an unsharded run.
+    Merge {
+        /// Shard result folders.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// The merged result folder.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Replace an existing result folder.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Run sharded runs and sweeps on a Slurm cluster as array jobs (see docs/cluster.md).
+    Slurm(Box<slurm::SlurmArgs>),
+}
+
+/// Settings shared by the commands that run scenarios.
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// Monte Carlo paths (overrides the file's run.paths).
+    #[arg(long, value_name = "N")]
+    pub(crate) paths: Option<u64>,
+    /// Seed (overrides the file's run.seed).
+    #[arg(long, value_name = "S")]
+    pub(crate) seed: Option<u64>,
+    /// Worker threads [default: one per core].
+    #[arg(long, value_name = "T")]
+    pub(crate) threads: Option<usize>,
+    /// Memory limit, bytes with an optional K, M, G or T suffix (binary), or `none`
+    /// [default: 75% of physical memory].
+    #[arg(long, value_name = "SIZE")]
+    pub(crate) max_memory: Option<String>,
+    /// Also write the charts and report.html into the result folder (as `herdlab report`).
+    #[arg(long)]
+    pub(crate) report: bool,
+}
+
+/// The output formats of `herdlab report`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FormatArg {
+    /// Charts as SVG and PNG, and report.html.
+    Html,
+    /// Charts as SVG only.
+    Svg,
+    /// Charts as PNG only.
+    Png,
+}
+
+impl From<FormatArg> for report::Format {
+    fn from(f: FormatArg) -> report::Format {
+        match f {
+            FormatArg::Html => report::Format::Html,
+            FormatArg::Svg => report::Format::Svg,
+            FormatArg::Png => report::Format::Png,
+        }
+    }
+}
+
+impl From<&RunArgs> for RunSettings {
+    fn from(a: &RunArgs) -> RunSettings {
+        RunSettings {
+            paths: a.paths,
+            seed: a.seed,
+            threads: a.threads,
+            max_memory: a.max_memory.clone(),
+            report: a.report,
+        }
+    }
+}
+
+/// What every command needs besides its arguments; also the [`Monitor`] of the service calls:
+/// progress on stderr, warnings and notes on stderr, Ctrl-C.
+#[derive(Clone, Debug)]
+pub(crate) struct Context {
+    /// Set by Ctrl-C: stop as soon as possible, write nothing.
+    pub(crate) stop: Arc<AtomicBool>,
+    /// The command line, for manifests.
+    pub(crate) command_line: Vec<String>,
+    /// Progress display.
+    pub(crate) mode: Mode,
+    /// Print summary tables and warnings.
+    pub(crate) tables: bool,
+}
+
+impl Monitor for Context {
+    fn run_started(&self, label: &str, total: u64, done: u64) -> Box<dyn Observer + '_> {
+        let p = Progress::new(label, total, self.mode, self.stop.clone());
+        if done > 0 {
+            p.start_at(done);
+        }
+        Box::new(p)
+    }
+    fn warning(&self, file: &str, message: &str) {
+        if self.tables {
+            eprintln!("warning: {file}: {message}");
+        }
+    }
+    fn note(&self, message: &str) {
+        eprintln!("note: {message}");
+    }
+    fn should_stop(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+}
+
+/// Prints where report.html went (`--report`).
+fn print_report(ctx: &Context, html: Option<&std::path::Path>) {
+    if ctx.tables
+        && let Some(html) = html
+    {
+        println!("report written to {}", html.display());
+    }
+}
+
+/// Runs a parsed command line.
+pub(crate) fn execute(cli: Cli, ctx: &Context) -> Result<()> {
+    match cli.command {
+        Command::Run {
+            scenario,
+            run,
+            shard,
+            out,
+            force,
+            resume,
+            checkpoint_every,
+        } => {
+            if checkpoint_every == Some(0) {
+                return Err(Error::Usage(
+                    "--checkpoint-every must be at least 1 path".into(),
+                ));
+            }
+            match (resume, scenario) {
+                (Some(folder), _) => {
+                    let request = ResumeRequest {
+                        folder,
+                        settings: RunSettings::from(&run),
+                        checkpoint_every,
+                    };
+                    match service::resume(&request, ctx)? {
+                        ResumeOutcome::Complete(dir) => {
+                            if ctx.tables {
+                                println!(
+                                    "{} is complete: the run had finished; its leftover checkpoint was removed",
+                                    dir.display()
+                                );
+                            }
+                        }
+                        ResumeOutcome::Finished(o) => print_run(ctx, &o),
+                    }
+                    Ok(())
+                }
+                (None, Some(scenario)) => {
+                    let shard = match shard.as_deref() {
+                        Some(s) => service::parse_shard(s)?,
+                        None => Shard::WHOLE,
+                    };
+                    let request = RunRequest {
+                        scenario,
+                        settings: RunSettings::from(&run),
+                        overrides: Vec::new(),
+                        shard,
+                        out,
+                        force,
+                        checkpoint_every,
+                        command_line: ctx.command_line.clone(),
+                    };
+                    let o = service::run(&request, ctx)?;
+                    print_run(ctx, &o);
+                    Ok(())
+                }
+                (None, None) => Err(Error::Usage("run: give a scenario, or --resume DIR".into())),
+            }
+        }
+        Command::Compare {
+            scenarios,
+            run,
+            out,
+            force,
+        } => {
+            let request = CompareRequest {
+                scenarios,
+                settings: RunSettings::from(&run),
+                out,
+                force,
+                command_line: ctx.command_line.clone(),
+            };
+            let o = service::compare(&request, ctx)?;
+            print_report(ctx, o.report.as_deref());
+            if ctx.tables {
+                let a = &o.scenarios[0];
+                println!(
+                    "paired differences against {} ({} paths, seed {}, common random numbers; 95% intervals)",
+                    a.name, a.run.paths, a.run.seed
+                );
+                for (name, c) in o.names.iter().skip(1).zip(&o.comparisons) {
+                    println!("{name} - {}:", o.names[0]);
+                    println!(
+                        "  {:<27} {:>12} {:>12} {:>12}  {:>27}",
+                        "measure", "reference", "scenario", "difference", "95% interval"
+                    );
+                    let rows = HEADLINE
+                        .iter()
+                        .filter_map(|h| c.measure(h))
+                        .chain(&c.region_gap);
+                    for m in rows {
+                        let d = &m.difference;
+                        println!(
+                            "  {:<27} {:>12} {:>12} {:>12}  {:>27}",
+                            m.name,
+                            fmt_num(d.mean_a),
+                            fmt_num(d.mean_b),
+                            fmt_num(d.mean),
+                            format!("[{}, {}]", fmt_num(d.low), fmt_num(d.high))
+                        );
+                    }
+                }
+                println!("results written to {}", o.folder.display());
+            }
+            Ok(())
+        }
+        Command::Sweep {
+            scenario,
+            vary,
+            run,
+            out,
+            force,
+            resume,
+        } => {
+            let request = SweepRequest {
+                scenario,
+                vary,
+                settings: RunSettings::from(&run),
+                out,
+                force,
+                resume,
+                command_line: ctx.command_line.clone(),
+            };
+            let o = service::sweep(&request, ctx)?;
+            if resume && ctx.tables {
+                eprintln!(
+                    "resumed: {} of {} cells were kept from the interrupted sweep",
+                    o.reused,
+                    o.rows.len()
+                );
+            }
+            print_report(ctx, o.report.as_deref());
+            if ctx.tables {
+                let base = &o.scenario;
+                println!(
+                    "{}: {} cells, {} paths each, seed {} (shared by every cell)",
+                    base.name,
+                    o.rows.len(),
+                    base.run.paths,
+                    base.run.seed
+                );
+                let w = o.header.len().min(1 + o.varies.len() + 2);
+                println!("  {}", o.header[..w].join("  "));
+                for r in &o.rows {
+                    println!("  {}", r[..w].join("  "));
+                }
+                println!("results written to {}", o.folder.display());
+            }
+            Ok(())
+        }
+        Command::Validate { files } => validate(&files),
+        Command::Scenarios => {
+            let width = bundled::SCENARIOS.iter().map(|b| b.name.len()).max();
+            for b in bundled::SCENARIOS {
+                println!(
+                    "{:width$}  {}",
+                    b.name,
+                    b.description(),
+                    width = width.unwrap_or(0)
+                );
+            }
+            Ok(())
+        }
+        Command::Report {
+            dir,
+            format,
+            width,
+            height,
+            dpi,
+        } => {
+            let written = service::report(&ReportRequest {
+                folder: &dir,
+                format: format.into(),
+                output: charts::Output::inches(width, height, dpi),
+            })?;
+            if ctx.tables {
+                for w in written {
+                    println!("wrote {}", w.display());
+                }
+            }
+            Ok(())
+        }
+        Command::Merge { dirs, out, force } => {
+            let m = service::merge(&MergeRequest {
+                folders: dirs,
+                out,
+                force,
+                command_line: ctx.command_line.clone(),
+            })?;
+            if ctx.tables {
+                let scenario = m.manifest.input.rebuild()?;
+                print_summary(&scenario, &m.aggregates);
+                println!(
+                    "merged {} shards into {}",
+                    m.manifest.merged_from.len(),
+                    m.dir.display()
+                );
+            }
+            Ok(())
+        }
+        Command::Slurm(args) => slurm::execute(*args, ctx),
+    }
+}
+
+/// Prints what a run (or a resumed run) wrote.
+fn print_run(ctx: &Context, o: &RunOutcome) {
+    print_report(ctx, o.report.as_deref());
+    if !ctx.tables {
+        return;
+    }
+    print_summary(&o.scenario, &o.aggregates);
+    if o.all_failed > 0 {
+        println!(
+            "note: every bank had failed by the end of {} of {} paths \
+             (failed_bank_share = 1 in paths.csv); no credit is supplied after that",
+            o.all_failed,
+            o.paths.len()
+        );
+    }
+    match o.shard {
+        Some((i, k, first, end)) => println!(
+            "shard {i}/{k} (paths {first}..{end}) written to {}",
+            o.folder.display()
+        ),
+        None => println!("results written to {}", o.folder.display()),
+    }
+}
+
+fn print_summary(scenario: &Scenario, agg: &Aggregates) {
+    println!(
+        "{}: {} paths, seed {}, {} quarters; money in {}",
+        scenario.name, agg.paths, scenario.run.seed, scenario.run.quarters, scenario.currency
+    );
+    println!("  {:<27} {:>12}  {:>27}", "measure", "mean", "95% interval");
+    for name in HEADLINE {
+        if let Some((mean, _, lo, hi)) = headline(agg, name) {
+            println!(
+                "  {:<27} {:>12}  {:>27}",
+                name,
+                fmt_num(mean),
+                format!("[{}, {}]", fmt_num(lo), fmt_num(hi))
+            );
+        }
+    }
+}
+
+/// `herdlab validate`: every file checked, each problem printed.
+fn validate(files: &[String]) -> Result<()> {
+    let mut bad = 0;
+    for f in files {
+        match service::validate(f) {
+            Ok(p) => {
+                println!(
+                    "ok: {} ({}: {} banks, {} regions, {} families)",
+                    f,
+                    p.scenario.name,
+                    p.scenario.banks.len(),
+                    p.scenario.regions.len(),
+                    p.scenario.models.families.len()
+                );
+                let mut seen = BTreeSet::new();
+                for w in p.scenario.warnings() {
+                    if seen.insert(w.to_string()) {
+                        eprintln!("warning: {f}: {w}");
+                    }
+                }
+            }
+            Err(e) => {
+                bad += 1;
+                eprintln!("{e}");
+            }
+        }
+    }
+    if bad > 0 {
+        return Err(Error::Invalid(format!(
+            "{bad} of {} scenario file(s) have problems (listed above)",
+            files.len()
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,536 @@
+//! The service layer: every operation the `herdlab` command line, the Slurm driver and the
+//! desktop app carry out (run, resume, compare, sweep, merge, report, validate, load, save a
+//! scenario), as plain
+//! requests in and typed outcomes out. It knows nothing of flags, terminals or windows: progress
+//! and cancellation go through a [`Monitor`] (built on the engine's
+//! [`Observer`](sim::montecarlo::Observer)), and failures are the crate's [`ServiceError`].
+//!
+//! ```no_run
+//! use reports::service::{self, Quiet, RunRequest};
+//!
+//! let mut request = RunRequest::new("baseline");
+//! request.settings.paths = Some(100);
+//! request.out = Some("results/example".into());
+//! let outcome = service::run(&request, &Quiet)?;
+//! println!("{} paths written to {}", outcome.paths.len(), outcome.folder.display());
+//! # Ok::<(), reports::service::ServiceError>(())
+//! ```
+//!
+//! Result folders are byte-for-byte what the command line writes, whichever front end asks.
+
+mod compare;
+mod run;
+mod scenario;
+mod sweep;
+
+use std::path::{Path, PathBuf};
+
+use sim::aggregate::Aggregates;
+use sim::montecarlo::{Observer, RunOptions, Shard, Silent};
+use sim::results::PathResult;
+use sim::scenario::Scenario;
+
+pub use crate::error::{Error as ServiceError, Result};
+use crate::input::{self, Origin, ScenarioInput};
+use crate::output::{self, AtomicDir, Manifest, ResultData, ShardInfo};
+use crate::sweep::{Assignment, ParamPath};
+use crate::{charts, merge, report};
+
+pub use compare::{
+    CompareOutcome, CompareRequest, compare, comparison_folder, crn_overrides,
+    write_comparison_folder, write_comparison_index,
+};
+pub use run::{ResumeOutcome, ResumeRequest, RunOutcome, RunRequest, resume, run};
+pub use scenario::save_scenario;
+pub use sweep::{
+    SweepCell, SweepOutcome, SweepPlan, SweepRequest, cell_folder, plan_sweep, sweep,
+    write_sweep_folder, write_sweep_index,
+};
+
+/// Progress, warnings and cancellation of the work a service function does: the command line's
+/// progress bar and Ctrl-C, the desktop app's counters and Cancel button, or nothing ([`Quiet`]).
+pub trait Monitor: Sync {
+    /// A run of `total` paths named `label` starts, `done` of them finished already (a resumed
+    /// run). The observer returned sees its paths; it is dropped when the run ends.
+    fn run_started(&self, label: &str, total: u64, done: u64) -> Box<dyn Observer + '_>;
+    /// A scenario about to run is valid but degenerate (`file` names it); each message is
+    /// reported once per call of a service function.
+    fn warning(&self, file: &str, message: &str) {
+        let _ = (file, message);
+    }
+    /// Something the user should know that is not an error (e.g. where an interrupted run's
+    /// paths are kept when it fails).
+    fn note(&self, message: &str) {
+        let _ = message;
+    }
+    /// Whether to stop as soon as possible (nothing more is written).
+    fn should_stop(&self) -> bool {
+        false
+    }
+}
+
+/// A monitor that shows nothing and never stops.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Quiet;
+
+impl Monitor for Quiet {
+    fn run_started(&self, _label: &str, _total: u64, _done: u64) -> Box<dyn Observer + '_> {
+        Box::new(Silent)
+    }
+}
+
+/// Settings shared by the operations that run scenarios (the command line's `--paths`,
+/// `--seed`, `--threads`, `--max-memory`, `--report`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunSettings {
+    /// Monte Carlo paths, overriding the scenario's `run.paths` (at least 1).
+    pub paths: Option<u64>,
+    /// Seed, overriding the scenario's `run.seed` (at most `i64::MAX`).
+    pub seed: Option<u64>,
+    /// Worker threads [default: one per core].
+    pub threads: Option<usize>,
+    /// Memory limit: bytes with an optional K, M, G or T suffix (binary), or `none`
+    /// [default: 75% of physical memory, [`default_memory`]].
+    pub max_memory: Option<String>,
+    /// Also write the charts and report.html into the result folder.
+    pub report: bool,
+}
+
+impl RunSettings {
+    /// The `paths` and `seed` overrides as assignments, in the order manifests list them.
+    pub fn overrides(&self) -> Result<Vec<Assignment>> {
+        let mut out = Vec::new();
+        if let Some(p) = self.paths {
+            if p == 0 {
+                return Err(ServiceError::Usage("--paths must be at least 1".into()));
+            }
+            out.push(Assignment::number(
+                ParamPath::parse("run.paths")?,
+                p as f64,
+                true,
+            ));
+        }
+        if let Some(s) = self.seed {
+            out.push(Assignment {
+                path: ParamPath::parse("run.seed")?,
+                value: toml::Value::Integer(i64::try_from(s).map_err(|_| {
+                    ServiceError::Usage(format!("--seed {s}: the largest seed is {}", i64::MAX))
+                })?),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The engine's run options for `shard` of the run.
+    pub fn options(&self, shard: Shard) -> Result<RunOptions> {
+        let max_memory = match &self.max_memory {
+            Some(m) => parse_memory(m)?,
+            None => Some(default_memory()),
+        };
+        Ok(RunOptions {
+            shard,
+            threads: self.threads,
+            max_memory,
+            ..default_options()
+        })
+    }
+}
+
+/// Parses `I/K` (1-based, e.g. `2/4`) into the engine's 0-based shard.
+pub fn parse_shard(text: &str) -> Result<Shard> {
+    let bad = || {
+        ServiceError::Usage(format!(
+            "--shard {text}: expected I/K with 1 <= I <= K, e.g. 2/4 for the second of four shards"
+        ))
+    };
+    let (i, k) = text.split_once('/').ok_or_else(bad)?;
+    let i: u64 = i.trim().parse().map_err(|_| bad())?;
+    let k: u64 = k.trim().parse().map_err(|_| bad())?;
+    if i == 0 || k == 0 || i > k {
+        return Err(bad());
+    }
+    Ok(Shard {
+        index: i - 1,
+        count: k,
+    })
+}
+
+/// Parses a memory size: `8G`, `512M`, `1048576`, `none` (no limit: `None`).
+pub fn parse_memory(text: &str) -> Result<Option<u64>> {
+    let t = text.trim();
+    if t.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    let upper = t.to_ascii_uppercase();
+    let stripped = upper
+        .strip_suffix("IB")
+        .or_else(|| upper.strip_suffix('B'))
+        .unwrap_or(&upper);
+    let (digits, mult) = match stripped.chars().last() {
+        Some('K') => (&stripped[..stripped.len() - 1], 1u64 << 10),
+        Some('M') => (&stripped[..stripped.len() - 1], 1 << 20),
+        Some('G') => (&stripped[..stripped.len() - 1], 1 << 30),
+        Some('T') => (&stripped[..stripped.len() - 1], 1 << 40),
+        _ => (stripped, 1),
+    };
+    let x: f64 = digits.trim().parse().map_err(|_| {
+        ServiceError::Usage(format!(
+            "--max-memory {text}: expected a size such as 8G, 512M, 1000000 or none"
+        ))
+    })?;
+    if !x.is_finite() || x <= 0.0 {
+        return Err(ServiceError::Usage(format!(
+            "--max-memory {text}: the size must be positive"
+        )));
+    }
+    Ok(Some((x * mult as f64) as u64))
+}
+
+/// 75% of physical memory (from /proc/meminfo), or 4 GiB if that cannot be read.
+pub fn default_memory() -> u64 {
+    let total = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:").map(str::to_string))
+        })
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map(|kb| kb * 1024);
+    match total {
+        Some(b) => b / 4 * 3,
+        None => 4 << 30,
+    }
+}
+
+/// The run options front ends use by default: the whole run, every core, and the memory limit
+/// of [`default_memory`].
+pub fn default_options() -> RunOptions {
+    RunOptions {
+        paths: None,
+        shard: Shard::WHOLE,
+        threads: None,
+        max_memory: Some(default_memory()),
+    }
+}
+
+/// A scenario ready to run: what every front end builds before running, so that a run started
+/// anywhere writes the same result folder.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    /// Where the scenario came from.
+    pub origin: Origin,
+    /// The validated scenario.
+    pub scenario: Scenario,
+    /// The scenario as run (merged TOML and data files), for the manifest.
+    pub input: ScenarioInput,
+    /// The overrides applied, as `path = value`, for the manifest.
+    pub overrides: Vec<String>,
+}
+
+impl Prepared {
+    /// Builds a scenario from `table` (the merged scenario of `origin`, possibly edited) with
+    /// `assignments` applied; `label` is appended to the file name in messages and the manifest.
+    pub fn from_table(
+        origin: Origin,
+        table: toml::Table,
+        assignments: &[Assignment],
+        label: &str,
+    ) -> Result<Prepared> {
+        let (scenario, input) = input::build(&origin, table, assignments, label)?;
+        Ok(Prepared {
+            origin,
+            scenario,
+            input,
+            overrides: assignments.iter().map(ToString::to_string).collect(),
+        })
+    }
+}
+
+/// Loads the scenario of `origin` and prepares it with `assignments` applied.
+pub fn prepare(origin: Origin, assignments: &[Assignment], label: &str) -> Result<Prepared> {
+    let table = origin.table()?;
+    Prepared::from_table(origin, table, assignments, label)
+}
+
+/// Checks a scenario (a file or a bundled name): its validated form, or every problem.
+pub fn validate(scenario: &str) -> Result<Prepared> {
+    prepare(Origin::resolve(scenario)?, &[], "")
+}
+
+/// Reports each warning of `p`'s scenario to `monitor` unless `seen` holds it already.
+fn warn(monitor: &dyn Monitor, p: &Prepared, seen: &mut std::collections::BTreeSet<String>) {
+    for w in p.scenario.warnings() {
+        if seen.insert(w.to_string()) {
+            monitor.warning(&p.input.file, &w.to_string());
+        }
+    }
+}
+
+/// One finished run: its paths and manifest, not yet written.
+#[derive(Clone, Debug)]
+pub struct Finished {
+    /// The manifest to write.
+    pub manifest: Manifest,
+    /// The paths, in path order.
+    pub paths: Vec<PathResult>,
+}
+
+/// The manifest of a run of `p` starting now, but for its finishing time and thread count;
+/// `command_line` is recorded in it.
+fn new_manifest(command_line: &[String], p: &Prepared, options: &RunOptions) -> Result<Manifest> {
+    let total = p.scenario.run.paths;
+    let range = options.shard.paths(total);
+    let scenario_json =
+        serde_json::to_value(&p.scenario).map_err(|e| ServiceError::format(p.origin.path(), e))?;
+    Ok(Manifest {
+        format: output::MANIFEST_FORMAT.into(),
+        format_version: output::FORMAT_VERSION,
+        program: "herdlab".into(),
+        version: output::PROGRAM_VERSION.into(),
+        command_line: command_line.to_vec(),
+        started: output::now_rfc3339(),
+        finished: String::new(),
+        scenario_name: p.scenario.name.clone(),
+        scenario_origin: p.origin.label(),
+        seed: p.scenario.run.seed,
+        paths: total,
+        shard: ShardInfo {
+            index: options.shard.index + 1,
+            count: options.shard.count,
+            first_path: range.start,
+            end_path: range.end,
+        },
+        threads: 0,
+        max_memory: options.max_memory,
+        overrides: p.overrides.clone(),
+        merged_from: Vec::new(),
+        resumed: Vec::new(),
+        input: p.input.clone(),
+        scenario: scenario_json,
+    })
+}
+
+/// Runs a prepared scenario with `observer` (progress and cancellation) and builds its manifest;
+/// `command_line` is recorded in it. A cancelled run is [`ServiceError::Interrupted`].
+pub fn run_prepared(
+    p: &Prepared,
+    options: &RunOptions,
+    observer: &dyn Observer,
+    command_line: &[String],
+) -> Result<Finished> {
+    let mut manifest = new_manifest(command_line, p, options)?;
+    let out = match sim::montecarlo::run(&p.scenario, options, observer) {
+        Err(sim::Error::Cancelled) => return Err(ServiceError::Interrupted),
+        other => other?,
+    };
+    manifest.finished = output::now_rfc3339();
+    manifest.threads = out.threads;
+    Ok(Finished {
+        manifest,
+        paths: out.paths,
+    })
+}
+
+/// [`run_prepared`] in `blocks` consecutive blocks of paths on one compiled model and thread
+/// pool, for interim results: after every block but the last, `between` gets the manifest so far
+/// and the paths done. The result is the same as [`run_prepared`]'s (the paths do not depend on how
+/// a run is cut). The observer counts the paths of each block on its own.
+pub fn run_prepared_blocks(
+    p: &Prepared,
+    options: &RunOptions,
+    observer: &dyn Observer,
+    command_line: &[String],
+    blocks: u64,
+    between: &mut dyn FnMut(&Manifest, &[PathResult]),
+) -> Result<Finished> {
+    let cancelled = |e: sim::Error| match e {
+        sim::Error::Cancelled => ServiceError::Interrupted,
+        other => other.into(),
+    };
+    let mut manifest = new_manifest(command_line, p, options)?;
+    let runner = sim::montecarlo::Runner::new(&p.scenario, options).map_err(cancelled)?;
+    manifest.threads = runner.threads();
+    let range = runner.range();
+    let n = range.end - range.start;
+    let blocks = blocks.max(1);
+    let mut paths = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
+    for index in 0..blocks {
+        let part = Shard {
+            index,
+            count: blocks,
+        }
+        .paths(n);
+        let done = runner
+            .run(range.start + part.start..range.start + part.end, observer)
+            .map_err(cancelled)?;
+        paths.extend(done);
+        if index + 1 < blocks {
+            between(&manifest, &paths);
+        }
+    }
+    manifest.finished = output::now_rfc3339();
+    Ok(Finished { manifest, paths })
+}
+
+/// Runs `p` as one labelled run of `monitor`; stops before and after when asked to.
+fn run_one(
+    monitor: &dyn Monitor,
+    p: &Prepared,
+    options: &RunOptions,
+    label: &str,
+    command_line: &[String],
+) -> Result<Finished> {
+    check_stop(monitor)?;
+    let range = options.shard.paths(p.scenario.run.paths);
+    let observer = monitor.run_started(label, range.end - range.start, 0);
+    let result = run_prepared(p, options, &*observer, command_line);
+    drop(observer);
+    let f = result?;
+    check_stop(monitor)?;
+    Ok(f)
+}
+
+fn check_stop(monitor: &dyn Monitor) -> Result<()> {
+    if monitor.should_stop() {
+        Err(ServiceError::Interrupted)
+    } else {
+        Ok(())
+    }
+}
+
+/// Writes the result folder of a finished run of `scenario` into `dir` (created if missing) and
+/// returns the run's aggregates.
+pub fn write_into(dir: &Path, scenario: &Scenario, f: &Finished) -> Result<Aggregates> {
+    std::fs::create_dir_all(dir).map_err(|e| ServiceError::io(dir, "cannot create folder", e))?;
+    output::write_result(
+        dir,
+        &ResultData {
+            manifest: &f.manifest,
+            scenario,
+            paths: &f.paths,
+        },
+    )
+}
+
+/// Writes the result folder of a finished run to `out` as `herdlab run` does (the same
+/// [`output::write_result`] under an [`AtomicDir`]): built under a temporary name and renamed
+/// into place, replacing an existing folder only when `force`. Returns the folder and the run's
+/// aggregates.
+pub fn write_run_folder(
+    out: &Path,
+    force: bool,
+    scenario: &Scenario,
+    f: &Finished,
+) -> Result<(PathBuf, Aggregates)> {
+    AtomicDir::check(out, force)?;
+    let dir = AtomicDir::create(out, force)?;
+    let agg = write_into(dir.path(), scenario, f)?;
+    let dir = dir.commit()?;
+    Ok((dir, agg))
+}
+
+/// What [`report`] writes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ReportRequest<'a> {
+    /// The result folder (of a run, merge, comparison or sweep).
+    pub folder: &'a Path,
+    /// Charts and report.html, or charts in one format only.
+    pub format: report::Format,
+    /// Chart size and resolution.
+    pub output: charts::Output,
+}
+
+/// Writes the charts (SVG, PNG and their data as CSV) and report.html of a result folder;
+/// returns what was written (the chart folder, then report.html when asked for).
+pub fn report(request: &ReportRequest<'_>) -> Result<Vec<PathBuf>> {
+    report::report(request.folder, request.format, &request.output)
+}
+
+/// Writes the charts and report.html of a folder just written (`report` of a request): returns
+/// the report.html written.
+pub(crate) fn report_html(folder: &Path) -> Result<Option<PathBuf>> {
+    let written = report::report(folder, report::Format::Html, &charts::Output::default())?;
+    Ok(written
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "html")))
+}
+
+/// What [`merge`] combines.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MergeRequest {
+    /// The shard result folders (1/K..K/K, in any order).
+    pub folders: Vec<PathBuf>,
+    /// The merged result folder.
+    pub out: PathBuf,
+    /// Replace an existing result folder.
+    pub force: bool,
+    /// Recorded in the manifest.
+    pub command_line: Vec<String>,
+}
+
+/// Combines the result folders of shards 1/K..K/K into one result, byte-identical to the
+/// unsharded run's (but for the manifest's record of how it was made).
+pub fn merge(request: &MergeRequest) -> Result<merge::Merged> {
+    merge::merge(
+        &request.folders,
+        &request.out,
+        request.force,
+        &request.command_line,
+    )
+}
+
+/// Reads a result folder back: manifest, scenario, paths and aggregates.
+pub fn load(folder: &Path) -> Result<report::LoadedResult> {
+    report::load_result(folder)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_and_memory_sizes_parse_or_are_refused_with_the_flag_named() {
+        assert_eq!(
+            parse_shard("2/4").expect("ok"),
+            Shard { index: 1, count: 4 }
+        );
+        for bad in ["0/4", "5/4", "2", "a/b", "1/0"] {
+            let e = parse_shard(bad).expect_err(bad);
+            assert!(e.to_string().contains("--shard"), "{e}");
+        }
+        assert_eq!(parse_memory("8G").expect("ok"), Some(8 << 30));
+        assert_eq!(parse_memory("512MiB").expect("ok"), Some(512 << 20));
+        assert_eq!(parse_memory("1000").expect("ok"), Some(1000));
+        assert_eq!(parse_memory("none").expect("ok"), None);
+        for bad in ["-1G", "lots", "0"] {
+            let e = parse_memory(bad).expect_err(bad);
+            assert!(e.to_string().contains("--max-memory"), "{e}");
+        }
+    }
+
+    #[test]
+    fn settings_become_overrides_in_manifest_order() {
+        let s = RunSettings {
+            paths: Some(10),
+            seed: Some(7),
+            ..RunSettings::default()
+        };
+        let o: Vec<String> = s
+            .overrides()
+            .expect("ok")
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(o, ["run.paths = 10", "run.seed = 7"]);
+        let zero = RunSettings {
+            paths: Some(0),
+            ..RunSettings::default()
+        };
+        assert!(zero.overrides().is_err());
+        let huge = RunSettings {
+            seed: Some(u64::MAX),
+            ..RunSettings::default()
+        };
+        assert!(huge.overrides().is_err());
+    }
+}
