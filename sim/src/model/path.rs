@@ -5,8 +5,6 @@
 //! the probe, the records written so far); [`Quarter`] what one quarter has computed so far. A
 //! quarter is [`PathState::quarter`]: one method per phase, called in order.
 
-use nalgebra::DMatrix;
-
 use super::applications::{ActiveBanks, FirmBlock, QuarterInputs};
 use super::bank::BankState;
 use super::contagion::{self as settle, ContagionState};
@@ -15,7 +13,7 @@ use super::equations as eq;
 use super::firms::{self, FACILITY, FIRM_BLOCK, Firms, NO_LENDER};
 use super::probe::Probe;
 use super::summary::summarize_path;
-use super::{Model, herding, network};
+use super::{Model, herding};
 use crate::error::{Error, Result};
 use crate::montecarlo::{Observer, Silent};
 use crate::results::{BankOutcome, BankQuarter, PathResult, QuarterRecord, RegionQuarter};
@@ -229,17 +227,7 @@ impl<'m, 's, T: Tally, L: Log> PathState<'m, 's, T, L> {
         let mut banks: Vec<BankState> = s.banks.iter().map(BankState::new).collect();
         // §6 the interbank network: drawn once for the run, or for this path. Banks' interbank
         // assets and liabilities are the network's row and column sums.
-        let exposures: Option<DMatrix<f64>> = match &s.contagion.interbank {
-            None => None,
-            Some(ib) if ib.resample_per_path => Some(
-                network::exposures(s, ib, root.purpose(Purpose::Network)).map_err(|e| {
-                    Error::Contagion(format!(
-                        "path {path}: cannot build the interbank network: {e}"
-                    ))
-                })?,
-            ),
-            Some(_) => model.exposures.clone(),
-        };
+        let exposures = model.network_of_path(path)?;
         if let Some(x) = &exposures {
             for (i, b) in banks.iter_mut().enumerate() {
                 b.interbank_assets = x.row(i).sum();
