@@ -75,14 +75,17 @@ asset_loss = 0.3
 /// The cases and their digests. First recorded from the engine before the performance work
 /// (commit ee6744a); re-recorded once for a deliberate output change (empty sums give +0.0
 /// instead of -0.0), from the engine just before the performance work was merged, and the merged,
-/// optimised engine reproduced those digests exactly.
+/// optimised engine reproduced those digests exactly. The bundled scenarios' calibration to
+/// published data (issue 15) changed the parameters of baseline, rate-shock (and so herding-alarm
+/// and the contagion cases) and eu-banks-2018: their digests were re-recorded then, with
+/// bench-standard and interbank-cascade (whose files did not change) reproduced exactly.
 fn cases() -> Vec<(&'static str, Scenario, u64, u64)> {
     vec![
         (
             "baseline",
             with_firms("baseline.toml", 3000),
             3,
-            0x02837b5dda21df6f,
+            0x512e6e711f1c506d,
         ),
         (
             "bench-standard",
@@ -94,13 +97,13 @@ fn cases() -> Vec<(&'static str, Scenario, u64, u64)> {
             "herding-alarm",
             with_firms("herding-alarm.toml", 3000),
             3,
-            0x3c361718b326e0fb,
+            0x1c92c57df8df951f,
         ),
         (
             "eu-banks-2018",
             with_firms("eu-banks-2018.toml", 3000),
             2,
-            0x84367013fee5eeeb,
+            0x53b6710f1d0170c1,
         ),
         (
             "interbank-cascade",
@@ -112,13 +115,13 @@ fn cases() -> Vec<(&'static str, Scenario, u64, u64)> {
             "rate-shock-eisenberg-noe",
             rate_shock_with_contagion("clearing = \"eisenberg-noe\""),
             3,
-            0x32a978623057ab0b,
+            0xda5064adea680208,
         ),
         (
             "rate-shock-rogers-veraart",
             rate_shock_with_contagion("clearing = \"rogers-veraart\"\nalpha = 0.8\nbeta = 0.6"),
             2,
-            0x2af4938b15402784,
+            0x9703bbb5470a1368,
         ),
     ]
 }
