@@ -31,6 +31,9 @@ pub const SCENARIOS: &[Bundled] = bundled![
     "diversity-cap",
     "herding-alarm",
     "eu-banks-2018",
+    "eba-2018-adverse",
+    "china-region",
+    "china-region-diverse",
     "bench-standard",
     "interbank-cascade",
 ];

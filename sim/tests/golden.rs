@@ -82,13 +82,17 @@ asset_loss = 0.3
 /// (`interbank-cascade`, `rate-shock-*`) changed because networks are now used as drawn (no
 /// repair); with `repair = true` set on them the engine reproduced the earlier digests exactly,
 /// so the failure rule `E < 0` changes none of these cases, and the other four are unchanged.
+/// Re-recorded for the calibrated bundled scenarios (issue 15: `baseline` and `eu-banks-2018`
+/// calibrated to published SME default and rejection rates; `herding-alarm` and `rate-shock`
+/// build on `baseline`): `bench-standard` and `interbank-cascade`, whose files did not change,
+/// kept their digests exactly, so the engine did not change.
 fn cases() -> Vec<(&'static str, Scenario, u64, u64)> {
     vec![
         (
             "baseline",
             with_firms("baseline.toml", 3000),
             3,
-            0x88f58c9c30844f1b,
+            0x74380d8bb4738bc7,
         ),
         (
             "bench-standard",
@@ -100,13 +104,13 @@ fn cases() -> Vec<(&'static str, Scenario, u64, u64)> {
             "herding-alarm",
             with_firms("herding-alarm.toml", 3000),
             3,
-            0x1a39df5500b335c6,
+            0x605944f67e69e8e3,
         ),
         (
             "eu-banks-2018",
             with_firms("eu-banks-2018.toml", 3000),
             2,
-            0xc303304fa4199ea6,
+            0x02b6ea7a727bb973,
         ),
         (
             "interbank-cascade",
@@ -118,13 +122,13 @@ fn cases() -> Vec<(&'static str, Scenario, u64, u64)> {
             "rate-shock-eisenberg-noe",
             rate_shock_with_contagion("clearing = \"eisenberg-noe\""),
             3,
-            0xb68ddd4425e88571,
+            0xa0cad11090db1d89,
         ),
         (
             "rate-shock-rogers-veraart",
             rate_shock_with_contagion("clearing = \"rogers-veraart\"\nalpha = 0.8\nbeta = 0.6"),
             2,
-            0x38fa0e468524108a,
+            0xb7fe9493dcb751ea,
         ),
     ]
 }
