@@ -280,7 +280,7 @@ class Scenario:
     def _as_argument(self, folder: Path, index: int) -> str:
         """A scenario argument for the service layer: the source if unedited, else a file."""
         if not self.edited:
-            return self.source
+            return self._draft.argument
         path = folder / f"scenario-{index}.toml"
         self.save(path)
         return str(path)
@@ -338,6 +338,14 @@ class Result:
         """Per path and quarter, long format: path, quarter, measure, region, value. ``region``
         is empty (None) for whole-economy measures."""
         return _table(_read_ipc(self._data.quarters_ipc()), self._output)
+
+    @property
+    def banks(self) -> Any:
+        """Per path, quarter and bank, long format: path, quarter, bank, equity, income,
+        loss_credit, loss_bonds, loss_interbank, loss_fire_sales, loss_shock (money); ``None``
+        when the scenario turned bank detail off (``run.bank_detail = false``)."""
+        data = self._data.banks_ipc()
+        return None if data is None else _table(_read_ipc(data), self._output)
 
     @property
     def manifest(self) -> dict[str, Any]:

@@ -295,6 +295,15 @@ impl ScenarioDraft {
         self.origin.label()
     }
 
+    /// The scenario as the service layer's requests name it: the bundled name or the file path.
+    #[getter]
+    fn argument(&self) -> String {
+        match &self.origin {
+            Origin::File(p) => p.display().to_string(),
+            Origin::Bundled(b) => b.name.to_string(),
+        }
+    }
+
     /// An independent copy.
     fn copy(&self) -> ScenarioDraft {
         self.clone()
@@ -506,6 +515,62 @@ impl RunData {
             ],
         )?;
         ipc(py, &b)
+    }
+
+    /// Per path, quarter and bank: path, quarter, bank, equity, income and losses by channel;
+    /// `None` when the run kept no bank detail (`run.bank_detail = false`).
+    fn banks_ipc<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyBytes>>> {
+        let nb = self.scenario.banks.len();
+        if nb == 0 || self.paths.iter().all(|p| p.bank_quarters.is_empty()) {
+            return Ok(None);
+        }
+        let mut path = Vec::new();
+        let mut quarter = Vec::new();
+        let mut bank: Vec<&str> = Vec::new();
+        let mut cols: [Vec<f64>; 7] = Default::default();
+        for p in &self.paths {
+            for (k, b) in p.bank_quarters.iter().enumerate() {
+                path.push(p.path);
+                quarter.push((k / nb) as u32 + 1);
+                bank.push(self.scenario.banks[k % nb].id.as_str());
+                let v = [
+                    b.equity,
+                    b.income,
+                    b.loss_credit,
+                    b.loss_bonds,
+                    b.loss_interbank,
+                    b.loss_fire_sales,
+                    b.loss_shock,
+                ];
+                for (c, x) in cols.iter_mut().zip(v) {
+                    c.push(x);
+                }
+            }
+        }
+        let names = [
+            "equity",
+            "income",
+            "loss_credit",
+            "loss_bonds",
+            "loss_interbank",
+            "loss_fire_sales",
+            "loss_shock",
+        ];
+        let mut fields = vec![
+            Field::new("path", DataType::UInt64, false),
+            Field::new("quarter", DataType::UInt32, false),
+            Field::new("bank", DataType::Utf8, false),
+        ];
+        let mut columns: Vec<ArrayRef> = vec![
+            Arc::new(UInt64Array::from(path)),
+            Arc::new(UInt32Array::from(quarter)),
+            Arc::new(StringArray::from(bank)),
+        ];
+        for (name, c) in names.iter().zip(cols) {
+            fields.push(Field::new(*name, DataType::Float64, false));
+            columns.push(Arc::new(Float64Array::from(c)));
+        }
+        ipc(py, &batch(fields, columns)?).map(Some)
     }
 
     /// The manifest as JSON text.
