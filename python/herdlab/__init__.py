@@ -131,9 +131,10 @@ class _TqdmProgress:
         if label != self._label or self._bar is None:
             self.close()
             self._label = label
-            self._bar = self._tqdm(total=total, desc=label, unit="path")
-        self._bar.n = done
-        self._bar.refresh()
+            # `initial` so that paths done before the bar existed do not count in its rate.
+            self._bar = self._tqdm(total=total, desc=label, unit="path", initial=done)
+        if done > self._bar.n:
+            self._bar.update(done - self._bar.n)
 
     def close(self) -> None:
         """Closes the current bar."""
