@@ -121,6 +121,12 @@ def test_python_run_equals_the_cli_run_number_for_number(cli: str, tmp_path: Pat
     for row, (_, mine) in zip(rows, p.iterrows()):
         for col, text in row.items():
             assert float(text) == float(mine[col]), (col, text, mine[col])  # bit-identical
+    # Result.save writes the CLI's folder: every file byte for byte but the manifest (its
+    # command line and times differ).
+    saved = py.save(tmp_path / "python")
+    for name in ["paths.csv", "paths.jsonl", "paths.parquet", "path_quarters.csv",
+                 "quarters.csv", "summary.json"]:
+        assert (saved / name).read_bytes() == (out / name).read_bytes(), name
     cli_summary = json.loads((out / "summary.json").read_text())
     ours = py.summary
     for m in cli_summary["path_measures"]:
