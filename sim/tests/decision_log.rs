@@ -9,18 +9,6 @@ use common::*;
 use sim::error::Error;
 use sim::model::{Decision, Model};
 use sim::montecarlo::{Observer, RunOptions, Silent, run};
-use sim::scenario::Scenario;
-
-fn with_firms(name: &str, firms: usize) -> Scenario {
-    let s = bundled(name);
-    Scenario {
-        firms: sim::scenario::Firms {
-            count: firms,
-            ..s.firms.clone()
-        },
-        ..s
-    }
-}
 
 #[test]
 fn a_logged_path_is_the_same_path() {

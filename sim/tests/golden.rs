@@ -24,19 +24,6 @@ fn fnv1a(text: &str) -> u64 {
     h
 }
 
-/// A bundled scenario with `firms` firms (the firm count sets the test's run time, not its
-/// coverage: every code path of the quarter loop runs with a few thousand firms).
-fn with_firms(name: &str, firms: usize) -> Scenario {
-    let s = bundled(name);
-    Scenario {
-        firms: sim::scenario::Firms {
-            count: firms,
-            ..s.firms.clone()
-        },
-        ..s
-    }
-}
-
 /// The rate-shock case with every contagion channel on: Eisenberg–Noe clearing on an
 /// Erdős–Rényi network drawn per path, fire sales, a random bank failure in quarter 2 so that
 /// clearing and DebtRank have something to do, and human review of rejections.

@@ -6,19 +6,6 @@ mod common;
 
 use common::*;
 use sim::montecarlo::Shard;
-use sim::scenario::Scenario;
-
-/// `rate-shock` with fewer firms (the measure's behaviour, not its scale, is under test).
-fn rate_shock(firms: usize) -> Scenario {
-    let s = bundled("rate-shock.toml");
-    Scenario {
-        firms: sim::scenario::Firms {
-            count: firms,
-            ..s.firms.clone()
-        },
-        ..s
-    }
-}
 
 /// Mean and standard error of `xs`.
 fn mean_se(xs: &[f64]) -> (f64, f64) {
@@ -34,7 +21,7 @@ fn decision_agreement_falls_after_the_shock_as_defaults_thin_the_live_firms() {
     // at once) and then falls as defaults leave the better firms, which the banks agree on less.
     // Paired over paths: the last quarter's agreement below the shock quarter's by more than four
     // standard errors of the paired difference (one-sided false-alarm rate about 3e-5).
-    let s = rate_shock(5000);
+    let s = with_firms("rate-shock.toml", 5000);
     let shock = 2usize;
     let last = s.run.quarters as usize;
     let paths = run_with(&s, Some(100), 2, Shard::WHOLE);

@@ -20,6 +20,19 @@ pub fn bundled(name: &str) -> Scenario {
         .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
+/// A bundled scenario with `firms` firms (a test's firm count sets its run time, not its
+/// coverage: every code path of the quarter loop runs with a few thousand firms).
+pub fn with_firms(name: &str, firms: usize) -> Scenario {
+    let s = bundled(name);
+    Scenario {
+        firms: sim::scenario::Firms {
+            count: firms,
+            ..s.firms.clone()
+        },
+        ..s
+    }
+}
+
 /// Parses scenario text with no data files.
 pub fn parse(text: &str) -> Scenario {
     Scenario::from_toml_str(text, "test.toml", &MapSources::default())
