@@ -52,6 +52,18 @@ pub enum Error {
         /// The folder.
         path: PathBuf,
     },
+    /// `--force` was given for a folder that is not a herdlab result folder: it is never replaced.
+    #[error(
+        "{}: not a herdlab result folder (no manifest.json, comparison.json or sweep.json), so --force will not replace it; it holds {}. Choose another --out",
+        path.display(),
+        holds
+    )]
+    NotAResultFolder {
+        /// The folder.
+        path: PathBuf,
+        /// What is in it (a few names, and how many more).
+        holds: String,
+    },
     /// A scenario argument names neither a file nor a bundled scenario.
     #[error(
         "{name}: no such scenario file, and no bundled scenario of that name (see `herdlab scenarios`)"
@@ -129,6 +141,7 @@ impl Error {
             Error::Io { .. }
             | Error::Format { .. }
             | Error::Exists { .. }
+            | Error::NotAResultFolder { .. }
             | Error::Checkpoint(_) => exit::IO,
             Error::UnknownScenario { .. }
             | Error::Sweep { .. }

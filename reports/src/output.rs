@@ -126,11 +126,23 @@ pub struct AtomicDir {
 }
 
 impl AtomicDir {
-    /// Checks that `target` may be written (absent, or `force`) without creating anything.
+    /// Checks that `target` may be written without creating anything: it is absent, or `force`
+    /// is given and it is a herdlab result folder (see [`is_result_folder`]) or an empty folder.
+    /// `--force` never replaces anything else: a file, or a folder holding the user's own files.
     pub fn check(target: &Path, force: bool) -> Result<()> {
-        if target.exists() && !force {
+        if !target.exists() {
+            return Ok(());
+        }
+        if !force {
             return Err(Error::Exists {
                 path: target.to_path_buf(),
+            });
+        }
+        let empty = std::fs::read_dir(target).is_ok_and(|mut d| d.next().is_none());
+        if !is_result_folder(target) && !empty {
+            return Err(Error::NotAResultFolder {
+                path: target.to_path_buf(),
+                holds: describe_contents(target),
             });
         }
         Ok(())
@@ -180,14 +192,11 @@ impl AtomicDir {
         &self.target
     }
 
-    /// Renames the folder into place (replacing an old one if `force`).
+    /// Renames the folder into place (replacing an old one if `force`, and only a herdlab
+    /// result folder: checked again, since the folder may have changed while the run ran).
     pub fn commit(mut self) -> Result<PathBuf> {
         if self.target.exists() {
-            if !self.force {
-                return Err(Error::Exists {
-                    path: self.target.clone(),
-                });
-            }
+            Self::check(&self.target, self.force)?;
             let old = self.temp.with_extension("old");
             std::fs::rename(&self.target, &old)
                 .map_err(|e| Error::io(&self.target, "cannot replace", e))?;
@@ -197,6 +206,44 @@ impl AtomicDir {
             .map_err(|e| Error::io(&self.target, "cannot create result folder", e))?;
         self.committed = true;
         Ok(self.target.clone())
+    }
+}
+
+/// Whether `dir` is a folder herdlab wrote: a run (its `manifest.json`), a comparison
+/// (`comparison.json`) or a sweep (`sweep.json`) result folder.
+pub fn is_result_folder(dir: &Path) -> bool {
+    dir.is_dir()
+        && ["manifest.json", "comparison.json", "sweep.json"]
+            .iter()
+            .any(|f| dir.join(f).is_file())
+}
+
+/// A few names of what `path` holds, for a refusal: `a file`, or up to five entries (sorted) and
+/// how many more.
+fn describe_contents(path: &Path) -> String {
+    if !path.is_dir() {
+        return "a file, not a folder".to_string();
+    }
+    let mut names: Vec<String> = std::fs::read_dir(path)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    if e.path().is_dir() {
+                        format!("{name}/")
+                    } else {
+                        name
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    match names.len() {
+        0 => "nothing".to_string(),
+        n if n <= 5 => names.join(", "),
+        n => format!("{} and {} more", names[..5].join(", "), n - 5),
     }
 }
 

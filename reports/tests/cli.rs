@@ -378,3 +378,36 @@ regions = { north = 1.0 }
     let csv = String::from_utf8(read(&out.join("path_quarters.csv"))).expect("utf8");
     assert!(!csv.contains("NaN") && !csv.contains("inf"), "{csv}");
 }
+
+#[test]
+fn force_replaces_a_result_folder_and_refuses_any_other_folder() {
+    // Issue 22, item 1: `--force` on a folder holding the user's own files deleted them all.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("results");
+    std::fs::create_dir_all(out.join("important-run")).expect("mkdir");
+    std::fs::write(out.join("important-run/data.txt"), "keep me").expect("write");
+    std::fs::write(out.join("notes.md"), "keep me too").expect("write");
+    herdlab()
+        .args(["run", "baseline", "--paths", "4", "--force", "--out"])
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("not a herdlab result folder"))
+        .stderr(predicate::str::contains("notes.md"));
+    assert_eq!(
+        std::fs::read_to_string(out.join("important-run/data.txt")).expect("kept"),
+        "keep me"
+    );
+    assert!(out.join("notes.md").is_file());
+
+    // A herdlab result folder is replaced.
+    let run = tmp.path().join("run");
+    for _ in 0..2 {
+        herdlab()
+            .args(["run", "baseline", "--paths", "4", "--force", "--out"])
+            .arg(&run)
+            .assert()
+            .success();
+    }
+    assert!(run.join("manifest.json").is_file());
+}
