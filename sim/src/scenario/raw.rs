@@ -105,6 +105,10 @@ pub struct RawScenario {
     /// Scheduled shocks besides the rate path.
     #[serde(default)]
     pub shocks: Vec<RawEvent>,
+    /// Figure settings for the charts (`[charts]`: title, labels, size, theme, palette). The engine
+    /// ignores this table and it does not enter the scenario's digest; the reports read and check it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charts: Option<toml::Table>,
 }
 
 /// `[run]`
