@@ -92,6 +92,12 @@ measures! {
         systemic_rejection_baseline: "share", "Expected systemic rejection if model errors were independent.";
         systemic_rejection_ratio: "ratio", "Systemic rejection over its baseline (1 when both are 0).";
         lsv: "LSV", "Lakonishok-Shleifer-Vishny herding of approval-rate changes, regions as markets (0 in quarter 1).";
+        family_hhi: "HHI", "Herfindahl index of the model families' shares of the active banks' SME lending at the quarter's end (1: one family lends it all; 0: no lending).";
+        effective_families: "families", "Effective number of model families, 1 / family_hhi (0 when no bank lends).";
+        model_switches: "banks", "Banks that switched model family this quarter (MODEL.md 4.1).";
+        switching_costs: "money", "Costs of this quarter's switches, taken from the switching banks' equity (in their income).";
+        retrainings: "families", "Families retrained this quarter (MODEL.md 4.1).";
+        incidents_active: "families", "Families under a shared-model incident this quarter.";
     }
 }
 
@@ -123,7 +129,30 @@ measures! {
         lsv: "LSV", "Mean over quarters 2..T of the LSV measure.";
         alarm_quarter: "quarter", "Quarter the herding alarm was raised (0: never).";
         max_debtrank: "share", "Largest quarterly DebtRank.";
+        final_effective_families: "families", "Effective number of model families at the end.";
+        min_effective_families: "families", "Fewest effective model families at a quarter's end.";
+        model_switches: "banks", "Switches of model family over the path.";
+        retrainings: "families", "Retrainings over the path (a family retrained twice counts twice).";
     }
+}
+
+/// One model family in one quarter (MODEL.md 4.1): its share of lending and its state.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FamilyQuarter {
+    /// Share of the active banks' SME lending held by its adopters at the quarter's end.
+    pub share: f64,
+    /// Active banks using it at the quarter's end.
+    pub adopters: f64,
+    /// Its error scale `sigma_mt` this quarter (quality units).
+    pub error_scale: f64,
+    /// Its regime-shift bias `bias_mt` this quarter (quality units).
+    pub bias: f64,
+    /// Its learned threshold offset `offset_m` (threshold points).
+    pub offset: f64,
+    /// The rate it was last trained at, `r_train_m` (percent).
+    pub r_train: f64,
+    /// 1 while a shared-model incident hits it.
+    pub incident: f64,
 }
 
 /// Credit figures of one region in one quarter.
@@ -196,6 +225,9 @@ pub struct PathResult {
     /// Per quarter and bank, `bank_quarters[t * N + i]` for quarter `t + 1` and bank `i`; empty
     /// unless `run.bank_detail` is on.
     pub bank_quarters: Vec<BankQuarter>,
+    /// Per quarter and model family, `families[t * M + m]` for quarter `t + 1` and family `m`.
+    #[serde(default)]
+    pub families: Vec<FamilyQuarter>,
 }
 
 impl PathResult {

@@ -69,6 +69,14 @@ pub enum Purpose {
     Shock = 19,
     /// The probe sample of decision agreement, drawn afresh each quarter.
     ProbeSample = 20,
+    /// Whether a bank reviews its model family at a review (MODEL.md 4.1), per quarter and bank.
+    AdoptionReview = 21,
+    /// A bank's fine-tuning errors `v_ij` after a switch of family, per bank and switch count.
+    SwitchFineTune = 22,
+    /// Whether a random shared-model incident starts, per quarter, incident and family.
+    IncidentStart = 23,
+    /// The shared noise `n_mjt` of a noise incident, per quarter, family and firm.
+    IncidentNoise = 24,
 }
 
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;

@@ -172,6 +172,14 @@ pub(super) struct QuarterInputs<'a> {
     pub(super) key_shock: Key,
     pub(super) key_order: Key,
     pub(super) key_fine_tune: &'a [Key],
+    /// MODEL.md 4.1: whether any score is shifted or noisy this quarter; if so, per bank the
+    /// shift added to its scores and the scale of its family's shared incident noise `n_mjt`
+    /// (drawn at `key_noise`, by family key and firm).
+    pub(super) shifted: bool,
+    pub(super) shift: &'a [f64],
+    pub(super) noise: &'a [f64],
+    pub(super) key_noise: Key,
+    pub(super) family_key: &'a [u64],
 }
 
 impl FirmBlock {
@@ -301,7 +309,19 @@ fn prepare_block(block: &mut FirmBlock, q: &QuarterInputs<'_>, range: std::ops::
         let j = block.start + i;
         let mut p = 1.0;
         for &b in &block.banks[block.order_at[i]..block.order_at[i + 1]] {
-            p *= eq::independent_rejection(q.quality[j], q.theta[b], q.error_scale[b], q.review);
+            p *= if q.shifted {
+                // The same shift, and the incident noise in quadrature with the model's error.
+                let scale = q.error_scale[b].hypot(q.noise[b]);
+                eq::independent_rejection_shifted(
+                    q.quality[j],
+                    q.shift[b],
+                    q.theta[b],
+                    scale,
+                    q.review,
+                )
+            } else {
+                eq::independent_rejection(q.quality[j], q.theta[b], q.error_scale[b], q.review)
+            };
         }
         block.all_reject[i] = p;
     }
@@ -327,6 +347,26 @@ fn prepare_block(block: &mut FirmBlock, q: &QuarterInputs<'_>, range: std::ops::
         let j = j as usize;
         let err = q.family_error[q.family[b] * firms + j];
         *sc = q.score_weights[b].score(q.quality[j], err, *sc);
+    }
+    // MODEL.md 4.1: the family's shift and its incident's shared noise, the same for every
+    // adopter of the family.
+    if q.shifted {
+        for ((sc, &b), &j) in block
+            .scores
+            .iter_mut()
+            .zip(&block.banks)
+            .zip(&block.slot_firm)
+        {
+            *sc += q.shift[b];
+            if q.noise[b] > 0.0 {
+                let m = q.family[b];
+                *sc += q.noise[b]
+                    * q.key_noise
+                        .entity(q.family_key[m])
+                        .entity(u64::from(j))
+                        .normal();
+            }
+        }
     }
 }
 

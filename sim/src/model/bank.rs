@@ -68,6 +68,8 @@ pub(super) struct BankState {
     pub(super) maturing: f64,
     /// Cumulative income and losses by channel.
     pub(super) flows: Channels,
+    /// The cumulative balance of its SME loans that defaulted (what retraining learns from).
+    pub(super) defaulted: f64,
 }
 
 impl BankState {
@@ -88,6 +90,7 @@ impl BankState {
             theta: 0.0,
             maturing: 0.0,
             flows: Channels::default(),
+            defaulted: 0.0,
         }
     }
 

@@ -194,6 +194,69 @@ pub fn independent_rejection(q: f64, theta: f64, sigma: f64, review: Option<(f64
     }
 }
 
+/// §4.1 regime shift: a family's error scale at rate `r`, `sigma (1 + eta |r - r_train|)`.
+#[inline]
+pub fn shifted_error_scale(sigma: f64, eta: f64, r: f64, r_train: f64) -> f64 {
+    sigma * (1.0 + eta * (r - r_train).abs())
+}
+
+/// §4.1 regime shift: a family's score bias at rate `r`, `zeta (r - r_train)`.
+#[inline]
+pub fn shift_bias(zeta: f64, r: f64, r_train: f64) -> f64 {
+    zeta * (r - r_train)
+}
+
+/// §4.1 procyclical learning: the threshold offset `gamma (DR_window - DR_0)`, with the default
+/// rates as shares of the book a quarter and `gamma` in threshold points per percentage point.
+#[inline]
+pub fn learned_offset(gamma: f64, dr_window: f64, dr_calm: f64) -> f64 {
+    gamma * 100.0 * (dr_window - dr_calm)
+}
+
+/// §4.1 a default or loss rate over a window: `sum / book` summed over the window's quarters, or
+/// `None` when the book was empty throughout.
+#[inline]
+pub fn window_rate(amount: f64, book: f64) -> Option<f64> {
+    (book > 0.0).then(|| amount / book)
+}
+
+/// §4.1 the Herfindahl index of shares that sum to 1 (0 for no shares at all).
+pub fn herfindahl(shares: &[f64]) -> f64 {
+    shares.iter().map(|s| s * s).fold(0.0, |a, b| a + b)
+}
+
+/// §9 [`independent_rejection`] for a model whose score is shifted by `shift` (a regime-shift
+/// bias or a bias incident) and whose error has scale `sigma` (the shifted scale, with any
+/// incident noise added in quadrature); human review sees the firm's true quality.
+pub fn independent_rejection_shifted(
+    q: f64,
+    shift: f64,
+    theta: f64,
+    sigma: f64,
+    review: Option<(f64, f64)>,
+) -> f64 {
+    let reject = if sigma > 0.0 {
+        normal::cdf((theta - q - shift) / sigma)
+    } else if q + shift >= theta {
+        0.0
+    } else {
+        1.0
+    };
+    match review {
+        None => reject,
+        Some((h, sigma_h)) => {
+            let overturn = if sigma_h > 0.0 {
+                normal::cdf((q - theta) / sigma_h)
+            } else if q >= theta {
+                1.0
+            } else {
+                0.0
+            };
+            reject * (1.0 - h * overturn)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,5 +334,56 @@ mod tests {
         assert_eq!(independent_rejection(1.0, 0.0, 1.0, Some((1.0, 0.0))), 0.0);
         // Review of half the rejections by a coin-flip judge (q = theta) keeps 3/4 of them.
         assert!((independent_rejection(0.0, 0.0, 1.0, Some((0.5, 1.0))) - 0.375).abs() < 1e-15);
+    }
+
+    #[test]
+    fn regime_shift_scale_and_bias() {
+        // Trained at 2%, the rate at 5%: eta = 0.2 grows sigma = 0.5 by 60%.
+        assert!((shifted_error_scale(0.5, 0.2, 5.0, 2.0) - 0.8).abs() < 1e-15);
+        // Symmetric: 3 points below is as far as 3 above.
+        assert_eq!(
+            shifted_error_scale(0.5, 0.2, -1.0, 2.0),
+            shifted_error_scale(0.5, 0.2, 5.0, 2.0)
+        );
+        // Off (eta = 0): the v1 scale, bit for bit.
+        assert_eq!(shifted_error_scale(0.37, 0.0, 9.0, 2.0), 0.37);
+        assert!((shift_bias(0.1, 5.0, 2.0) - 0.3).abs() < 1e-15);
+        assert!((shift_bias(0.1, 1.0, 2.0) + 0.1).abs() < 1e-15);
+    }
+
+    #[test]
+    fn learned_offset_is_gamma_per_point_of_default_rate() {
+        // 1.5% a quarter against 0.5% in calm times, gamma 0.2 per point: +0.2.
+        assert!((learned_offset(0.2, 0.015, 0.005) - 0.2).abs() < 1e-15);
+        assert!(learned_offset(0.2, 0.004, 0.005) < 0.0);
+        assert_eq!(window_rate(3.0, 0.0), None);
+        assert_eq!(window_rate(3.0, 300.0), Some(0.01));
+    }
+
+    #[test]
+    fn herfindahl_of_shares() {
+        assert_eq!(herfindahl(&[1.0]), 1.0);
+        assert!((herfindahl(&[0.25; 4]) - 0.25).abs() < 1e-15);
+        assert!((herfindahl(&[0.5, 0.3, 0.2]) - 0.38).abs() < 1e-15);
+        assert_eq!(herfindahl(&[]), 0.0);
+    }
+
+    #[test]
+    fn shifted_independent_rejection() {
+        // No shift: the v1 probability.
+        for (q, th, s) in [(0.3, 0.1, 0.5), (-1.0, 0.0, 1.2)] {
+            assert_eq!(
+                independent_rejection_shifted(q, 0.0, th, s, Some((0.3, 0.4))),
+                independent_rejection(q, th, s, Some((0.3, 0.4)))
+            );
+        }
+        // A bias of +0.5 on a firm at q = theta - 0.5 puts it at the threshold: rejected half the time.
+        assert!((independent_rejection_shifted(-0.5, 0.5, 0.0, 1.0, None) - 0.5).abs() < 1e-15);
+        // Review sees the true quality: a perfect judge overturns every rejection of a good firm
+        // however the model is biased against it.
+        assert_eq!(
+            independent_rejection_shifted(1.0, -5.0, 0.0, 1.0, Some((1.0, 0.0))),
+            0.0
+        );
     }
 }

@@ -8,6 +8,7 @@ mod draws;
 pub mod equations;
 mod firms;
 pub mod herding;
+mod moving;
 pub mod network;
 mod path;
 mod probe;

@@ -11,12 +11,15 @@ use super::contagion::{self as settle, ContagionState};
 use super::draws::{DrawCounts, Tally};
 use super::equations as eq;
 use super::firms::{self, FACILITY, FIRM_BLOCK, Firms, NO_LENDER};
-use super::probe::Probe;
+use super::moving::Motion;
+use super::probe::{Probe, Scoring};
 use super::summary::summarize_path;
 use super::{Model, herding};
 use crate::error::{Error, Result};
 use crate::montecarlo::{Observer, Silent};
-use crate::results::{BankOutcome, BankQuarter, PathResult, QuarterRecord, RegionQuarter};
+use crate::results::{
+    BankOutcome, BankQuarter, FamilyQuarter, PathResult, QuarterRecord, RegionQuarter,
+};
 use crate::rng::{self, Key, Purpose};
 use crate::scenario::{AlarmMeasure, Event, Scenario};
 
@@ -136,8 +139,14 @@ struct Lending {
     score_weights: Vec<eq::ScoreWeights>,
     /// Each bank's family's error scale `sigma_a(i)`.
     error_scale: Vec<f64>,
-    /// Each bank's family.
+    /// Each bank's family now.
     family: Vec<usize>,
+    /// Each bank's fine-tuning weight `w_i`.
+    fine_tuning: Vec<f64>,
+    /// Each bank's score shift this quarter (its family's regime-shift bias and bias incidents)
+    /// and the scale of its family's incident noise (MODEL.md 4.1).
+    shift: Vec<f64>,
+    noise: Vec<f64>,
     /// Human review of rejections: (share re-scored, its error scale).
     review: Option<(f64, f64)>,
     /// The weights of the latent default variable.
@@ -169,6 +178,8 @@ struct PathState<'m, 's, T, L> {
     banks: Vec<BankState>,
     contagion: ContagionState,
     probe: Probe,
+    /// What moves of the models (MODEL.md 4.1).
+    motion: Motion,
     /// The Ornstein–Uhlenbeck deviation `x_t` and the rate of the quarter before.
     ou: f64,
     rate_prev: f64,
@@ -182,6 +193,7 @@ struct PathState<'m, 's, T, L> {
     records: Vec<QuarterRecord>,
     region_records: Vec<RegionQuarter>,
     bank_quarters: Vec<BankQuarter>,
+    family_records: Vec<FamilyQuarter>,
 }
 
 /// What one quarter has computed so far, read by the phases after the one that set it.
@@ -262,6 +274,9 @@ impl<'m, 's, T: Tally, L: Log> PathState<'m, 's, T, L> {
                 .map(|b| s.models.families[b.family].error_scale)
                 .collect(),
             family: s.banks.iter().map(|b| b.family).collect(),
+            fine_tuning: s.banks.iter().map(|b| b.params.fine_tuning).collect(),
+            shift: vec![0.0; s.banks.len()],
+            noise: vec![0.0; s.banks.len()],
             review: s.policy.review.as_ref().map(|r| (r.share, r.error_scale)),
             latent: eq::LatentWeights::new(s.firms.rho_global, s.firms.rho_region),
         };
@@ -277,6 +292,7 @@ impl<'m, 's, T: Tally, L: Log> PathState<'m, 's, T, L> {
             banks,
             contagion,
             probe,
+            motion: Motion::new(s),
             ou: 0.0,
             rate_prev: s.rates.initial,
             alarm_quarter: None,
@@ -294,6 +310,7 @@ impl<'m, 's, T: Tally, L: Log> PathState<'m, 's, T, L> {
             records: Vec::with_capacity(quarters),
             region_records: Vec::with_capacity(quarters * nr),
             bank_quarters: Vec::with_capacity(if s.run.bank_detail { quarters * nb } else { 0 }),
+            family_records: Vec::with_capacity(quarters * s.models.families.len()),
         })
     }
 
@@ -303,6 +320,7 @@ impl<'m, 's, T: Tally, L: Log> PathState<'m, 's, T, L> {
         self.policy_response(&mut q);
         self.failures_at_start(&mut q);
         self.quarter_start(&mut q);
+        self.models_move(&q);
         self.income(&q);
         self.bond_revaluation(&mut q);
         self.credit_need(t);
@@ -312,6 +330,7 @@ impl<'m, 's, T: Tally, L: Log> PathState<'m, 's, T, L> {
         self.credit_and_defaults(&mut q);
         self.contagion(&mut q)?;
         self.failures(&mut q);
+        self.model_measures(&mut q);
         self.credit_measures(&mut q);
         self.herding(&mut q);
         self.alarm(&mut q);
@@ -387,6 +406,32 @@ impl<'m, 's, T: Tally, L: Log> PathState<'m, 's, T, L> {
         q.equity_start = self.banks.iter().map(|b| b.equity).collect();
         if self.s.run.bank_detail {
             q.flows_start = self.banks.iter().map(|b| b.flows).collect();
+        }
+    }
+
+    /// §4.1 the models move: families retrain, banks review their family (a bank that switches
+    /// draws new fine-tuning errors, keyed by the bank and its switch count), incidents start
+    /// and end, and every family's error scale and bias are set for the quarter's rate; each
+    /// bank's score weights, shift and noise follow its family.
+    fn models_move(&mut self, q: &Quarter) {
+        let moved = self
+            .motion
+            .start_quarter(self.model, self.root, q.t, q.rate, &mut self.banks);
+        for b in moved {
+            self.keys.fine_tune[b] = self
+                .root
+                .purpose(Purpose::SwitchFineTune)
+                .entity(self.model.bank_key[b])
+                .entity(u64::from(self.motion.switches[b]));
+        }
+        let l = &mut self.lending;
+        for (b, &m) in self.motion.bank_family.iter().enumerate() {
+            let f = &self.motion.families[m];
+            l.family[b] = m;
+            l.error_scale[b] = f.error_scale;
+            l.score_weights[b] = eq::ScoreWeights::new(f.error_scale, l.fine_tuning[b]);
+            l.shift[b] = self.motion.shift(m);
+            l.noise[b] = f.incident_noise;
         }
     }
 
@@ -486,14 +531,20 @@ impl<'m, 's, T: Tally, L: Log> PathState<'m, 's, T, L> {
                 b.other,
             );
             b.capacity = eq::capacity(b.equity, car_min, rwa, rw[0]);
+            let m = self.lending.family[i];
             b.theta = eq::threshold(
                 p.threshold,
-                s.models.families[s.banks[i].family].rate_reaction,
+                s.models.families[m].rate_reaction,
                 q.dr,
                 s.banking.capital_pressure,
                 (p.car_target - q.release).max(0.0),
                 b.car_prev,
             );
+            // §4.1 the family's learned offset (0 until it first retrains).
+            let offset = self.motion.families[m].offset;
+            if offset != 0.0 {
+                b.theta += offset;
+            }
         }
         for (th, b) in self.scratch.theta.iter_mut().zip(&self.banks) {
             *th = b.theta;
@@ -554,6 +605,7 @@ impl<'m, 's, T: Tally, L: Log> PathState<'m, 's, T, L> {
             .collect();
         let kshock = self.root.purpose(Purpose::FirmShock).quarter(t);
         let korder = self.root.purpose(Purpose::ApplicationOrder).quarter(t);
+        let knoise = self.root.purpose(Purpose::IncidentNoise).quarter(t);
         let mut market = Market {
             s,
             banks: &mut self.banks,
@@ -561,6 +613,7 @@ impl<'m, 's, T: Tally, L: Log> PathState<'m, 's, T, L> {
             approvals: &mut self.scratch.approvals,
             review: self.lending.review,
             bank_key: &model.bank_key,
+            family: &self.lending.family,
             cutoff_index: model.cutoff_index,
             key_select: self.root.purpose(Purpose::ReviewSelect).quarter(t),
             key_error: self.root.purpose(Purpose::ReviewError).quarter(t),
@@ -596,6 +649,11 @@ impl<'m, 's, T: Tally, L: Log> PathState<'m, 's, T, L> {
                     key_shock: kshock,
                     key_order: korder,
                     key_fine_tune: &self.keys.fine_tune,
+                    shifted: self.motion.shifted_scores,
+                    shift: &self.lending.shift,
+                    noise: &self.lending.noise,
+                    key_noise: knoise,
+                    family_key: &model.family_key,
                 },
                 range.clone(),
             );
@@ -657,6 +715,7 @@ impl<'m, 's, T: Tally, L: Log> PathState<'m, 's, T, L> {
                         q.rec.facility_losses += loss;
                     } else if let Some(b) = market.banks.get_mut(loser as usize) {
                         b.loans -= amount;
+                        b.defaulted += amount;
                         b.lose(loss, |c| &mut c.credit);
                         q.rec.loss_credit += loss;
                     }
@@ -725,6 +784,13 @@ impl<'m, 's, T: Tally, L: Log> PathState<'m, 's, T, L> {
         };
     }
 
+    /// §4.1 the quarter's record of the moving models: the families' experience, shares of
+    /// lending, effective number, switches, retrainings and incidents.
+    fn model_measures(&mut self, q: &mut Quarter) {
+        self.motion
+            .end_quarter(&self.banks, &mut q.rec, &mut self.family_records);
+    }
+
     /// §9 the quarter's credit measures as shares: the firm default rate and the credit gap over
     /// creditworthy demand.
     fn credit_measures(&self, q: &mut Quarter) {
@@ -746,11 +812,23 @@ impl<'m, 's, T: Tally, L: Log> PathState<'m, 's, T, L> {
     /// approval rate, regions as markets.
     fn herding(&mut self, q: &mut Quarter) {
         let rec = &mut q.rec;
+        let l = &self.lending;
+        let scoring = Scoring {
+            weights: &l.score_weights,
+            error_scale: &l.error_scale,
+            family: &l.family,
+            fine_tune: &self.keys.fine_tune,
+            independent: &self.keys.independent,
+            shifted: self.motion.shifted_scores,
+            shift: &l.shift,
+            noise: &l.noise,
+            key_noise: self.root.purpose(Purpose::IncidentNoise).quarter(q.t),
+        };
         let agreement = self.probe.agreement(
             self.model,
             &self.firms,
             &self.banks,
-            (&self.keys.fine_tune, &self.keys.independent),
+            &scoring,
             &mut self.draws,
         );
         rec.decision_agreement = agreement.agreement;
@@ -881,6 +959,7 @@ impl<'m, 's, T: Tally, L: Log> PathState<'m, 's, T, L> {
             summary,
             banks,
             bank_quarters: self.bank_quarters,
+            families: self.family_records,
         };
         (result, self.draws)
     }
@@ -895,6 +974,8 @@ struct Market<'a> {
     approvals: &'a mut [u32],
     review: Option<(f64, f64)>,
     bank_key: &'a [u64],
+    /// Each bank's model family now (MODEL.md 4.1).
+    family: &'a [usize],
     cutoff_index: f64,
     key_select: Key,
     key_error: Key,
@@ -962,7 +1043,7 @@ impl Market<'_> {
                 bank: b as u32,
                 firm: j as u32,
                 region: r as u32,
-                family: self.s.banks[b].family as u32,
+                family: self.family[b] as u32,
                 approved: approve,
                 amount,
                 creditworthy: a.creditworthy,

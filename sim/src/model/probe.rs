@@ -23,6 +23,23 @@ use super::{Model, bank::BankState, firms::Firms};
 use crate::normal;
 use crate::rng::{Key, Purpose};
 
+/// How every bank scores a firm this quarter (its family now, MODEL.md 4.1), for the probe.
+pub(super) struct Scoring<'a> {
+    /// Per bank: its score weights, its family's error scale and its family.
+    pub(super) weights: &'a [eq::ScoreWeights],
+    pub(super) error_scale: &'a [f64],
+    pub(super) family: &'a [usize],
+    /// Per bank: the keys of its fine-tuning errors and of its independent model's errors.
+    pub(super) fine_tune: &'a [Key],
+    pub(super) independent: &'a [Key],
+    /// Whether any score is shifted or noisy; per bank the shift and the incident noise's scale,
+    /// drawn at `key_noise` by family key and firm.
+    pub(super) shifted: bool,
+    pub(super) shift: &'a [f64],
+    pub(super) noise: &'a [f64],
+    pub(super) key_noise: Key,
+}
+
 /// The probe of one path: its sample this quarter and the scratch its decisions need.
 pub(super) struct Probe {
     /// `probe_firms`.
@@ -131,41 +148,61 @@ impl Probe {
         model: &Model<'_>,
         firms: &Firms,
         banks: &[BankState],
-        keys: (&[Key], &[Key]),
+        scoring: &Scoring<'_>,
         draws: &mut impl Tally,
     ) -> Agreement {
         let s = model.scenario;
         let nf = s.firms.count;
         let np = self.sample.len();
-        let (fine_tune, independent) = keys;
         self.decisions.clear();
         self.independent_decisions.clear();
         let mut active = 0;
         for (b, state) in banks.iter().enumerate().filter(|(_, b)| b.active()) {
             active += 1;
-            let bank = &s.banks[b];
-            let family = &s.models.families[bank.family];
-            let errors = &firms.error[bank.family * nf..(bank.family + 1) * nf];
+            let m = scoring.family[b];
+            let weights = scoring.weights[b];
+            let sigma = scoring.error_scale[b];
+            let errors = &firms.error[m * nf..(m + 1) * nf];
             let theta = state.theta;
-            self.normals(fine_tune[b]);
-            self.decisions
-                .extend(self.sample.iter().zip(&self.draws).map(|(&j, &v)| {
-                    let j = j as usize;
-                    eq::score(
-                        firms.quality[j],
-                        family.error_scale,
-                        bank.params.fine_tuning,
-                        errors[j],
-                        v,
-                    ) >= theta
-                }));
-            self.normals(independent[b]);
-            self.independent_decisions.extend(
-                self.sample
-                    .iter()
-                    .zip(&self.draws)
-                    .map(|(&j, &v)| firms.quality[j as usize] + family.error_scale * v >= theta),
-            );
+            self.normals(scoring.fine_tune[b]);
+            if scoring.shifted {
+                // MODEL.md 4.1: the family's shift and its incident's shared noise, as in the
+                // credit decisions; the independent model has the same shift and the noise in
+                // quadrature with its error.
+                let (shift, noise) = (scoring.shift[b], scoring.noise[b]);
+                let key = scoring.key_noise.entity(model.family_key[m]);
+                self.decisions
+                    .extend(self.sample.iter().zip(&self.draws).map(|(&j, &v)| {
+                        let n = if noise > 0.0 {
+                            noise * key.entity(u64::from(j)).normal()
+                        } else {
+                            0.0
+                        };
+                        let j = j as usize;
+                        weights.score(firms.quality[j], errors[j], v) + shift + n >= theta
+                    }));
+                self.normals(scoring.independent[b]);
+                let scale = sigma.hypot(noise);
+                self.independent_decisions.extend(
+                    self.sample
+                        .iter()
+                        .zip(&self.draws)
+                        .map(|(&j, &v)| firms.quality[j as usize] + shift + scale * v >= theta),
+                );
+            } else {
+                self.decisions
+                    .extend(self.sample.iter().zip(&self.draws).map(|(&j, &v)| {
+                        let j = j as usize;
+                        weights.score(firms.quality[j], errors[j], v) >= theta
+                    }));
+                self.normals(scoring.independent[b]);
+                self.independent_decisions.extend(
+                    self.sample
+                        .iter()
+                        .zip(&self.draws)
+                        .map(|(&j, &v)| firms.quality[j as usize] + sigma * v >= theta),
+                );
+            }
         }
         draws.normals(2 * (active * np) as u64);
         Agreement {

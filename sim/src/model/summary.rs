@@ -54,6 +54,13 @@ pub(super) fn summarize_path(
         lsv: total(records.iter().skip(1).map(|r| r.lsv)) / later,
         alarm_quarter: alarm.map_or(0.0, f64::from),
         max_debtrank: records.iter().map(|r| r.debtrank).fold(0.0, f64::max),
+        final_effective_families: last.effective_families,
+        min_effective_families: records
+            .iter()
+            .map(|r| r.effective_families)
+            .fold(f64::INFINITY, f64::min),
+        model_switches: sum(|r| r.model_switches),
+        retrainings: sum(|r| r.retrainings),
         ..Default::default()
     };
     s.bank_losses =
@@ -65,6 +72,9 @@ pub(super) fn summarize_path(
     };
     if !s.min_system_car.is_finite() {
         s.min_system_car = 0.0;
+    }
+    if !s.min_effective_families.is_finite() {
+        s.min_effective_families = 0.0;
     }
     s
 }

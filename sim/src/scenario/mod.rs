@@ -24,6 +24,7 @@
 
 mod banks;
 pub mod contagion;
+pub mod moving;
 pub mod params;
 pub mod raw;
 
@@ -268,6 +269,10 @@ pub struct Family {
     pub error_scale: f64,
     /// `phi_m`.
     pub rate_reaction: f64,
+    /// Its regime shift (MODEL.md 4.1; off when `eta` and `zeta` are 0).
+    pub shift: moving::Shift,
+    /// Its retraining (off when `every` is 0).
+    pub retraining: moving::Retraining,
 }
 
 /// System-wide banking parameters.
@@ -350,6 +355,10 @@ pub struct Models {
     pub similarity: f64,
     /// Families.
     pub families: Vec<Family>,
+    /// The banks' reviews of their family (MODEL.md 4.1, endogenous adoption).
+    pub switching: moving::Switching,
+    /// Shared-model incidents (MODEL.md 4.1).
+    pub incidents: Vec<moving::Incident>,
 }
 
 /// Which herding measure the alarm watches.
@@ -1084,6 +1093,7 @@ fn validate(
                 "family names must be unique",
             );
         }
+        let (shift, retraining) = moving::family_motion(c, i, f, rates.initial);
         families.push(Family {
             name,
             error_scale: c.num(
@@ -1096,6 +1106,8 @@ fn validate(
                 &at("rate_reaction"),
                 f.rate_reaction,
             ),
+            shift,
+            retraining,
         });
     }
 
@@ -1217,6 +1229,8 @@ fn validate(
 
     // policy
     let policy = validate_policy(raw, c, &families, &mut banks, &banking);
+    let switching = moving::switching(c, &raw.adoption);
+    let incidents = moving::incidents(c, &raw.models.incidents, &families, quarters);
 
     // contagion and shocks
     let contagion = contagion::validate_contagion(&raw.contagion, c, &banks, file, dir, sources)?;
@@ -1237,6 +1251,8 @@ fn validate(
         regions,
         models: Models {
             similarity,
+            switching,
+            incidents,
             families,
         },
         banking,

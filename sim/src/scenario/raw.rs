@@ -214,6 +214,27 @@ pub struct RawModels {
     /// Families.
     #[serde(default)]
     pub families: Vec<RawFamily>,
+    /// Shared-model incidents (MODEL.md 4.1), scheduled or random.
+    #[serde(default)]
+    pub incidents: Vec<RawIncident>,
+}
+
+/// `[[models.incidents]]`: a shared-model incident (MODEL.md 4.1).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawIncident {
+    /// The family hit (required for a scheduled incident; a random one without it may hit any).
+    pub family: Option<String>,
+    /// Quarter a scheduled incident starts.
+    pub at: Option<i64>,
+    /// Probability a quarter that a random incident starts, per family.
+    pub rate: Option<f64>,
+    /// Quarters it lasts.
+    pub duration: Option<i64>,
+    /// `noise` or `bias`.
+    pub kind: Option<String>,
+    /// Its size, in quality units.
+    pub severity: Option<f64>,
 }
 
 /// `[[models.families]]`
@@ -226,6 +247,18 @@ pub struct RawFamily {
     pub error_scale: Option<f64>,
     /// Rate reaction `phi_m`, threshold points per percentage point.
     pub rate_reaction: Option<f64>,
+    /// Regime-shift sensitivity `eta_m` (MODEL.md 4.1), per rate point.
+    pub eta: Option<f64>,
+    /// Regime-shift bias `zeta_m`, quality units per rate point.
+    pub zeta: Option<f64>,
+    /// The rate level the family was trained at, `r_train_m`, percent (default `rates.initial`).
+    pub r_train: Option<f64>,
+    /// Quarters between retrainings (0: never).
+    pub retrain_every: Option<i64>,
+    /// Quarters a retraining learns from.
+    pub window: Option<i64>,
+    /// Procyclical learning `gamma_m`.
+    pub gamma: Option<f64>,
 }
 
 /// `[adoption]`
@@ -238,6 +271,16 @@ pub struct RawAdoption {
     /// Family of named banks, by bank id; over every other way of choosing a family.
     #[serde(default)]
     pub banks: BTreeMap<String, String>,
+    /// Quarters between reviews of each bank's family (0: never; MODEL.md 4.1).
+    pub review_every: Option<i64>,
+    /// Probability that a bank reviews its family at a review.
+    pub switch_prob: Option<f64>,
+    /// Quarters of credit losses a review compares.
+    pub review_window: Option<i64>,
+    /// Loss-rate gap above which a reviewing bank switches.
+    pub switch_threshold: Option<f64>,
+    /// Cost of a switch, share of the bank's SME book.
+    pub switch_cost: Option<f64>,
 }
 
 /// `[banking]`
