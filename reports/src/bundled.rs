@@ -36,6 +36,14 @@ pub const SCENARIOS: &[Bundled] = bundled![
     "china-region-diverse",
     "bench-standard",
     "interbank-cascade",
+    "regime-shift",
+    "regime-shift-frozen",
+    "procyclical-retraining",
+    "procyclical-retraining-frozen",
+    "vendor-drift",
+    "vendor-drift-capped",
+    "vendor-incident",
+    "vendor-incident-diverse",
 ];
 
 /// Bundled data files, by path relative to `scenarios/`.

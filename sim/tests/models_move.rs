@@ -406,3 +406,67 @@ fn a_scenario_with_every_mechanism_off_gives_the_v1_outputs() {
         fingerprint(&run_all(&plain, 3))
     );
 }
+
+/// The bundled twin pair `reference` / `scenario` with 5,000 firms, paired on 60 paths.
+fn pair(reference: &str, scenario: &str) -> sim::aggregate::Comparison {
+    let (a, b) = (with_firms(reference, 5000), with_firms(scenario, 5000));
+    let (ra, rb) = (run_all(&a, 60), run_all(&b, 60));
+    sim::aggregate::compare(&a, &ra, &b, &rb).expect("paired")
+}
+
+/// The 95% interval of the paired difference of `measure` lies above zero (`up`) or below it.
+fn assert_direction(cmp: &sim::aggregate::Comparison, measure: &str, up: bool) {
+    let d = cmp
+        .measure(measure)
+        .unwrap_or_else(|| panic!("{measure}"))
+        .difference;
+    let ok = if up { d.low > 0.0 } else { d.high < 0.0 };
+    assert!(ok, "{measure}: {} [{}, {}]", d.mean, d.low, d.high);
+}
+
+#[test]
+fn the_bundled_twin_pairs_show_the_directions_model_md_predicts() {
+    // vendor-incident: the shared-model failure widens the east's credit gap far more under the
+    // monoculture (all three eastern banks on vendor-a) than under diverse models.
+    let cmp = pair("vendor-incident-diverse.toml", "vendor-incident.toml");
+    assert_direction(&cmp, "credit_gap[east]", true);
+    // vendor-drift: with no cap adoption concentrates (fewer effective families at the end than
+    // under the cap, which holds the start's diversity) and banks switch more.
+    let cmp = pair("vendor-drift-capped.toml", "vendor-drift.toml");
+    assert_direction(&cmp, "final_effective_families", false);
+    assert_direction(&cmp, "model_switches", true);
+    // procyclical-retraining: the retraining after the bad spell tightens every adopter at once.
+    let cmp = pair(
+        "procyclical-retraining-frozen.toml",
+        "procyclical-retraining.toml",
+    );
+    assert_direction(&cmp, "credit_gap", true);
+    // regime-shift: models trained at 2% overrate firms at 5% (zeta > 0): more credit, more
+    // losses, and more herding (their grown errors land on the same firms).
+    let cmp = pair("regime-shift-frozen.toml", "regime-shift.toml");
+    assert_direction(&cmp, "credit_gap", false);
+    assert_direction(&cmp, "bank_losses", true);
+    assert_direction(&cmp, "decision_agreement_excess", true);
+}
+
+#[test]
+fn without_a_cap_adoption_ends_below_the_starting_number_of_families() {
+    let s = with_firms("vendor-drift.toml", 4000);
+    for p in run_all(&s, 12) {
+        let first = p.quarters[0].effective_families;
+        assert!(
+            p.summary.final_effective_families < first,
+            "path {}: {first} -> {}",
+            p.path,
+            p.summary.final_effective_families
+        );
+    }
+}
+
+#[test]
+fn the_frozen_twins_are_the_v1_scenarios() {
+    // regime-shift-frozen is rate-shock with the v1 families written out: the same paths.
+    let a = run_all(&with_firms("regime-shift-frozen.toml", 2000), 3);
+    let b = run_all(&with_firms("rate-shock.toml", 2000), 3);
+    assert_eq!(fingerprint(&a), fingerprint(&b));
+}
