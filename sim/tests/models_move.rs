@@ -470,3 +470,109 @@ fn the_frozen_twins_are_the_v1_scenarios() {
     let b = run_all(&with_firms("rate-shock.toml", 2000), 3);
     assert_eq!(fingerprint(&a), fingerprint(&b));
 }
+
+#[test]
+fn bad_mechanism_parameters_are_refused_naming_the_field() {
+    let base = |extra: &str, fam: &str| {
+        format!(
+            "version = 1\n[run]\nquarters = 4\n[[regions]]\nname = \"r\"\n\
+             [[models.families]]\nname = \"a\"\n{fam}\n\
+             [[banks]]\nid = \"b\"\nequity = 10.0\nsme_loans = 100.0\nregions = {{ r = 1.0 }}\n{extra}\n"
+        )
+    };
+    let cases = [
+        (
+            base(
+                "[[models.incidents]]\nfamily = \"zz\"\nat = 1\nkind = \"bias\"\nseverity = 1.0",
+                "",
+            ),
+            "models.incidents[0].family",
+            "one of the families: a",
+        ),
+        (
+            base(
+                "[[models.incidents]]\nfamily = \"a\"\nat = 1\nrate = 0.1\nkind = \"bias\"\nseverity = 1.0",
+                "",
+            ),
+            "models.incidents[0].rate",
+            "not both",
+        ),
+        (
+            base(
+                "[[models.incidents]]\nfamily = \"a\"\nkind = \"bias\"\nseverity = 1.0",
+                "",
+            ),
+            "models.incidents[0].at",
+            "or `rate`",
+        ),
+        (
+            base(
+                "[[models.incidents]]\nfamily = \"a\"\nat = 9\nkind = \"bias\"\nseverity = 1.0",
+                "",
+            ),
+            "models.incidents[0].at",
+            "run.quarters = 4",
+        ),
+        (
+            base(
+                "[[models.incidents]]\nat = 2\nkind = \"bias\"\nseverity = 1.0",
+                "",
+            ),
+            "models.incidents[0].family",
+            "the family a scheduled incident hits",
+        ),
+        (
+            base(
+                "[[models.incidents]]\nfamily = \"a\"\nat = 1\nkind = \"spike\"\nseverity = 1.0",
+                "",
+            ),
+            "models.incidents[0].kind",
+            "\"noise\" or \"bias\"",
+        ),
+        (
+            base(
+                "[[models.incidents]]\nfamily = \"a\"\nat = 1\nkind = \"noise\"\nseverity = -1.0",
+                "",
+            ),
+            "models.incidents[0].severity",
+            "at least 0",
+        ),
+        (
+            base(
+                "[[models.incidents]]\nrate = 1.5\nkind = \"noise\"\nseverity = 1.0",
+                "",
+            ),
+            "models.incidents[0].rate",
+            "[0, 1]",
+        ),
+        (base("", "eta = -0.1"), "models.families[0].eta", "[0, 10]"),
+        (
+            base("", "window = 0"),
+            "models.families[0].window",
+            "[1, 1000]",
+        ),
+        (
+            base("[adoption]\nswitch_prob = 2.0", ""),
+            "adoption.switch_prob",
+            "[0, 1]",
+        ),
+        (
+            base("[adoption]\nreview_every = 1.5", ""),
+            "adoption.review_every",
+            "",
+        ),
+    ];
+    for (text, field, allowed) in cases {
+        let err = sim::scenario::Scenario::from_toml_str(
+            &text,
+            "t.toml",
+            &sim::scenario::MapSources::default(),
+        )
+        .expect_err(field)
+        .to_string();
+        assert!(
+            err.contains(field) && err.contains(allowed),
+            "{field}: {err}"
+        );
+    }
+}
