@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use sim::aggregate::{
     Aggregates, BankFailure, CONFIDENCE, MeasureStats, QUARTER_QUANTILES, QuarterStats,
 };
-use sim::results::{PathResult, PathSummary, QuarterRecord};
+use sim::results::{FamilyQuarter, PathResult, PathSummary, QuarterRecord};
 use sim::scenario::Scenario;
 use sim::stats::{Proportion, Summary, TailRisk};
 
@@ -32,11 +32,12 @@ pub const FORMAT_VERSION: u32 = 1;
 pub const PROGRAM_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The files of a result folder, in the order they are written (the manifest last).
-pub const FILES: [&str; 7] = [
+pub const FILES: [&str; 8] = [
     "paths.jsonl",
     "paths.csv",
     "paths.parquet",
     "path_quarters.csv",
+    "path_families.csv",
     "quarters.csv",
     "summary.json",
     "manifest.json",
@@ -305,8 +306,9 @@ pub fn write_result(dir: &Path, data: &ResultData<'_>) -> Result<Aggregates> {
     write_csv(&dir.join("paths.csv"), &header, &rows)?;
     write_parquet(&dir.join("paths.parquet"), scenario, paths)?;
     write_path_quarters(&dir.join("path_quarters.csv"), scenario, paths)?;
+    write_path_families(&dir.join("path_families.csv"), scenario, paths)?;
     let agg = sim::aggregate::aggregate(scenario, paths);
-    write_quarters(&dir.join("quarters.csv"), &agg)?;
+    write_quarters(&dir.join("quarters.csv"), &agg, scenario, paths)?;
     let summary = summary_file(scenario, &agg);
     write_json(&dir.join("summary.json"), &summary)?;
     write_json(&dir.join("manifest.json"), data.manifest)?;
@@ -452,6 +454,71 @@ fn write_path_quarters(path: &Path, scenario: &Scenario, paths: &[PathResult]) -
     write_csv(path, &header, &rows)
 }
 
+/// The columns of a family's record (MODEL.md 4.1), with their units, in `path_families.csv` and
+/// (as `family_NAME[FAMILY]`) in `quarters.csv`.
+pub const FAMILY_MEASURES: [(&str, &str, fn(&FamilyQuarter) -> f64); 7] = [
+    ("share", "share", |f| f.share),
+    ("adopters", "banks", |f| f.adopters),
+    ("error_scale", "quality units", |f| f.error_scale),
+    ("bias", "quality units", |f| f.bias),
+    ("offset", "threshold points", |f| f.offset),
+    ("r_train", "percent", |f| f.r_train),
+    ("incident", "0/1", |f| f.incident),
+];
+
+/// One row per path, quarter and model family: the family's record (MODEL.md 4.1).
+fn write_path_families(path: &Path, scenario: &Scenario, paths: &[PathResult]) -> Result<()> {
+    let mut header: Vec<String> = ["path", "quarter", "family"].map(String::from).to_vec();
+    header.extend(FAMILY_MEASURES.iter().map(|m| m.0.to_string()));
+    let names: Vec<&str> = scenario
+        .models
+        .families
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
+    let mut rows = Vec::new();
+    for p in paths {
+        for (i, f) in p.families.iter().enumerate() {
+            let (t, m) = (i / names.len().max(1), i % names.len().max(1));
+            let mut row = vec![
+                p.path.to_string(),
+                (t + 1).to_string(),
+                names.get(m).copied().unwrap_or("?").to_string(),
+            ];
+            row.extend(FAMILY_MEASURES.iter().map(|x| num((x.2)(f))));
+            rows.push(row);
+        }
+    }
+    write_csv(path, &header, &rows)
+}
+
+/// Per quarter, the across-path summaries of every family's record: `family_share[FAMILY]` and
+/// the other [`FAMILY_MEASURES`], with their units.
+fn family_series(scenario: &Scenario, paths: &[PathResult]) -> Vec<(String, String, Vec<Summary>)> {
+    let nm = scenario.models.families.len();
+    let quarters = scenario.run.quarters as usize;
+    let mut out = Vec::new();
+    for (name, unit, get) in FAMILY_MEASURES {
+        for (m, fam) in scenario.models.families.iter().enumerate() {
+            let series = (0..quarters)
+                .map(|t| {
+                    let xs: Vec<f64> = paths
+                        .iter()
+                        .filter_map(|p| p.families.get(t * nm + m).map(get))
+                        .collect();
+                    sim::stats::summarize(&xs, &QUARTER_QUANTILES)
+                })
+                .collect();
+            out.push((
+                format!("family_{name}[{}]", fam.name),
+                unit.to_string(),
+                series,
+            ));
+        }
+    }
+    out
+}
+
 /// Lower and upper ends of the 95% confidence interval of a mean (Student t, n - 1 degrees of
 /// freedom; the mean itself when n < 2).
 pub fn mean_interval(s: &Summary) -> (f64, f64) {
@@ -467,7 +534,12 @@ fn quantile_name(p: f64) -> String {
     format!("q{:02}", (p * 100.0).round() as u32)
 }
 
-fn write_quarters(path: &Path, agg: &Aggregates) -> Result<()> {
+fn write_quarters(
+    path: &Path,
+    agg: &Aggregates,
+    scenario: &Scenario,
+    paths: &[PathResult],
+) -> Result<()> {
     let mut header: Vec<String> = [
         "measure",
         "unit",
@@ -489,6 +561,23 @@ fn write_quarters(path: &Path, agg: &Aggregates) -> Result<()> {
             let mut row = vec![
                 m.name.clone(),
                 m.unit.clone(),
+                (t + 1).to_string(),
+                s.n.to_string(),
+                num(s.mean),
+                num(s.std_error),
+                num(lo),
+                num(hi),
+            ];
+            row.extend(s.quantiles.iter().map(|&(_, v)| num(v)));
+            rows.push(row);
+        }
+    }
+    for (name, unit, series) in family_series(scenario, paths) {
+        for (t, s) in series.iter().enumerate() {
+            let (lo, hi) = mean_interval(s);
+            let mut row = vec![
+                name.clone(),
+                unit.clone(),
                 (t + 1).to_string(),
                 s.n.to_string(),
                 num(s.mean),

@@ -343,8 +343,19 @@ pub(crate) fn execute(cli: Cli, ctx: &Context) -> Result<()> {
                         "  {:<27} {:>12} {:>12} {:>12}  {:>27}",
                         "measure", "reference", "scenario", "difference", "95% interval"
                     );
+                    // MODEL.md 4.1's measures when the models move in either scenario.
+                    let moving = o
+                        .scenarios
+                        .iter()
+                        .any(|s| sim::scenario::moving::any_on(&s.models));
+                    let extra: &[&str] = if moving {
+                        &sim::scenario::moving::MEASURES
+                    } else {
+                        &[]
+                    };
                     let rows = HEADLINE
                         .iter()
+                        .chain(extra)
                         .filter_map(|h| c.measure(h))
                         .chain(&c.region_gap);
                     for m in rows {
@@ -491,7 +502,12 @@ fn print_summary(scenario: &Scenario, agg: &Aggregates) {
         scenario.name, agg.paths, scenario.run.seed, scenario.run.quarters, scenario.currency
     );
     println!("  {:<27} {:>12}  {:>27}", "measure", "mean", "95% interval");
-    for name in HEADLINE {
+    let extra: &[&str] = if sim::scenario::moving::any_on(&scenario.models) {
+        &sim::scenario::moving::MEASURES
+    } else {
+        &[]
+    };
+    for name in HEADLINE.iter().chain(extra) {
         if let Some((mean, _, lo, hi)) = headline(agg, name) {
             println!(
                 "  {:<27} {:>12}  {:>27}",

@@ -240,3 +240,23 @@ pub(super) fn incidents(
     }
     out
 }
+
+/// Whether any mechanism of MODEL.md 4.1 is on in `models`: a regime shift, retraining, reviews
+/// of families or an incident.
+pub fn any_on(models: &super::Models) -> bool {
+    models.switching.on()
+        || !models.incidents.is_empty()
+        || models
+            .families
+            .iter()
+            .any(|f| f.shift.eta != 0.0 || f.shift.zeta != 0.0 || f.retraining.every > 0)
+}
+
+/// The per-path measures that show the models moving, printed beside the headline measures when
+/// [`any_on`].
+pub const MEASURES: [&str; 4] = [
+    "final_effective_families",
+    "min_effective_families",
+    "model_switches",
+    "retrainings",
+];
