@@ -454,9 +454,12 @@ fn write_path_quarters(path: &Path, scenario: &Scenario, paths: &[PathResult]) -
     write_csv(path, &header, &rows)
 }
 
+/// A column of a family's record: name, unit and how to read it.
+pub type FamilyMeasure = (&'static str, &'static str, fn(&FamilyQuarter) -> f64);
+
 /// The columns of a family's record (MODEL.md 4.1), with their units, in `path_families.csv` and
 /// (as `family_NAME[FAMILY]`) in `quarters.csv`.
-pub const FAMILY_MEASURES: [(&str, &str, fn(&FamilyQuarter) -> f64); 7] = [
+pub const FAMILY_MEASURES: [FamilyMeasure; 7] = [
     ("share", "share", |f| f.share),
     ("adopters", "banks", |f| f.adopters),
     ("error_scale", "quality units", |f| f.error_scale),
