@@ -33,12 +33,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let model = Model::new(&s)?;
     let mut log: Vec<Decision> = Vec::new();
     let result = model.simulate_path_with(path, &Silent, Some(&mut log))?;
-    let mut text =
-        String::from("quarter,bank,applicant,approved,region,family,amount,creditworthy\n");
+    let mut text = String::from(
+        "quarter,bank,applicant,approved,region,family,amount,creditworthy,position,funded\n",
+    );
     for d in &log {
         writeln!(
             text,
-            "{},{},f{},{},{},{},{},{}",
+            "{},{},f{},{},{},{},{},{},{},{}",
             d.quarter,
             s.banks[d.bank as usize].id,
             d.firm,
@@ -46,7 +47,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             s.regions[d.region as usize].name,
             s.models.families[d.family as usize].name,
             d.amount,
-            u8::from(d.creditworthy)
+            u8::from(d.creditworthy),
+            d.position,
+            u8::from(d.funded)
         )?;
     }
     std::fs::write(&out, text)?;

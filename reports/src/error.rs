@@ -14,6 +14,8 @@ pub mod exit {
     pub const IO: u8 = 4;
     /// The engine refused to run (too large for the memory limit, bad run options).
     pub const REFUSED: u8 = 5;
+    /// `herdlab monitor` raised a herding alarm (the folder is written).
+    pub const ALARM: u8 = 10;
     /// Interrupted by Ctrl-C (128 + SIGINT).
     pub const INTERRUPTED: u8 = 130;
 }
@@ -25,6 +27,18 @@ pub enum Error {
     /// The engine failed (invalid scenario, refused run, cancelled).
     #[error(transparent)]
     Sim(#[from] sim::Error),
+    /// `herdlab monitor` read the log, wrote its folder and raised a herding alarm: not a
+    /// failure, reported with its own exit status ([`monitor::EXIT_ALARM`]) for cron and schedulers.
+    #[error("herding alarm raised ({alarms} alarm(s)); results in {}", folder.display())]
+    AlarmRaised {
+        /// How many alarms.
+        alarms: usize,
+        /// The result folder written.
+        folder: PathBuf,
+    },
+    /// The herding monitor could not read a decision log or write its results.
+    #[error(transparent)]
+    Monitor(#[from] monitor::Error),
     /// A file or folder could not be read or written.
     #[error("{}: {action}: {source}", path.display())]
     Io {
@@ -137,6 +151,11 @@ impl Error {
                 sim::Error::Parse { .. } | sim::Error::Invalid { .. } => exit::INVALID,
                 sim::Error::Cancelled => exit::INTERRUPTED,
                 _ => exit::REFUSED,
+            },
+            Error::AlarmRaised { .. } => exit::ALARM,
+            Error::Monitor(e) => match e {
+                monitor::Error::Io { .. } => exit::IO,
+                _ => exit::INVALID,
             },
             Error::Io { .. }
             | Error::Format { .. }

@@ -210,7 +210,7 @@ impl AtomicDir {
     }
 }
 
-/// Whether `dir` is a folder herdlab wrote: a run (its `manifest.json`), a comparison
+/// Whether `dir` is a folder herdlab wrote: a run or a monitor (its `manifest.json`), a comparison
 /// (`comparison.json`) or a sweep (`sweep.json`) result folder.
 pub fn is_result_folder(dir: &Path) -> bool {
     dir.is_dir()

@@ -27,9 +27,9 @@ fn a_logged_path_is_the_same_path() {
 
 #[test]
 fn the_log_gives_the_engines_systemic_rejection_exactly() {
-    // The log holds every decision of every bank a firm asked (up to the one that funded it),
-    // after human review, so among creditworthy applicants the share rejected by every bank they
-    // asked is the engine's in-model systemic rejection, count for count.
+    // The log holds every decision of every bank of a firm's order (also those after the one
+    // that funded it), after human review, so among creditworthy applicants the share rejected by
+    // every bank is the engine's in-model systemic rejection, count for count.
     let mut s = with_firms("regional-monoculture.toml", 4000);
     s.policy.review = Some(sim::scenario::Review {
         share: 0.3,
@@ -65,6 +65,40 @@ fn the_log_gives_the_engines_systemic_rejection_exactly() {
         assert_eq!(share, rec.systemic_rejection, "quarter {quarter}");
         assert!(firms.len() as f64 <= rec.applicants);
     }
+}
+
+#[test]
+fn the_log_holds_every_bank_of_each_order_with_the_funding_one_marked() {
+    // A parallel-application log (MODEL.md §10): each firm's decisions are positions 1..n of its
+    // order, at most one funded (an approval), and the banks after it are there too.
+    let s = with_firms("regional-monoculture.toml", 3000);
+    let model = Model::new(&s).unwrap_or_else(|e| panic!("{e}"));
+    let mut log: Vec<Decision> = Vec::new();
+    model
+        .simulate_path_with(1, &Silent, Some(&mut log))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut orders: BTreeMap<(u32, u32), Vec<&Decision>> = BTreeMap::new();
+    for d in &log {
+        orders.entry((d.quarter, d.firm)).or_default().push(d);
+    }
+    let mut after_funding = 0;
+    for ((t, j), ds) in &orders {
+        let positions: Vec<u32> = ds.iter().map(|d| d.position).collect();
+        let want: Vec<u32> = (1..=ds.len() as u32).collect();
+        assert_eq!(positions, want, "quarter {t}, firm {j}");
+        assert!(ds.len() <= s.banking.max_applications);
+        let funded: Vec<&&Decision> = ds.iter().filter(|d| d.funded).collect();
+        assert!(funded.len() <= 1);
+        if let Some(f) = funded.first() {
+            assert!(f.approved);
+            assert!(ds[..f.position as usize - 1].iter().all(|d| !d.funded));
+            after_funding += ds.len() - f.position as usize;
+        }
+    }
+    assert!(
+        after_funding > 0,
+        "no decision after a funding one was logged"
+    );
 }
 
 /// Stops after `budget` questions.

@@ -2,6 +2,7 @@
 //! turned into a request of [`reports::service`], and the tables and messages printed from its
 //! outcome. Each command returns the library's [`Error`]; `main` maps it to an exit code.
 
+pub(crate) mod monitor;
 pub(crate) mod progress;
 pub(crate) mod slurm;
 
@@ -76,6 +77,10 @@ pub(crate) enum Command {
             conflicts_with_all = ["scenario", "shard", "out", "force", "paths", "seed", "report"]
         )]
         resume: Option<PathBuf>,
+        /// Also write the engine's decision log (MODEL.md §10) of these paths (indices such as
+        /// 0 or 0,3) as CSV and Parquet into DIR/decision-log/, for `herdlab monitor`.
+        #[arg(long, value_name = "PATHS", conflicts_with = "resume")]
+        decision_log: Option<String>,
         /// Paths per checkpoint chunk [default: chosen so a chunk takes about 30 s].
         #[arg(long, value_name = "N")]
         checkpoint_every: Option<u64>,
@@ -157,6 +162,9 @@ pub(crate) enum Command {
     },
     /// Run sharded runs and sweeps on a Slurm cluster as array jobs (see docs/cluster.md).
     Slurm(Box<slurm::SlurmArgs>),
+    /// Herding measures and alarms on a log of credit decisions (MODEL.md §10, docs/monitor.md).
+    /// Exit status 10 when an alarm is raised (the result folder is written).
+    Monitor(Box<monitor::MonitorArgs>),
 }
 
 /// Settings shared by the commands that run scenarios.
@@ -268,6 +276,7 @@ pub(crate) fn execute(cli: Cli, ctx: &Context) -> Result<()> {
             force,
             resume,
             checkpoint_every,
+            decision_log,
         } => {
             if checkpoint_every == Some(0) {
                 return Err(Error::Usage(
@@ -309,8 +318,30 @@ pub(crate) fn execute(cli: Cli, ctx: &Context) -> Result<()> {
                         checkpoint_every,
                         command_line: ctx.command_line.clone(),
                     };
+                    // The list's syntax is checked before the run, its range after.
+                    if let Some(text) = &decision_log {
+                        service::decision_log::parse_paths(text, u64::MAX)?;
+                    }
                     let o = service::run(&request, ctx)?;
+                    let logged = match &decision_log {
+                        Some(text) => {
+                            service::decision_log::parse_paths(text, o.scenario.run.paths)?
+                        }
+                        None => Vec::new(),
+                    };
                     print_run(ctx, &o);
+                    for p in logged {
+                        let files = service::decision_log::write_decision_log(
+                            &o.scenario,
+                            p,
+                            &o.folder.join("decision-log"),
+                        )?;
+                        if ctx.tables {
+                            for f in files {
+                                println!("decision log of path {p}: {}", f.display());
+                            }
+                        }
+                    }
                     Ok(())
                 }
                 (None, None) => Err(Error::Usage("run: give a scenario, or --resume DIR".into())),
@@ -469,6 +500,7 @@ pub(crate) fn execute(cli: Cli, ctx: &Context) -> Result<()> {
             Ok(())
         }
         Command::Slurm(args) => slurm::execute(*args, ctx),
+        Command::Monitor(args) => monitor::execute(*args, ctx),
     }
 }
 

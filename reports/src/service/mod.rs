@@ -19,6 +19,8 @@
 //! Result folders are byte-for-byte what the command line writes, whichever front end asks.
 
 mod compare;
+pub mod decision_log;
+mod monitor;
 mod run;
 mod scenario;
 mod sweep;
@@ -40,6 +42,7 @@ pub use compare::{
     CompareOutcome, CompareRequest, compare, comparison_folder, crn_overrides,
     write_comparison_folder, write_comparison_index,
 };
+pub use monitor::{MonitorOutcome, MonitorRequest, follow_log, monitor_log, write_monitor_folder};
 pub use run::{ResumeOutcome, ResumeRequest, RunOutcome, RunRequest, resume, run};
 pub use scenario::save_scenario;
 pub use sweep::{

@@ -54,8 +54,11 @@ impl Model<'_> {
 }
 
 /// One credit decision of one bank on one firm's application (a row of MODEL.md §10's decision
-/// log). A firm applies to the banks of its order in turn until one funds it, so a bank after the
-/// funding one has no decision on it.
+/// log). A firm asks the banks of its order in turn until one funds it; the log also holds the
+/// decisions of the banks after the funding one (each scores the firm exactly as it would if
+/// asked; those decisions change nothing in the path), so that it is a log of parallel
+/// applications, the form §10's measures assume. `position` and `funded` let a sequential log be
+/// recovered: keep each firm's decisions up to the funded one.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Decision {
     /// Quarter, 1-based.
@@ -75,6 +78,11 @@ pub struct Decision {
     pub amount: f64,
     /// Whether the firm was creditworthy (`PD_jt <= pd_cutoff`), known ex post.
     pub creditworthy: bool,
+    /// The bank's place in the firm's application order, 1-based.
+    pub position: u32,
+    /// Whether this decision funded the firm (an approval from a bank with capacity left, the
+    /// first in the order).
+    pub funded: bool,
 }
 
 /// Where a path's credit decisions go (the engine's own decision log, MODEL.md §10).
@@ -91,15 +99,20 @@ impl DecisionLog for Vec<Decision> {
 
 /// The path's own view of a log: `()` for none (compiled away).
 trait Log {
+    /// Whether decisions are recorded at all (then the banks after a firm's funding one are
+    /// scored too, for the log only).
+    const ON: bool;
     fn record(&mut self, decision: &Decision);
 }
 
 impl Log for () {
+    const ON: bool = false;
     #[inline(always)]
     fn record(&mut self, _: &Decision) {}
 }
 
 impl Log for &mut dyn DecisionLog {
+    const ON: bool = true;
     #[inline]
     fn record(&mut self, decision: &Decision) {
         (**self).record(decision);
@@ -1001,12 +1014,12 @@ impl Market<'_> {
     /// creditworthy. Counts demand, supply, the credit gap (by cause) and systemic rejection.
     /// Returns the new lender (a bank or [`FACILITY`]), or `None` when the firm is rationed.
     #[inline(always)]
-    fn apply(
+    fn apply<L: Log>(
         &mut self,
         q: &mut Quarter,
         block: &FirmBlock,
         draws: &mut impl Tally,
-        log: &mut impl Log,
+        log: &mut L,
         a: &Applicant,
     ) -> Option<u32> {
         let (j, r, amount) = (a.firm, a.region, a.amount);
@@ -1023,7 +1036,7 @@ impl Market<'_> {
         let mut funded: Option<usize> = None;
         let mut approved_without_capacity = false;
         let mut any_approval = false;
-        for (&b, &sc) in order.iter().zip(scores) {
+        for (slot, (&b, &sc)) in order.iter().zip(scores).enumerate() {
             let theta = self.banks[b].theta;
             draws.normals(1);
             let mut approve = sc >= theta;
@@ -1047,6 +1060,8 @@ impl Market<'_> {
                 approved: approve,
                 amount,
                 creditworthy: a.creditworthy,
+                position: slot as u32 + 1,
+                funded: approve && self.banks[b].capacity >= amount,
             });
             if approve {
                 self.approvals[b * nr + r] += 1;
@@ -1054,6 +1069,9 @@ impl Market<'_> {
                 if self.banks[b].capacity >= amount {
                     self.banks[b].capacity -= amount;
                     funded = Some(b);
+                    if L::ON {
+                        self.log_rest(q.t, a, order, scores, slot + 1, log);
+                    }
                     break;
                 }
                 approved_without_capacity = true;
@@ -1094,6 +1112,48 @@ impl Market<'_> {
                 }
             }
             None
+        }
+    }
+}
+
+impl Market<'_> {
+    /// The decision log only: the decisions of the banks of `order` from `from` on, after the
+    /// bank that funded the firm, each made exactly as if the firm had asked (its score against its
+    /// threshold, a rejection re-scored by human review with the same keyed draws). Nothing in the
+    /// path changes.
+    #[cold]
+    fn log_rest(
+        &self,
+        t: u32,
+        a: &Applicant,
+        order: &[usize],
+        scores: &[f64],
+        from: usize,
+        log: &mut impl Log,
+    ) {
+        let e = a.firm as u64;
+        for (slot, (&b, &sc)) in order.iter().zip(scores).enumerate().skip(from) {
+            let theta = self.banks[b].theta;
+            let mut approve = sc >= theta;
+            if !approve
+                && let Some((h, se)) = self.review
+                && self.key_select.entity(self.bank_key[b]).entity(e).uniform() < h
+            {
+                let bk = self.bank_key[b];
+                approve = a.quality + se * self.key_error.entity(bk).entity(e).normal() >= theta;
+            }
+            log.record(&Decision {
+                quarter: t,
+                bank: b as u32,
+                firm: a.firm as u32,
+                region: a.region as u32,
+                family: self.family[b] as u32,
+                approved: approve,
+                amount: a.amount,
+                creditworthy: a.creditworthy,
+                position: slot as u32 + 1,
+                funded: false,
+            });
         }
     }
 }
