@@ -23,12 +23,20 @@ pub enum Measure {
     DecisionAgreement,
     /// LSV herding measure.
     Lsv,
+    /// Shared-model excess: the decision agreement that banks of one model family add beyond
+    /// banks of different families (needs a `family` column).
+    SharedModelExcess,
 }
 
 impl Measure {
     /// Names accepted on the command line (the scenario file's names; `decision-agreement-excess`
     /// is accepted for [`Measure::DecisionAgreement`]).
-    pub const NAMES: [&'static str; 3] = ["systemic-rejection-ratio", "decision-agreement", "lsv"];
+    pub const NAMES: [&'static str; 4] = [
+        "systemic-rejection-ratio",
+        "decision-agreement",
+        "lsv",
+        "shared-model-excess",
+    ];
 
     /// The measure of a name, as in [`Measure::NAMES`] or a scenario file.
     pub fn from_name(name: &str) -> Result<Self> {
@@ -36,10 +44,11 @@ impl Measure {
             "systemic-rejection-ratio" => Ok(Measure::SystemicRejectionRatio),
             "decision-agreement" | "decision-agreement-excess" => Ok(Measure::DecisionAgreement),
             "lsv" => Ok(Measure::Lsv),
+            "shared-model-excess" => Ok(Measure::SharedModelExcess),
             _ => Err(Error::Setting {
                 name: "alarm.measure",
                 value: format!("{name:?}"),
-                allowed: "systemic-rejection-ratio, decision-agreement, lsv",
+                allowed: "systemic-rejection-ratio, decision-agreement, lsv, shared-model-excess",
             }),
         }
     }

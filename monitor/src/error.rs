@@ -135,6 +135,12 @@ pub enum Error {
         .0.path.display(), .0.place, .0.column, .0.applicant, .0.value, .0.earlier, .0.first, .0.column
     )]
     Inconsistent(Box<Inconsistency>),
+    /// A bank's model family differs between its rows of one quarter.
+    #[error(
+        "{}: {}, column `family`: bank {:?} has family {:?} here but {:?} at {} of quarter {}; a bank uses one model family per quarter",
+        .0.path.display(), .0.place, .0.bank, .0.family, .0.earlier, .0.first, .0.quarter
+    )]
+    FamilyChanged(Box<FamilyChange>),
     /// A quarter's decisions all come from one bank: no measure of herding is defined.
     #[error(
         "{}: quarter {quarter} (from {first}) has decisions of one bank only ({bank:?}); herding needs two banks or more",
@@ -185,6 +191,25 @@ pub enum Error {
     /// An earlier error left the monitor in an unknown state.
     #[error("the monitor stopped at an earlier error; start a new one")]
     Poisoned,
+}
+
+/// The details of [`Error::FamilyChanged`].
+#[derive(Debug)]
+pub struct FamilyChange {
+    /// The file.
+    pub path: PathBuf,
+    /// The row that disagrees.
+    pub place: Place,
+    /// The row that first gave the bank's family in the quarter.
+    pub first: Place,
+    /// The quarter.
+    pub quarter: u32,
+    /// The bank.
+    pub bank: String,
+    /// The family on this row.
+    pub family: String,
+    /// The family on the first row.
+    pub earlier: String,
 }
 
 /// The details of [`Error::Inconsistent`].

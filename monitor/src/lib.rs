@@ -40,7 +40,7 @@ mod quarter;
 mod reader;
 
 pub use alarm::{AlarmEvent, AlarmRule, Measure};
-pub use error::{Error, Place, Result};
+pub use error::{Error, FamilyChange, Inconsistency, Place, Result};
 pub use monitor::{LogFormat, Monitor, MonitorReport, Request, run};
 pub use quarter::{QuarterMeasures, Settings};
 pub use reader::{CSV_BUFFER_BYTES, PARQUET_BATCH_ROWS};

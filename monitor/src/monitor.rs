@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::alarm::{self, AlarmEvent, Measure};
 use crate::error::{Error, Result};
-use crate::quarter::{self, Applicant, CW_UNKNOWN, Context, Counts, Decision, NO_REGION, Quarter};
+use crate::quarter::{
+    self, Applicant, BankFamily, CW_UNKNOWN, Context, Counts, Decision, NO_FAMILY, NO_REGION,
+    Quarter,
+};
 use crate::reader::{self, CsvCursor, RowIn};
 use crate::{QuarterMeasures, Settings};
 
@@ -76,6 +79,7 @@ pub struct Monitor {
     bank_names: Vec<Box<str>>,
     regions: HashMap<Box<str>, u32>,
     region_names: Vec<Box<str>>,
+    families: HashMap<Box<str>, u32>,
     creditworthy_known: Option<bool>,
     current: Option<Quarter>,
     last_closed: Option<u32>,
@@ -100,6 +104,7 @@ impl Monitor {
             bank_names: Vec::new(),
             regions: HashMap::new(),
             region_names: Vec::new(),
+            families: HashMap::new(),
             creditworthy_known: None,
             current: None,
             last_closed: None,
@@ -149,6 +154,7 @@ impl Monitor {
                 Measure::SystemicRejectionRatio => m.systemic_rejection_ratio,
                 Measure::DecisionAgreement => m.decision_agreement,
                 Measure::Lsv => m.lsv,
+                Measure::SharedModelExcess => m.shared_model_excess,
             };
             let series: Vec<(u32, Option<f64>)> =
                 quarters.iter().map(|m| (m.quarter, value(m))).collect();
@@ -313,6 +319,39 @@ impl Monitor {
             r.place.row,
             r.place.line.map_or(0, std::num::NonZeroU64::get),
         );
+        if let Some(name) = r.family {
+            let family = match self.families.get(name) {
+                Some(&f) => f,
+                None => {
+                    let f = self.families.len() as u32;
+                    self.families.insert(name.into(), f);
+                    f
+                }
+            };
+            let b = bank as usize;
+            if q.bank_family.len() <= b {
+                q.bank_family.resize(b + 1, BankFamily::UNKNOWN);
+            }
+            let known = q.bank_family[b];
+            if known.family == NO_FAMILY {
+                q.bank_family[b] = BankFamily { family, row, line };
+            } else if known.family != family {
+                let earlier = self
+                    .families
+                    .iter()
+                    .find(|(_, v)| **v == known.family)
+                    .map_or_else(String::new, |(k, _)| k.to_string());
+                return Err(Error::FamilyChanged(Box::new(crate::error::FamilyChange {
+                    path: self.path.clone().unwrap_or_default(),
+                    place: r.place,
+                    first: quarter::place(known.row, known.line),
+                    quarter: r.quarter,
+                    bank: r.bank.to_string(),
+                    family: name.to_string(),
+                    earlier,
+                })));
+            }
+        }
         let app = match q.names.get(r.applicant) {
             Some(&a) => {
                 let known = q.apps[a as usize];
@@ -397,6 +436,8 @@ impl Monitor {
         self.current.as_ref().map_or(0, Quarter::state_bytes)
             + table(&self.banks, &self.bank_names)
             + table(&self.regions, &self.region_names)
+            + self.families.capacity() * (size_of::<(Box<str>, u32)>() + 1)
+            + self.families.keys().map(|k| k.len()).sum::<usize>()
             + self
                 .previous
                 .as_ref()

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::{MonitorReport, QuarterMeasures};
 
 /// The columns of the per-quarter tables, in order.
-pub const COLUMNS: [&str; 22] = [
+pub const COLUMNS: [&str; 26] = [
     "quarter",
     "region",
     "rows",
@@ -28,6 +28,10 @@ pub const COLUMNS: [&str; 22] = [
     "decision_agreement",
     "agreement_pairs",
     "agreement_shared",
+    "same_family_agreement",
+    "cross_family_agreement",
+    "same_family_share",
+    "shared_model_excess",
     "lsv",
     "lsv_markets",
     "over_threshold",
@@ -123,6 +127,10 @@ pub fn write_quarters_csv(report: &MonitorReport, path: &Path) -> Result<()> {
                 opt(m.decision_agreement),
                 m.agreement_pairs.to_string(),
                 m.agreement_shared.to_string(),
+                opt(m.same_family_agreement),
+                opt(m.cross_family_agreement),
+                opt(m.same_family_share),
+                opt(m.shared_model_excess),
                 opt(m.lsv),
                 m.lsv_markets.to_string(),
                 m.over_threshold
@@ -183,6 +191,10 @@ pub fn write_quarters_parquet(report: &MonitorReport, path: &Path) -> Result<()>
         f64s(|m| m.decision_agreement),
         u64s(|m| m.agreement_pairs),
         u64s(|m| m.agreement_shared),
+        f64s(|m| m.same_family_agreement),
+        f64s(|m| m.cross_family_agreement),
+        f64s(|m| m.same_family_share),
+        f64s(|m| m.shared_model_excess),
         f64s(|m| m.lsv),
         u64s(|m| m.lsv_markets),
         Arc::new(BooleanArray::from_iter(

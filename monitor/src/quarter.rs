@@ -17,6 +17,24 @@ use crate::error::{Error, Place, Result};
 pub(crate) const NO_REGION: u32 = u32::MAX;
 /// Creditworthiness not given.
 pub(crate) const CW_UNKNOWN: u8 = 2;
+/// Marks a bank whose model family the quarter's rows do not give.
+pub(crate) const NO_FAMILY: u32 = u32::MAX;
+
+/// A bank's model family in a quarter, and the row that first gave it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BankFamily {
+    pub family: u32,
+    pub row: u64,
+    pub line: u64,
+}
+
+impl BankFamily {
+    pub const UNKNOWN: BankFamily = BankFamily {
+        family: NO_FAMILY,
+        row: 0,
+        line: 0,
+    };
+}
 
 /// One row: a bank's decision on an applicant.
 #[derive(Clone, Copy, Debug)]
@@ -54,6 +72,8 @@ pub(crate) struct Quarter {
     pub name_bytes: usize,
     pub apps: Vec<Applicant>,
     pub decisions: Vec<Decision>,
+    /// Each bank's model family this quarter, by bank id (shorter when the last banks have none).
+    pub bank_family: Vec<BankFamily>,
 }
 
 impl Quarter {
@@ -65,6 +85,7 @@ impl Quarter {
             name_bytes: 0,
             apps: Vec::new(),
             decisions: Vec::new(),
+            bank_family: Vec::new(),
         }
     }
 
@@ -72,6 +93,7 @@ impl Quarter {
     pub fn state_bytes(&self) -> usize {
         self.decisions.capacity() * size_of::<Decision>()
             + self.apps.capacity() * size_of::<Applicant>()
+            + self.bank_family.capacity() * size_of::<BankFamily>()
             + self.names.capacity() * (size_of::<(Box<str>, u32)>() + 1)
             + self.name_bytes
     }
@@ -120,6 +142,21 @@ pub struct QuarterMeasures {
     pub agreement_pairs: u64,
     /// Shared applicants summed over those pairs.
     pub agreement_shared: u64,
+    /// Decision agreement over the pairs of banks of one model family (both families given in
+    /// the log and equal), weighted by the number shared.
+    pub same_family_agreement: Option<f64>,
+    /// Decision agreement over the pairs of banks of different model families.
+    pub cross_family_agreement: Option<f64>,
+    /// Share of the shared applicants (over the pairs whose families are both given) that
+    /// same-family pairs hold.
+    pub same_family_share: Option<f64>,
+    /// Shared-model excess: the decision agreement that sharing a model family adds, beyond what
+    /// banks of different families show on the same applicants, as a share of all the agreement
+    /// weight: `same_family_share × (same_family_agreement − reference)`, where the reference is
+    /// this group's cross-family agreement, or the whole log's in the quarter when the group has
+    /// no cross-family pair. 0 when no pair shares a family; `None` without families in the log
+    /// or without any cross-family pair to compare with.
+    pub shared_model_excess: Option<f64>,
     /// LSV herding measure on the direction of each bank's approval-rate change since the previous
     /// quarter of the log, regions as markets (whole log only).
     pub lsv: Option<f64>,
@@ -367,14 +404,27 @@ pub(crate) fn measure(mut q: Quarter, cx: &Context<'_>) -> Result<Measured> {
     }
 
     let lsv = previous_lsv(&counts, nb, slots, cx);
+    let family = |b: u32| {
+        q.bank_family
+            .get(b as usize)
+            .map_or(NO_FAMILY, |f| f.family)
+    };
+    let mut splits = Vec::with_capacity(groups.len());
     let mut out: Vec<QuarterMeasures> = groups
         .into_iter()
         .enumerate()
         .map(|(k, g)| {
             let region = (k > 0).then(|| cx.region_names[k - 1].to_string());
-            finish(g, q.quarter, region, cx)
+            let (m, split) = finish(g, q.quarter, region, cx, &family);
+            splits.push(split);
+            m
         })
         .collect();
+    // The whole log's cross-family agreement is the reference of a region without its own.
+    let whole_cross = splits[0].cross.mean();
+    for (m, split) in out.iter_mut().zip(&splits) {
+        (m.same_family_share, m.shared_model_excess) = split.excess(whole_cross);
+    }
     // `groups` holds the whole log's group and one per region, so `out` is never empty.
     let mut overall = out.remove(0);
     (overall.lsv, overall.lsv_markets) = lsv;
@@ -441,7 +491,56 @@ fn previous_lsv(
     }
 }
 
-fn finish(g: Group, quarter: u32, region: Option<String>, cx: &Context<'_>) -> QuarterMeasures {
+/// A weighted sum of pair correlations and its weight.
+#[derive(Clone, Copy, Debug, Default)]
+struct Weighted {
+    sum: f64,
+    weight: u64,
+}
+
+impl Weighted {
+    fn add(&mut self, r: f64, w: u64) {
+        self.sum += w as f64 * r;
+        self.weight += w;
+    }
+
+    fn mean(&self) -> Option<f64> {
+        (self.weight > 0).then(|| self.sum / self.weight as f64)
+    }
+}
+
+/// A group's decision agreement split by whether the pair's banks share a model family.
+#[derive(Clone, Copy, Debug, Default)]
+struct FamilySplit {
+    same: Weighted,
+    cross: Weighted,
+}
+
+impl FamilySplit {
+    /// `(same_family_share, shared_model_excess)`; the reference is the group's own
+    /// cross-family agreement, else `fallback`.
+    fn excess(&self, fallback: Option<f64>) -> (Option<f64>, Option<f64>) {
+        let known = self.same.weight + self.cross.weight;
+        if known == 0 {
+            return (None, None);
+        }
+        let share = self.same.weight as f64 / known as f64;
+        let excess = match (self.same.mean(), self.cross.mean().or(fallback)) {
+            (None, Some(_)) => Some(0.0),
+            (Some(same), Some(reference)) => Some(share * (same - reference)),
+            (_, None) => None,
+        };
+        (Some(share), excess)
+    }
+}
+
+fn finish(
+    g: Group,
+    quarter: u32,
+    region: Option<String>,
+    cx: &Context<'_>,
+    family: &impl Fn(u32) -> u32,
+) -> (QuarterMeasures, FamilySplit) {
     let banks = g.banks.iter().filter(|&&b| b).count() as u64;
     let defined = g.multi > 0 && banks >= 2;
     let share = defined.then(|| g.all_rejected as f64 / g.multi as f64);
@@ -455,18 +554,26 @@ fn finish(g: Group, quarter: u32, region: Option<String>, cx: &Context<'_>) -> Q
     // decisions, weighted by the number shared.
     let mut pairs: Vec<(&(u32, u32), &[u64; 4])> = g.pairs.iter().collect();
     pairs.sort_unstable_by_key(|(k, _)| **k);
-    let (mut sum, mut weight, mut used) = (0.0, 0u64, 0u64);
-    for (_, c) in pairs {
+    let (mut all, mut used) = (Weighted::default(), 0u64);
+    let mut split = FamilySplit::default();
+    for (&(x, y), c) in pairs {
         if c[0] < cx.settings.min_shared {
             continue;
         }
         if let Some(r) = herding::binary_correlation(c[0], c[1], c[2], c[3]) {
-            sum += c[0] as f64 * r;
-            weight += c[0];
+            all.add(r, c[0]);
             used += 1;
+            let (fx, fy) = (family(x), family(y));
+            if fx != NO_FAMILY && fy != NO_FAMILY {
+                if fx == fy {
+                    split.same.add(r, c[0]);
+                } else {
+                    split.cross.add(r, c[0]);
+                }
+            }
         }
     }
-    QuarterMeasures {
+    let m = QuarterMeasures {
         quarter,
         region,
         rows: g.rows,
@@ -484,14 +591,19 @@ fn finish(g: Group, quarter: u32, region: Option<String>, cx: &Context<'_>) -> Q
         systemic_rejection_ratio: ratio,
         ratio_ci_low: lo,
         ratio_ci_high: hi,
-        decision_agreement: (weight > 0).then(|| sum / weight as f64),
+        decision_agreement: all.mean(),
         agreement_pairs: used,
-        agreement_shared: weight,
+        agreement_shared: all.weight,
+        same_family_agreement: split.same.mean(),
+        cross_family_agreement: split.cross.mean(),
+        same_family_share: None,
+        shared_model_excess: None,
         lsv: None,
         lsv_markets: 0,
         over_threshold: None,
         alarm: false,
-    }
+    };
+    (m, split)
 }
 
 /// Percentile bootstrap interval of the ratio `sum(all rejected) / sum(baseline)` over the

@@ -29,6 +29,8 @@ pub(crate) struct RowIn<'a> {
     pub applicant: &'a str,
     pub approved: bool,
     pub region: Option<&'a str>,
+    /// The bank's model family, when the log gives one.
+    pub family: Option<&'a str>,
     pub creditworthy: Option<bool>,
     /// Whether the log has a `creditworthy` column.
     pub cw_column: bool,
@@ -176,7 +178,7 @@ fn csv_row<'a>(
             .map_err(|_| bad(path, place, col, v, "UTF-8 text, or empty"))
     };
     let region = optional_text(cols.region, "region")?;
-    optional_text(cols.family, "family")?;
+    let family = optional_text(cols.family, "family")?;
     if let Some(i) = cols.amount {
         let v = field(i);
         if !v.is_empty() {
@@ -213,6 +215,7 @@ fn csv_row<'a>(
         applicant,
         approved,
         region,
+        family,
         creditworthy,
         cw_column: cols.creditworthy.is_some(),
         place,
@@ -522,7 +525,11 @@ pub(crate) fn read_parquet(
                 .and_then(|t| t.get(i))
                 .map(str::trim)
                 .filter(|s| !s.is_empty());
-            let _ = family.as_ref().and_then(|t| t.get(i));
+            let family = family
+                .as_ref()
+                .and_then(|t| t.get(i))
+                .map(str::trim)
+                .filter(|s| !s.is_empty());
             if let Some(x) = amount.as_ref().and_then(|a| a.float(i))
                 && !(x.is_finite() && x >= 0.0)
             {
@@ -553,6 +560,7 @@ pub(crate) fn read_parquet(
                 applicant: applicant_v,
                 approved,
                 region,
+                family,
                 creditworthy,
                 cw_column: cols.creditworthy.is_some(),
                 place,

@@ -320,3 +320,31 @@ fn errors_in_appended_rows_name_their_row_and_line_in_the_whole_file() {
     // The monitor stopped at the error.
     assert!(matches!(m.update(&path), Err(Error::Poisoned)));
 }
+
+#[test]
+fn a_bank_with_two_families_in_one_quarter_is_named_with_both_rows() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let body = "quarter,bank,applicant,approved,family\n\
+                1,A,f1,1,vendor-a\n1,B,f1,0,vendor-b\n1,A,f2,0,vendor-a\n1,A,f3,1,vendor-c\n";
+    let (e, t) = error_of(log(dir.path(), body));
+    assert!(
+        matches!(&e, Error::FamilyChanged(c) if c.quarter == 1),
+        "{t}"
+    );
+    assert_names(
+        &t,
+        &[
+            "log.csv", "line 5", "`family`", "\"A\"", "vendor-c", "vendor-a", "line 2",
+        ],
+    );
+    // A bank may change family between quarters (MODEL.md 4.1 adoption), and a row without a
+    // family leaves the bank's family as the other rows give it.
+    let ok = "quarter,bank,applicant,approved,family\n\
+              1,A,f1,1,vendor-a\n1,B,f1,0,vendor-b\n1,A,f2,0,\n1,B,f2,1,vendor-b\n\
+              2,A,f1,1,vendor-b\n2,B,f1,0,vendor-b\n";
+    run(&Request {
+        log: log(dir.path(), ok),
+        settings: Settings::default(),
+    })
+    .expect("a family change between quarters is allowed");
+}

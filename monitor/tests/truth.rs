@@ -11,6 +11,7 @@ const QUARTERS: u32 = 12;
 
 fn model(own_weight: f64, seed: u64) -> Model {
     Model {
+        families: &[],
         quarters: QUARTERS,
         firms: 8000,
         banks: 6,
@@ -112,6 +113,7 @@ fn the_alarm_fires_on_the_shared_model_and_not_on_independent_ones() {
         // standard errors above the threshold in each region and quarter, the independent
         // one's (1) more than 10 below.
         let m = Model {
+            families: &[],
             firms: 3000,
             ..model(w, seed)
         };
@@ -151,6 +153,7 @@ fn the_alarm_fires_on_the_shared_model_and_not_on_independent_ones() {
 fn csv_and_parquet_give_identical_results() {
     let dir = tempfile::tempdir().expect("tempdir");
     let rows = Model {
+        families: &[],
         firms: 2000,
         ..model(0.3, 31)
     }
@@ -187,6 +190,7 @@ fn csv_and_parquet_give_identical_results() {
 fn follow_mode_reads_only_what_was_appended_and_matches_one_pass() {
     let dir = tempfile::tempdir().expect("tempdir");
     let m = Model {
+        families: &[],
         quarters: 6,
         firms: 500,
         ..model(0.3, 41)
@@ -278,6 +282,7 @@ fn lsv_on_opposite_moves_by_region_has_its_hand_value() {
 fn follow_mode_on_a_rewritten_parquet_log_reads_only_the_new_rows() {
     let dir = tempfile::tempdir().expect("tempdir");
     let rows = Model {
+        families: &[],
         quarters: 5,
         firms: 400,
         ..model(0.3, 51)
@@ -308,4 +313,100 @@ fn follow_mode_on_a_rewritten_parquet_log_reads_only_the_new_rows() {
     let end = mon.finish().expect("finish");
     assert_eq!(end.quarters, one_pass.quarters);
     assert_eq!(end.regions, one_pass.regions);
+}
+
+#[test]
+fn the_shared_model_excess_finds_the_banks_that_share_a_family_and_alarms_on_them_only() {
+    // Six banks whose families' errors have correlation 1 − w = 0.5. In the monoculture banks
+    // 0, 1 and 2 use one family (3 of the 15 bank pairs, so 1/5 of the shared applicants: each
+    // applicant asks distinct banks uniformly); in the twin every bank has its own.
+    const MONO: &[usize] = &[0, 0, 0, 1, 2, 3];
+    const DIVERSE: &[usize] = &[0, 1, 2, 3, 4, 5];
+    let rule = AlarmRule {
+        measure: Measure::SharedModelExcess,
+        threshold: 0.05,
+        persistence: 2,
+        lag: 1,
+    };
+    let settings = Settings {
+        alarm: Some(rule),
+        ..Settings::default()
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut reports = Vec::new();
+    for (families, seed) in [(MONO, 31), (DIVERSE, 32)] {
+        let m = Model {
+            families,
+            ..model(0.5, seed)
+        };
+        let path = dir.path().join(format!("families{seed}.csv"));
+        write_csv(&m.rows(), &path);
+        reports.push(
+            run(&Request {
+                log: path,
+                settings: settings.clone(),
+            })
+            .expect("monitor run"),
+        );
+    }
+    let (mono, diverse) = (&reports[0], &reports[1]);
+    // Truth: banks of one family decide alike (correlation 1); banks of different families
+    // correlate as two banks with error correlation 0.5, the generator's `true_agreement` at
+    // w = 0.5; the excess is 1/5 × (1 − that).
+    let cross = model(0.5, 0).true_agreement();
+    let excess = (1.0 - cross) / 5.0;
+    assert_within_4_se(
+        "cross-family agreement, monoculture",
+        &series(mono, |q| q.cross_family_agreement),
+        cross,
+    );
+    assert_within_4_se(
+        "cross-family agreement, diverse",
+        &series(diverse, |q| q.cross_family_agreement),
+        cross,
+    );
+    assert_within_4_se(
+        "same-family share",
+        &series(mono, |q| q.same_family_share),
+        0.2,
+    );
+    assert_within_4_se(
+        "shared-model excess, monoculture",
+        &series(mono, |q| q.shared_model_excess),
+        excess,
+    );
+    for q in &mono.quarters {
+        let same = q.same_family_agreement.expect("same-family pairs");
+        assert!((same - 1.0).abs() < 1e-12, "quarter {}: {same}", q.quarter);
+    }
+    // The diverse twin has no pair of one family: its excess is 0 exactly, never undefined.
+    for q in diverse.quarters.iter().chain(&diverse.regions) {
+        assert_eq!(q.same_family_agreement, None);
+        assert_eq!(q.same_family_share, Some(0.0));
+        assert_eq!(q.shared_model_excess, Some(0.0));
+    }
+    // The alarm (excess above 0.05 for 2 quarters) is raised on the monoculture in quarter 2, in
+    // the whole log and in both regions, and never on the twin.
+    assert!(!diverse.alarm_raised(), "{:?}", diverse.alarms);
+    let raised: Vec<(Option<&str>, u32)> = mono
+        .alarms
+        .iter()
+        .map(|a| (a.region.as_deref(), a.raised_quarter))
+        .collect();
+    assert_eq!(
+        raised,
+        [(None, 2), (Some("north"), 2), (Some("south"), 2)],
+        "{:?}",
+        mono.alarms
+    );
+    // A log without a family column has no family measures.
+    let plain = report_of(&model(0.5, 33), dir.path(), "plain.csv");
+    assert!(
+        plain
+            .quarters
+            .iter()
+            .all(|q| q.shared_model_excess.is_none()
+                && q.same_family_share.is_none()
+                && q.cross_family_agreement.is_none())
+    );
 }

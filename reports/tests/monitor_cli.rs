@@ -118,3 +118,56 @@ fn bad_logs_and_flags_are_clear_errors() {
             "systemic-rejection-ratio, decision-agreement, lsv",
         ));
 }
+
+/// The rule that tells the twins apart (docs/monitor.md): shared-model excess above 0.06 for 2
+/// consecutive quarters. On 20 paths of each twin it fires on every monoculture path (in the
+/// east) and on no diverse path; here, the first three paths of each.
+#[test]
+fn the_shared_model_excess_alarm_fires_on_the_monoculture_and_not_on_its_diverse_twin() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for (scenario, alarm) in [
+        ("regional-monoculture", true),
+        ("regional-monoculture-diverse", false),
+    ] {
+        let run = tmp.path().join(scenario);
+        herdlab()
+            .args(["-q", "run", scenario, "--paths", "3", "--out"])
+            .arg(&run)
+            .args(["--decision-log", "0,1,2"])
+            .assert()
+            .success();
+        for path in 0..3 {
+            let out = tmp.path().join(format!("m-{scenario}-{path}"));
+            let a = herdlab()
+                .arg("monitor")
+                .arg(run.join(format!("decision-log/path-{path}.parquet")))
+                .arg("--out")
+                .arg(&out)
+                .args(["--measure", "shared-model-excess", "--threshold", "0.06"])
+                .args(["--persistence", "2", "--resamples", "0"])
+                .assert();
+            let summary: serde_json::Value = serde_json::from_slice(
+                &std::fs::read(out.join("summary.json")).expect("summary.json"),
+            )
+            .expect("json");
+            let alarms = summary["alarms"].as_array().expect("alarms");
+            if alarm {
+                a.code(10);
+                assert!(
+                    alarms.iter().any(|a| a["region"] == "east"),
+                    "{scenario} path {path}: {alarms:?}"
+                );
+            } else {
+                a.success();
+                assert!(alarms.is_empty(), "{scenario} path {path}: {alarms:?}");
+            }
+            // The west and north have the same banks in both twins: no alarm there.
+            assert!(
+                alarms
+                    .iter()
+                    .all(|a| a["region"] != "west" && a["region"] != "north"),
+                "{scenario} path {path}: {alarms:?}"
+            );
+        }
+    }
+}

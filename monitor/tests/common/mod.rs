@@ -5,6 +5,11 @@
 //! `banks`. Bank `b` approves when `q + e_bj >= 0`, with `e_bj = sqrt(1 - w) c_j + sqrt(w) v_bj`:
 //! `c_j` the error every bank shares (one model), `v_bj` each bank's own. `w = 1` is independent
 //! models; `w < 1` a shared model. Firm `j` lives in region `j % 2`.
+//!
+//! With `families` (bank `b` uses family `families[b]`) the own part is the family's instead:
+//! `e_bj = sqrt(1 - w) c_j + sqrt(w) u_{f(b)j}`, so banks of one family decide alike on every
+//! applicant and banks of different families have error correlation `1 - w`; the log then has a
+//! `family` column.
 
 #![allow(dead_code)]
 
@@ -29,6 +34,7 @@ pub struct Row {
     pub approved: bool,
     pub region: String,
     pub creditworthy: bool,
+    pub family: Option<String>,
 }
 
 /// The model's parameters.
@@ -41,6 +47,8 @@ pub struct Model {
     /// Own-error weight `w` (1: independent models).
     pub own_weight: f64,
     pub seed: u64,
+    /// Each bank's model family; empty: every bank its own model and no `family` column.
+    pub families: &'static [usize],
 }
 
 impl Model {
@@ -61,8 +69,18 @@ impl Model {
                         asked.push(b);
                     }
                 }
+                let own: Vec<f64> = if self.families.is_empty() {
+                    Vec::new()
+                } else {
+                    let n = self.families.iter().max().map_or(0, |m| m + 1);
+                    (0..n).map(|_| StandardNormal.sample(&mut rng)).collect()
+                };
                 for b in asked {
-                    let v: f64 = StandardNormal.sample(&mut rng);
+                    let v: f64 = if self.families.is_empty() {
+                        StandardNormal.sample(&mut rng)
+                    } else {
+                        own[self.families[b]]
+                    };
                     out.push(Row {
                         quarter,
                         bank: format!("bank{b}"),
@@ -70,6 +88,8 @@ impl Model {
                         approved: q + sw * c + so * v >= 0.0,
                         region: if j % 2 == 0 { "north" } else { "south" }.to_string(),
                         creditworthy: cw,
+                        family: (!self.families.is_empty())
+                            .then(|| format!("vendor-{}", self.families[b])),
                     });
                 }
             }
@@ -115,9 +135,11 @@ impl Model {
 }
 
 pub fn write_csv(rows: &[Row], path: &Path) {
-    let mut s = String::from("quarter,bank,applicant,approved,region,creditworthy\n");
+    let families = rows.iter().any(|r| r.family.is_some());
+    let mut s = String::from("quarter,bank,applicant,approved,region,creditworthy");
+    s.push_str(if families { ",family\n" } else { "\n" });
     for r in rows {
-        let _ = writeln!(
+        let _ = write!(
             s,
             "{},{},{},{},{},{}",
             r.quarter,
@@ -127,6 +149,10 @@ pub fn write_csv(rows: &[Row], path: &Path) {
             r.region,
             if r.creditworthy { "true" } else { "false" }
         );
+        if families {
+            let _ = write!(s, ",{}", r.family.as_deref().unwrap_or(""));
+        }
+        s.push('\n');
     }
     std::fs::write(path, s).expect("write test log");
 }

@@ -64,6 +64,10 @@ pub struct FanChart {
     pub series: Vec<FanSeries>,
     /// The values are counts (banks, firms): y ticks at whole numbers only.
     pub counts: bool,
+    /// `None`: the points are quantiles across paths (the line the median, bands 50% and 90%).
+    /// `Some(label)`: each point is one estimate with an interval from `p05` to `p95` (e.g. a
+    /// bootstrap interval): the line is the estimate, one band the interval, labelled `label`.
+    pub interval: Option<String>,
 }
 
 /// Writes a fan chart: `<stem>.svg`/`.png` and `<stem>.csv` with columns
@@ -124,21 +128,44 @@ impl Chart for FanChart {
         let facets = self.series.len() > 2;
         let grey = t.muted;
         let mut legend = Vec::new();
+        let line = if self.interval.is_some() {
+            "estimate"
+        } else {
+            "median"
+        };
         if !facets {
             for (i, s) in self.series.iter().enumerate() {
                 legend.push(LegendItem::new(
-                    format!("{} (median)", s.name),
+                    format!("{} ({line})", s.name),
                     Swatch::Line(t.color(i)),
                 ));
             }
         } else {
-            legend.push(LegendItem::new("median", Swatch::Line(grey)));
+            legend.push(LegendItem::new(line, Swatch::Line(grey)));
         }
-        legend.push(LegendItem::new(
-            "50% band",
-            Swatch::Band(grey, INNER_BAND + 0.1),
-        ));
-        legend.push(LegendItem::new("90% band", Swatch::Band(grey, OUTER_BAND)));
+        match &self.interval {
+            None => {
+                legend.push(LegendItem::new(
+                    "50% band",
+                    Swatch::Band(grey, INNER_BAND + 0.1),
+                ));
+                legend.push(LegendItem::new("90% band", Swatch::Band(grey, OUTER_BAND)));
+            }
+            Some(label) => {
+                let has_band = self
+                    .series
+                    .iter()
+                    .flat_map(|s| &s.points)
+                    .any(|p| p.p05 < p.p95);
+                if has_band {
+                    legend.push(LegendItem::new(
+                        label.clone(),
+                        Swatch::Band(grey, OUTER_BAND),
+                    ));
+                }
+            }
+        }
+        let quantile_bands = self.interval.is_none();
         let all: Vec<&FanPoint> = self.series.iter().flat_map(|s| &s.points).collect();
         let area = frame(
             root,
@@ -161,7 +188,7 @@ impl Chart for FanChart {
             let y_axis = self.y_axis(y0, y1, 5, self.y_label.clone());
             let mut chart = plot(&area, ctx, &x_axis, &y_axis, PlotOptions::default())?;
             for (i, s) in self.series.iter().enumerate() {
-                draw_fan(&mut chart, ctx, s, t.color(i))?;
+                draw_fan(&mut chart, ctx, s, t.color(i), quantile_bands)?;
             }
             return Ok(());
         }
@@ -198,7 +225,7 @@ impl Chart for FanChart {
                 .clone()
                 .shrink((0, head), (w as i32, (h as i32 - head).max(1)));
             let mut chart = plot(&inner, ctx, &x_axis, &y_axis, PlotOptions::default())?;
-            draw_fan(&mut chart, ctx, s, t.color(i))?;
+            draw_fan(&mut chart, ctx, s, t.color(i), quantile_bands)?;
             let (xr, _) = chart.plotting_area().get_pixel_range();
             let top = panel.get_base_pixel().1;
             root.draw(&Text::new(
@@ -243,6 +270,7 @@ fn draw_fan<DB: DrawingBackend>(
     ctx: &Ctx,
     s: &FanSeries,
     color: RGBColor,
+    inner: bool,
 ) -> Result<()> {
     if s.points.is_empty() {
         return Ok(());
@@ -253,12 +281,14 @@ fn draw_fan<DB: DrawingBackend>(
             color.mix(OUTER_BAND).filled(),
         )))
         .map_err(draw_err)?;
-    chart
-        .draw_series(std::iter::once(Polygon::new(
-            band_polygon(&s.points, |p| p.p25, |p| p.p75),
-            color.mix(INNER_BAND).filled(),
-        )))
-        .map_err(draw_err)?;
+    if inner {
+        chart
+            .draw_series(std::iter::once(Polygon::new(
+                band_polygon(&s.points, |p| p.p25, |p| p.p75),
+                color.mix(INNER_BAND).filled(),
+            )))
+            .map_err(draw_err)?;
+    }
     let line = ctx.stroke(color, ctx.theme.line_pt);
     chart
         .draw_series(LineSeries::new(s.points.iter().map(|p| (p.x, p.p50)), line))
@@ -367,6 +397,7 @@ pub fn fan_from_aggregates(agg: &Aggregates, measure: &str, labels: &Labels) -> 
             points: fan_points(stats, unit.scale, agg.paths)?,
         }],
         counts: matches!(stats.unit.as_str(), "banks" | "firms" | "rounds"),
+        interval: None,
     })
 }
 
@@ -396,5 +427,6 @@ pub fn region_gap_fan(agg: &Aggregates, labels: &Labels) -> Result<FanChart> {
         y_label: unit.axis_label("Credit gap share"),
         series,
         counts: false,
+        interval: None,
     })
 }

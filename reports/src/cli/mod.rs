@@ -77,8 +77,9 @@ pub(crate) enum Command {
             conflicts_with_all = ["scenario", "shard", "out", "force", "paths", "seed", "report"]
         )]
         resume: Option<PathBuf>,
-        /// Also write the engine's decision log (MODEL.md §10) of these paths (indices such as
-        /// 0 or 0,3) as CSV and Parquet into DIR/decision-log/, for `herdlab monitor`.
+        /// Also write the engine's decision log (MODEL.md §10) of these paths (indices and
+        /// ranges such as 0, 0,3 or 0-19) as CSV and Parquet into DIR/decision-log/, for
+        /// `herdlab monitor`.
         #[arg(long, value_name = "PATHS", conflicts_with = "resume")]
         decision_log: Option<String>,
         /// Paths per checkpoint chunk [default: chosen so a chunk takes about 30 s].
@@ -320,7 +321,7 @@ pub(crate) fn execute(cli: Cli, ctx: &Context) -> Result<()> {
                     };
                     // The list's syntax is checked before the run, its range after.
                     if let Some(text) = &decision_log {
-                        service::decision_log::parse_paths(text, u64::MAX)?;
+                        service::decision_log::parse_ranges(text)?;
                     }
                     let o = service::run(&request, ctx)?;
                     let logged = match &decision_log {

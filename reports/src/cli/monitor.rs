@@ -25,8 +25,8 @@ pub(crate) struct MonitorArgs {
     /// Take the alarm rule (measure, threshold, lag) from this scenario's [policy.herding_alarm].
     #[arg(long, value_name = "FILE")]
     scenario: Option<String>,
-    /// Alarm measure: systemic-rejection-ratio, decision-agreement or lsv [default:
-    /// systemic-rejection-ratio].
+    /// Alarm measure: systemic-rejection-ratio, decision-agreement, lsv or shared-model-excess
+    /// (needs a family column) [default: systemic-rejection-ratio].
     #[arg(long, value_name = "NAME")]
     measure: Option<String>,
     /// Alarm threshold [default: 2.5].
@@ -143,7 +143,7 @@ fn opt(x: Option<f64>) -> String {
 
 fn print_quarter(q: &monitor::QuarterMeasures) {
     println!(
-        "  {:>7}  {:>10}  {:>6}  {:>8}  {:>10}  {:>17}  {:>9}  {:>7}  {}",
+        "  {:>7}  {:>10}  {:>6}  {:>8}  {:>10}  {:>17}  {:>9}  {:>7}  {:>7}  {}",
         q.quarter,
         q.applicants,
         q.banks,
@@ -151,6 +151,7 @@ fn print_quarter(q: &monitor::QuarterMeasures) {
         opt(q.systemic_rejection_ratio),
         format!("[{}, {}]", opt(q.ratio_ci_low), opt(q.ratio_ci_high)),
         opt(q.decision_agreement),
+        opt(q.shared_model_excess),
         opt(q.lsv),
         if q.alarm { "ALARM" } else { "" }
     );
@@ -170,7 +171,7 @@ fn print_outcome(o: &MonitorOutcome) {
         }
     );
     println!(
-        "  {:>7}  {:>10}  {:>6}  {:>8}  {:>10}  {:>17}  {:>9}  {:>7}",
+        "  {:>7}  {:>10}  {:>6}  {:>8}  {:>10}  {:>17}  {:>9}  {:>7}  {:>7}",
         "quarter",
         "applicants",
         "banks",
@@ -178,6 +179,7 @@ fn print_outcome(o: &MonitorOutcome) {
         "SR ratio",
         "95% interval",
         "agreement",
+        "excess",
         "LSV"
     );
     for q in &r.quarters {

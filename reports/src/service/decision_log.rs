@@ -30,23 +30,52 @@ pub const COLUMNS: [&str; 11] = [
     "funded",
 ];
 
-/// Parses `--decision-log`: path indices separated by commas (`0`, `0,3,7`), each below `paths`.
-pub fn parse_paths(text: &str, paths: u64) -> Result<Vec<u64>> {
+/// Reads the syntax of `--decision-log`: path indices and inclusive ranges separated by commas
+/// (`0`, `0,3,7`, `0-19`), as `(first, last)` pairs, without knowing the run's size.
+pub fn parse_ranges(text: &str) -> Result<Vec<(u64, u64)>> {
+    let index = |part: &str, s: &str| -> Result<u64> {
+        s.trim().parse().map_err(|_| {
+            Error::Usage(format!(
+                "--decision-log {text}: {part:?} is not a path index or range (give indices such as 0, 0,3 or 0-19)"
+            ))
+        })
+    };
     let mut out = Vec::new();
     for part in text.split(',') {
-        let p: u64 = part.trim().parse().map_err(|_| {
-            Error::Usage(format!(
-                "--decision-log {text}: {part:?} is not a path index (give indices such as 0 or 0,3)"
-            ))
-        })?;
-        if p >= paths {
+        let (first, last) = match part.split_once('-') {
+            Some((a, b)) => (index(part, a)?, index(part, b)?),
+            None => {
+                let p = index(part, part)?;
+                (p, p)
+            }
+        };
+        if first > last {
             return Err(Error::Usage(format!(
-                "--decision-log {text}: path {p} is not in the run (paths 0 to {})",
-                paths.saturating_sub(1)
+                "--decision-log {text}: range {part:?} runs backwards (write it as {last}-{first})"
             )));
         }
-        if !out.contains(&p) {
-            out.push(p);
+        out.push((first, last));
+    }
+    Ok(out)
+}
+
+/// Parses `--decision-log` ([`parse_ranges`]) for a run of `paths` paths: the paths in the order
+/// given, each once; a path not in the run is an error naming the run's range.
+pub fn parse_paths(text: &str, paths: u64) -> Result<Vec<u64>> {
+    let ranges = parse_ranges(text)?;
+    if let Some(&(_, last)) = ranges.iter().find(|r| r.1 >= paths) {
+        return Err(Error::Usage(format!(
+            "--decision-log {text}: path {last} is not in the run (paths 0 to {})",
+            paths.saturating_sub(1)
+        )));
+    }
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (first, last) in ranges {
+        for p in first..=last {
+            if seen.insert(p) {
+                out.push(p);
+            }
         }
     }
     Ok(out)
@@ -166,4 +195,29 @@ fn write_parquet(file: &Path, s: &Scenario, path: u64, log: &[Decision]) -> Resu
     w.write(&batch).map_err(|e| Error::format(file, e))?;
     let f = w.into_inner().map_err(|e| Error::format(file, e))?;
     f.sync_all().map_err(|e| Error::io(file, "cannot write", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_lists_and_ranges() {
+        assert_eq!(parse_paths("0", 4).ok(), Some(vec![0]));
+        assert_eq!(parse_paths("3,0-2,1", 4).ok(), Some(vec![3, 0, 1, 2]));
+        assert_eq!(
+            parse_ranges("0-18446744073709551615").ok(),
+            Some(vec![(0, u64::MAX)])
+        );
+        for (text, says) in [
+            ("0-4", "path 4 is not in the run (paths 0 to 3)"),
+            ("2-1", "runs backwards (write it as 1-2)"),
+            ("a", "\"a\" is not a path index or range"),
+            ("1-", "\"1-\" is not a path index or range"),
+            ("", "is not a path index"),
+        ] {
+            let e = parse_paths(text, 4).expect_err(text).to_string();
+            assert!(e.contains(says), "{text}: {e}");
+        }
+    }
 }

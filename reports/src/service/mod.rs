@@ -42,7 +42,9 @@ pub use compare::{
     CompareOutcome, CompareRequest, compare, comparison_folder, crn_overrides,
     write_comparison_folder, write_comparison_index,
 };
-pub use monitor::{MonitorOutcome, MonitorRequest, follow_log, monitor_log, write_monitor_folder};
+pub use monitor::{
+    MonitorOutcome, MonitorRequest, follow_log, monitor_charts, monitor_log, write_monitor_folder,
+};
 pub use run::{ResumeOutcome, ResumeRequest, RunOutcome, RunRequest, resume, run};
 pub use scenario::save_scenario;
 pub use sweep::{

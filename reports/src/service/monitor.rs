@@ -129,9 +129,11 @@ struct Drawn {
     note: &'static str,
     value: fn(&QuarterMeasures) -> Option<f64>,
     interval: fn(&QuarterMeasures) -> Option<(f64, f64)>,
+    /// What the band shows, when the measure has an interval.
+    band: Option<&'static str>,
 }
 
-const DRAWN: [Drawn; 3] = [
+const DRAWN: [Drawn; 4] = [
     Drawn {
         stem: "monitor-systemic-rejection-ratio",
         title: "Systemic rejection over its independence baseline",
@@ -139,6 +141,7 @@ const DRAWN: [Drawn; 3] = [
         note: "Line: the ratio each quarter; band: its bootstrap interval over applicants.",
         value: |q| q.systemic_rejection_ratio,
         interval: |q| q.ratio_ci_low.zip(q.ratio_ci_high),
+        band: Some("bootstrap interval"),
     },
     Drawn {
         stem: "monitor-decision-agreement",
@@ -147,6 +150,17 @@ const DRAWN: [Drawn; 3] = [
         note: "Mean pairwise correlation of banks' decisions on shared applicants.",
         value: |q| q.decision_agreement,
         interval: |_| None,
+        band: None,
+    },
+    Drawn {
+        stem: "monitor-shared-model-excess",
+        title: "Shared-model excess: agreement that sharing a model family adds",
+        y_label: "correlation",
+        note: "Share of shared applicants in same-family bank pairs times their agreement above \
+               different-family pairs' (needs a family column).",
+        value: |q| q.shared_model_excess,
+        interval: |_| None,
+        band: None,
     },
     Drawn {
         stem: "monitor-lsv",
@@ -155,6 +169,7 @@ const DRAWN: [Drawn; 3] = [
         note: "Lakonishok-Shleifer-Vishny measure, regions as markets.",
         value: |q| q.lsv,
         interval: |_| None,
+        band: None,
     },
 ];
 
@@ -198,9 +213,11 @@ fn series_of(report: &MonitorReport, d: &Drawn) -> Vec<FanSeries> {
     out
 }
 
-/// Writes the charts with data; returns the stems written.
-fn write_charts(report: &MonitorReport, dir: &Path) -> Result<Vec<(&'static str, &'static str)>> {
-    let mut written = Vec::new();
+/// The monitor's charts of a report, each with its file stem: one per measure that has a value
+/// in some quarter (systemic-rejection ratio with its bootstrap interval, decision agreement,
+/// shared-model excess, LSV), each with the whole log's series and one per region, and the
+/// alarms in the note. The CLI's folder and the desktop app draw the same charts.
+pub fn monitor_charts(report: &MonitorReport) -> Vec<(&'static str, FanChart)> {
     let alarms: Vec<String> = report
         .alarms
         .iter()
@@ -212,6 +229,8 @@ fn write_charts(report: &MonitorReport, dir: &Path) -> Result<Vec<(&'static str,
             )
         })
         .collect();
+    let confidence = report.settings.confidence;
+    let mut out = Vec::new();
     for d in &DRAWN {
         let series = series_of(report, d);
         if series.is_empty() {
@@ -222,31 +241,46 @@ fn write_charts(report: &MonitorReport, dir: &Path) -> Result<Vec<(&'static str,
         } else {
             format!("{} Alarms: {}.", d.note, alarms.join("; "))
         };
-        let chart = FanChart {
-            title: d.title.to_string(),
-            subtitle: Some(format!("{} ({} rows)", report.log.display(), report.rows)),
-            note: Some(note),
-            x_label: "quarter".into(),
-            y_label: d.y_label.into(),
-            series,
-            counts: false,
-        };
+        out.push((
+            d.stem,
+            FanChart {
+                title: d.title.to_string(),
+                subtitle: Some(format!("{} ({} rows)", report.log.display(), report.rows)),
+                note: Some(note),
+                x_label: "quarter".into(),
+                y_label: d.y_label.into(),
+                series,
+                counts: false,
+                interval: Some(
+                    d.band
+                        .map_or_else(String::new, |b| format!("{b}, {:.0}%", confidence * 100.0)),
+                ),
+            },
+        ));
+    }
+    out
+}
+
+/// Writes the charts with data; returns the stems written with their titles.
+fn write_charts(report: &MonitorReport, dir: &Path) -> Result<Vec<(&'static str, String)>> {
+    let mut written = Vec::new();
+    for (stem, chart) in monitor_charts(report) {
         fan_chart(
             &chart,
             dir,
-            d.stem,
+            stem,
             &Output::inches(6.0, 4.0, 200.0),
             &Theme::journal(),
         )
-        .map_err(|e| crate::error::Error::format(dir.join(d.stem), e))?;
-        written.push((d.stem, d.title));
+        .map_err(|e| crate::error::Error::format(dir.join(stem), e))?;
+        written.push((stem, chart.title));
     }
     Ok(written)
 }
 
 /// A self-contained page: the alarms, the charts (as linked PNG files of the folder) and the
 /// per-quarter table of the whole log.
-fn report_html(report: &MonitorReport, charts: &[(&str, &str)]) -> String {
+fn report_html(report: &MonitorReport, charts: &[(&str, String)]) -> String {
     let esc = |s: &str| {
         s.replace('&', "&amp;")
             .replace('<', "&lt;")
@@ -295,10 +329,10 @@ fn report_html(report: &MonitorReport, charts: &[(&str, &str)]) -> String {
     }
     h += "<h2>Per quarter, whole log</h2><table><tr><th>quarter</th><th>applicants</th><th>banks</th>\
           <th>approval rate</th><th>systemic rejection ratio</th><th>95% interval</th>\
-          <th>decision agreement</th><th>LSV</th><th>alarm</th></tr>";
+          <th>decision agreement</th><th>shared-model excess</th><th>LSV</th><th>alarm</th></tr>";
     for q in &report.quarters {
         h += &format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.3}</td><td>{}</td><td>[{}, {}]</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.3}</td><td>{}</td><td>[{}, {}]</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             q.quarter,
             q.applicants,
             q.banks,
@@ -307,6 +341,7 @@ fn report_html(report: &MonitorReport, charts: &[(&str, &str)]) -> String {
             opt(q.ratio_ci_low),
             opt(q.ratio_ci_high),
             opt(q.decision_agreement),
+            opt(q.shared_model_excess),
             opt(q.lsv),
             if q.alarm { "yes" } else { "" }
         );
