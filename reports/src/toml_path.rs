@@ -1,11 +1,16 @@
 //! Places in a scenario's TOML table named by a path such as `models.families[1].error_scale`:
 //! parsing the path, reading the value there, writing or removing it. The one implementation used
 //! by command-line overrides, sweep parameters (`--vary`) and the desktop app's editor. Also the
-//! list of keys whose values name data files ([`DATA_FILE_KEYS`]).
+//! list of keys whose values name data files ([`DATA_FILE_KEYS`], re-exported from
+//! `sim::scenario`, which owns the format).
 
 use std::fmt;
 
 use sim::scenario::params::PARAMS;
+
+/// The keys whose values name data files, and a walk over their values: owned by the scenario
+/// format in the engine (`sim::scenario`), re-exported here beside the other path helpers.
+pub use sim::scenario::{DATA_FILE_KEYS, for_each_data_file};
 
 /// One step of a parameter path.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -289,57 +294,6 @@ pub fn remove(table: &mut toml::Table, path: &ParamPath) -> Result<(), PathError
         }
     }
     current.remove(key);
-    Ok(())
-}
-
-/// The keys whose values name data files, relative to the file that names them (`[]`: every
-/// element of the list). The engine reads these files through its `Sources`; a scenario saved
-/// elsewhere must point them to the right place.
-pub const DATA_FILE_KEYS: [&str; 2] = ["bank_files[].path", "contagion.interbank.network.path"];
-
-/// Calls `f` on every value of `table` that names a data file ([`DATA_FILE_KEYS`]), in the order
-/// of that list and of the list elements.
-pub fn for_each_data_file<E>(
-    table: &mut toml::Table,
-    mut f: impl FnMut(&mut toml::Value) -> Result<(), E>,
-) -> Result<(), E> {
-    for key in DATA_FILE_KEYS {
-        visit(table, &key.split('.').collect::<Vec<_>>(), &mut f)?;
-    }
-    Ok(())
-}
-
-fn visit<E>(
-    table: &mut toml::Table,
-    parts: &[&str],
-    f: &mut impl FnMut(&mut toml::Value) -> Result<(), E>,
-) -> Result<(), E> {
-    let Some((first, rest)) = parts.split_first() else {
-        return Ok(());
-    };
-    match (first.strip_suffix("[]"), rest.is_empty()) {
-        (Some(list), _) => {
-            if let Some(toml::Value::Array(items)) = table.get_mut(list) {
-                for item in items {
-                    match (item, rest.is_empty()) {
-                        (v, true) => f(v)?,
-                        (toml::Value::Table(t), false) => visit(t, rest, f)?,
-                        _ => {}
-                    }
-                }
-            }
-        }
-        (None, true) => {
-            if let Some(v) = table.get_mut(*first) {
-                f(v)?;
-            }
-        }
-        (None, false) => {
-            if let Some(toml::Value::Table(t)) = table.get_mut(*first) {
-                visit(t, rest, f)?;
-            }
-        }
-    }
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 mod applications;
 mod bank;
 mod contagion;
+pub mod diversity;
 mod draws;
 pub mod equations;
 mod firms;

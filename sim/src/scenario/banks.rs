@@ -436,6 +436,10 @@ const MIN_CET1_RATIO_PCT: f64 = 1e-6;
 /// Money columns of bank files: 0 to [`MAX_MONEY`].
 const MONEY: std::ops::RangeInclusive<f64> = 0.0..=MAX_MONEY;
 
+/// Banks from a CSV file (`[[bank_files]]` entry `fb`, at `at`): the header checked against the
+/// format, then one bank per row. A row with a problem is reported and left out, so that no later
+/// check (a bank's balance sheet, the system's totals) invents a second problem from its
+/// placeholders.
 fn file_banks(fb: &RawBankFile, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Result<Vec<Pending>> {
     let Some(rel) = &fb.path else {
         c.problem(
@@ -451,40 +455,8 @@ fn file_banks(fb: &RawBankFile, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Res
         mut reader,
         headers,
     } = super::open_csv(ctx.sources, &path, &format!("{} {at}.path", ctx.file))?;
-    let col = |name: &str| headers.iter().position(|h| h == name);
     let format = fb.format.as_deref().unwrap_or("herdlab");
-    let required: &[&str] = match format {
-        "herdlab" => &["id", "equity"],
-        "eba2018" => &[
-            "bank",
-            "country",
-            "gov_bonds",
-            "corp_bonds",
-            "interbank_assets",
-            "cet1_capital",
-            "cet1_ratio_pct",
-            "total_exposure",
-        ],
-        other => {
-            c.problem(
-                format!("{at}.format"),
-                format!("{other:?}"),
-                "one of \"herdlab\", \"eba2018\"",
-            );
-            return Ok(Vec::new());
-        }
-    };
-    let missing: Vec<&str> = required
-        .iter()
-        .copied()
-        .filter(|n| col(n).is_none())
-        .collect();
-    if !missing.is_empty() {
-        c.problem(
-            format!("{file}: header"),
-            headers.iter().collect::<Vec<_>>().join(","),
-            format!("missing column(s): {}", missing.join(", ")),
-        );
+    if !header_fits(format, &headers, &file, at, c) {
         return Ok(Vec::new());
     }
     let sme_share = c.num(
@@ -524,243 +496,19 @@ fn file_banks(fb: &RawBankFile, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Res
                 continue;
             }
         };
-        let text_of = |name: &str| {
-            col(name)
-                .and_then(|k| rec.get(k))
-                .unwrap_or("")
-                .trim()
-                .to_string()
+        let rec = FileRow {
+            file: &file,
+            row,
+            rec: &rec,
+            headers: &headers,
         };
-        // A row with a problem is reported and left out, so that no later check (a bank's
-        // balance sheet, the system's totals) invents a second problem from its placeholders.
         let problems_before = c.problems.len();
         let pending = match format {
-            "eba2018" => {
-                let id = text_of("bank");
-                let country = text_of("country");
-                let gov = cell(c, &file, row, &rec, col("gov_bonds"), "gov_bonds", MONEY);
-                let corp = cell(c, &file, row, &rec, col("corp_bonds"), "corp_bonds", MONEY);
-                let ib = cell(
-                    c,
-                    &file,
-                    row,
-                    &rec,
-                    col("interbank_assets"),
-                    "interbank_assets",
-                    MONEY,
-                );
-                let cet1 = cell(
-                    c,
-                    &file,
-                    row,
-                    &rec,
-                    col("cet1_capital"),
-                    "cet1_capital",
-                    MONEY,
-                );
-                let ratio = cell(
-                    c,
-                    &file,
-                    row,
-                    &rec,
-                    col("cet1_ratio_pct"),
-                    "cet1_ratio_pct",
-                    0.0..=100.0,
-                );
-                let te = cell(
-                    c,
-                    &file,
-                    row,
-                    &rec,
-                    col("total_exposure"),
-                    "total_exposure",
-                    MONEY,
-                );
-                // A cell already reported stays out of the checks below, which would only
-                // invent a second problem from its placeholder.
-                if ratio.is_some_and(|r| r < MIN_CET1_RATIO_PCT) {
-                    c.problem(
-                        format!("{file}: row {row}, column cet1_ratio_pct"),
-                        fmt_num(ratio.unwrap_or(0.0)),
-                        format!("a positive percentage (at least {MIN_CET1_RATIO_PCT})"),
-                    );
-                }
-                let all_read = [gov, corp, ib, te].iter().all(Option::is_some);
-                let [gov, corp, ib, cet1, ratio, te] =
-                    [gov, corp, ib, cet1, ratio, te].map(|x| x.unwrap_or(0.0));
-                let sme = sme_share * te;
-                let bonds = gov + corp;
-                let other = te - sme - bonds - ib;
-                if other < 0.0 && all_read {
-                    c.problem(
-                        format!("{file}: row {row}, column total_exposure"),
-                        fmt_num(te),
-                        format!(
-                            "must cover SME loans + bonds + interbank assets = {}",
-                            fmt_num(sme + bonds + ib)
-                        ),
-                    );
-                }
-                let rwa = if ratio >= MIN_CET1_RATIO_PCT {
-                    cet1 / (ratio / 100.0)
-                } else {
-                    0.0
-                };
-                let b = ctx.banking;
-                let rw_other = if other > 0.0 {
-                    ((rwa - b.rw_sme * sme - b.rw_bonds * bonds - b.rw_interbank * ib) / other)
-                        .max(0.0)
-                } else {
-                    params.rw_other
-                };
-                let region = ctx.region(c, &format!("{file}: row {row}, column country"), &country);
-                Bank {
-                    id,
-                    equity: cet1,
-                    sme_loans: sme,
-                    bonds,
-                    interbank_assets: ib,
-                    interbank_liabilities: f64::NAN, // set below, once totals are known
-                    other_assets: other.max(0.0),
-                    family: 0,
-                    regions: region.map(|r| vec![(r, 1.0)]).unwrap_or_default(),
-                    // The published split of securities: classes named "gov" and "corp".
-                    holdings: if bonds > 0.0 {
-                        vec![
-                            ("corp".to_string(), corp / bonds),
-                            ("gov".to_string(), gov / bonds),
-                        ]
-                    } else {
-                        Vec::new()
-                    },
-                    params: BankParams {
-                        rw_other,
-                        ..params.clone()
-                    },
-                }
-            }
-            _ => {
-                let id = text_of("id");
-                let sme =
-                    cell(c, &file, row, &rec, col("sme_loans"), "sme_loans", MONEY).unwrap_or(0.0);
-                let regions_text = text_of("regions");
-                let pairs: Vec<(String, f64)> = regions_text
-                    .split(';')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(|s| match s.split_once(':') {
-                        Some((n, w)) => (
-                            n.trim().to_string(),
-                            w.trim().parse::<f64>().unwrap_or(f64::NAN),
-                        ),
-                        None => (s.to_string(), 1.0),
-                    })
-                    .collect();
-                let regions = ctx.regions_of(
-                    c,
-                    &format!("{file}: row {row}, column regions"),
-                    pairs.iter().map(|(n, w)| (n.as_str(), *w)),
-                    sme > 0.0,
-                );
-                let family_name = text_of("family");
-                let family = if family_name.is_empty() {
-                    None
-                } else {
-                    ctx.family(
-                        c,
-                        &format!("{file}: row {row}, column family"),
-                        &family_name,
-                    )
-                };
-                let mut bp = params.clone();
-                if col("rw_other").is_some() && !text_of("rw_other").is_empty() {
-                    let spec = super::params::param("banks[].rw_other");
-                    bp.rw_other = cell(
-                        c,
-                        &file,
-                        row,
-                        &rec,
-                        col("rw_other"),
-                        "rw_other",
-                        spec.range.min..=spec.range.max,
-                    )
-                    .unwrap_or(bp.rw_other);
-                }
-                let bank = Bank {
-                    id,
-                    equity: cell(c, &file, row, &rec, col("equity"), "equity", MONEY)
-                        .unwrap_or(0.0),
-                    sme_loans: sme,
-                    bonds: cell(c, &file, row, &rec, col("bonds"), "bonds", MONEY).unwrap_or(0.0),
-                    interbank_assets: cell(
-                        c,
-                        &file,
-                        row,
-                        &rec,
-                        col("interbank_assets"),
-                        "interbank_assets",
-                        MONEY,
-                    )
-                    .unwrap_or(0.0),
-                    interbank_liabilities: cell(
-                        c,
-                        &file,
-                        row,
-                        &rec,
-                        col("interbank_liabilities"),
-                        "interbank_liabilities",
-                        MONEY,
-                    )
-                    .unwrap_or(0.0),
-                    other_assets: cell(
-                        c,
-                        &file,
-                        row,
-                        &rec,
-                        col("other_assets"),
-                        "other_assets",
-                        MONEY,
-                    )
-                    .unwrap_or(0.0),
-                    family: family.unwrap_or(0),
-                    regions,
-                    holdings: parse_pairs(&text_of("holdings"))
-                        .into_iter()
-                        .map(|(n, w)| {
-                            if !(0.0..=1.0).contains(&w) {
-                                c.problem(
-                                    format!("{file}: row {row}, column holdings"),
-                                    format!("{n}:{w}"),
-                                    "shares in [0, 1]",
-                                );
-                            }
-                            (n, w)
-                        })
-                        .collect(),
-                    params: bp,
-                };
-                if c.problems.len() == problems_before {
-                    rows.push(Pending {
-                        family_set: family.is_some(),
-                        bank,
-                    });
-                    row_numbers.push(row);
-                }
-                continue;
-            }
+            "eba2018" => eba_row(&rec, sme_share, &params, ctx, c),
+            _ => herdlab_row(&rec, &params, ctx, c),
         };
-        if pending.id.is_empty() {
-            c.problem(
-                format!("{file}: row {row}, column bank"),
-                "\"\"",
-                "a non-empty bank id",
-            );
-        }
         if c.problems.len() == problems_before {
-            rows.push(Pending {
-                bank: pending,
-                family_set: false,
-            });
+            rows.push(pending);
             row_numbers.push(row);
         }
     }
@@ -795,6 +543,265 @@ fn file_banks(fb: &RawBankFile, at: &str, ctx: &Ctx<'_>, c: &mut Checker) -> Res
         c.problem(file.clone(), "(no rows)", "at least one bank");
     }
     Ok(rows)
+}
+
+/// Whether a bank file's header has the columns its `format` needs; if not (or the format is
+/// unknown), the problem is recorded.
+fn header_fits(
+    format: &str,
+    headers: &csv::StringRecord,
+    file: &str,
+    at: &str,
+    c: &mut Checker,
+) -> bool {
+    let required: &[&str] = match format {
+        "herdlab" => &["id", "equity"],
+        "eba2018" => &[
+            "bank",
+            "country",
+            "gov_bonds",
+            "corp_bonds",
+            "interbank_assets",
+            "cet1_capital",
+            "cet1_ratio_pct",
+            "total_exposure",
+        ],
+        other => {
+            c.problem(
+                format!("{at}.format"),
+                format!("{other:?}"),
+                "one of \"herdlab\", \"eba2018\"",
+            );
+            return false;
+        }
+    };
+    let missing: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|n| !headers.iter().any(|h| h == *n))
+        .collect();
+    if !missing.is_empty() {
+        c.problem(
+            format!("{file}: header"),
+            headers.iter().collect::<Vec<_>>().join(","),
+            format!("missing column(s): {}", missing.join(", ")),
+        );
+        return false;
+    }
+    true
+}
+
+/// One data row of a bank file, with what reading its cells needs.
+struct FileRow<'a> {
+    /// The file, as named in problems.
+    file: &'a str,
+    /// The row's 1-based line number in the file (the header is line 1).
+    row: usize,
+    /// The row's cells.
+    rec: &'a csv::StringRecord,
+    /// The header row.
+    headers: &'a csv::StringRecord,
+}
+
+impl FileRow<'_> {
+    /// The index of the column named `name`, if the header has it.
+    fn col(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == name)
+    }
+
+    /// The trimmed text of the cell in column `name` (empty when the column is missing).
+    fn text(&self, name: &str) -> String {
+        self.col(name)
+            .and_then(|k| self.rec.get(k))
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    }
+
+    /// The cell in column `name` as a number in `range` (see [`cell`]).
+    fn cell(
+        &self,
+        c: &mut Checker,
+        name: &str,
+        range: std::ops::RangeInclusive<f64>,
+    ) -> Option<f64> {
+        cell(
+            c,
+            self.file,
+            self.row,
+            self.rec,
+            self.col(name),
+            name,
+            range,
+        )
+    }
+}
+
+/// A bank from a row of the EBA 2018 transparency exercise: SME loans a share of total exposure,
+/// the other assets' risk weight implied by the CET1 ratio, bonds split into "gov" and "corp"
+/// holdings. Its interbank liabilities are set once the whole file is read.
+fn eba_row(
+    rec: &FileRow<'_>,
+    sme_share: f64,
+    params: &BankParams,
+    ctx: &Ctx<'_>,
+    c: &mut Checker,
+) -> Pending {
+    let (file, row) = (rec.file, rec.row);
+    let id = rec.text("bank");
+    let country = rec.text("country");
+    let gov = rec.cell(c, "gov_bonds", MONEY);
+    let corp = rec.cell(c, "corp_bonds", MONEY);
+    let ib = rec.cell(c, "interbank_assets", MONEY);
+    let cet1 = rec.cell(c, "cet1_capital", MONEY);
+    let ratio = rec.cell(c, "cet1_ratio_pct", 0.0..=100.0);
+    let te = rec.cell(c, "total_exposure", MONEY);
+    // A cell already reported stays out of the checks below, which would only
+    // invent a second problem from its placeholder.
+    if ratio.is_some_and(|r| r < MIN_CET1_RATIO_PCT) {
+        c.problem(
+            format!("{file}: row {row}, column cet1_ratio_pct"),
+            fmt_num(ratio.unwrap_or(0.0)),
+            format!("a positive percentage (at least {MIN_CET1_RATIO_PCT})"),
+        );
+    }
+    let all_read = [gov, corp, ib, te].iter().all(Option::is_some);
+    let [gov, corp, ib, cet1, ratio, te] =
+        [gov, corp, ib, cet1, ratio, te].map(|x| x.unwrap_or(0.0));
+    let sme = sme_share * te;
+    let bonds = gov + corp;
+    let other = te - sme - bonds - ib;
+    if other < 0.0 && all_read {
+        c.problem(
+            format!("{file}: row {row}, column total_exposure"),
+            fmt_num(te),
+            format!(
+                "must cover SME loans + bonds + interbank assets = {}",
+                fmt_num(sme + bonds + ib)
+            ),
+        );
+    }
+    let rwa = if ratio >= MIN_CET1_RATIO_PCT {
+        cet1 / (ratio / 100.0)
+    } else {
+        0.0
+    };
+    let b = ctx.banking;
+    let rw_other = if other > 0.0 {
+        ((rwa - b.rw_sme * sme - b.rw_bonds * bonds - b.rw_interbank * ib) / other).max(0.0)
+    } else {
+        params.rw_other
+    };
+    let region = ctx.region(c, &format!("{file}: row {row}, column country"), &country);
+    let bank = Bank {
+        id,
+        equity: cet1,
+        sme_loans: sme,
+        bonds,
+        interbank_assets: ib,
+        interbank_liabilities: f64::NAN, // set below, once totals are known
+        other_assets: other.max(0.0),
+        family: 0,
+        regions: region.map(|r| vec![(r, 1.0)]).unwrap_or_default(),
+        // The published split of securities: classes named "gov" and "corp".
+        holdings: if bonds > 0.0 {
+            vec![
+                ("corp".to_string(), corp / bonds),
+                ("gov".to_string(), gov / bonds),
+            ]
+        } else {
+            Vec::new()
+        },
+        params: BankParams {
+            rw_other,
+            ..params.clone()
+        },
+    };
+    if bank.id.is_empty() {
+        c.problem(
+            format!("{file}: row {row}, column bank"),
+            "\"\"",
+            "a non-empty bank id",
+        );
+    }
+    Pending {
+        bank,
+        family_set: false,
+    }
+}
+
+/// A bank from a row of a herdlab bank file: one column per balance-sheet item, `regions` and
+/// `holdings` as `name:weight;...`, an optional `family` and `rw_other`.
+fn herdlab_row(rec: &FileRow<'_>, params: &BankParams, ctx: &Ctx<'_>, c: &mut Checker) -> Pending {
+    let (file, row) = (rec.file, rec.row);
+    let id = rec.text("id");
+    let sme = rec.cell(c, "sme_loans", MONEY).unwrap_or(0.0);
+    let regions_text = rec.text("regions");
+    let pairs: Vec<(String, f64)> = regions_text
+        .split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| match s.split_once(':') {
+            Some((n, w)) => (
+                n.trim().to_string(),
+                w.trim().parse::<f64>().unwrap_or(f64::NAN),
+            ),
+            None => (s.to_string(), 1.0),
+        })
+        .collect();
+    let regions = ctx.regions_of(
+        c,
+        &format!("{file}: row {row}, column regions"),
+        pairs.iter().map(|(n, w)| (n.as_str(), *w)),
+        sme > 0.0,
+    );
+    let family_name = rec.text("family");
+    let family = if family_name.is_empty() {
+        None
+    } else {
+        ctx.family(
+            c,
+            &format!("{file}: row {row}, column family"),
+            &family_name,
+        )
+    };
+    let mut bp = params.clone();
+    if rec.col("rw_other").is_some() && !rec.text("rw_other").is_empty() {
+        let spec = super::params::param("banks[].rw_other");
+        bp.rw_other = rec
+            .cell(c, "rw_other", spec.range.min..=spec.range.max)
+            .unwrap_or(bp.rw_other);
+    }
+    let bank = Bank {
+        id,
+        equity: rec.cell(c, "equity", MONEY).unwrap_or(0.0),
+        sme_loans: sme,
+        bonds: rec.cell(c, "bonds", MONEY).unwrap_or(0.0),
+        interbank_assets: rec.cell(c, "interbank_assets", MONEY).unwrap_or(0.0),
+        interbank_liabilities: rec.cell(c, "interbank_liabilities", MONEY).unwrap_or(0.0),
+        other_assets: rec.cell(c, "other_assets", MONEY).unwrap_or(0.0),
+        family: family.unwrap_or(0),
+        regions,
+        holdings: parse_pairs(&rec.text("holdings"))
+            .into_iter()
+            .map(|(n, w)| {
+                if !(0.0..=1.0).contains(&w) {
+                    c.problem(
+                        format!("{file}: row {row}, column holdings"),
+                        format!("{n}:{w}"),
+                        "shares in [0, 1]",
+                    );
+                }
+                (n, w)
+            })
+            .collect(),
+        params: bp,
+    };
+
+    Pending {
+        family_set: family.is_some(),
+        bank,
+    }
 }
 
 /// Parses `name:weight;name:weight` (a bare name has weight 1; a bad weight is NaN, which the

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::raw::{RawContagion, RawEvent, RawNetwork};
+use super::raw::{RawContagion, RawEvent, RawFireSales, RawInterbank, RawNetwork};
 use super::{Bank, Checker, Region, Sources, fmt_num};
 use crate::error::Result;
 
@@ -177,6 +177,7 @@ fn enabled(e: Option<bool>) -> bool {
     e.unwrap_or(true)
 }
 
+/// `[contagion]`: the round limit, the interbank channel and fire sales, each when enabled.
 pub(crate) fn validate_contagion(
     raw: &RawContagion,
     c: &mut Checker,
@@ -192,166 +193,12 @@ pub(crate) fn validate_contagion(
     ) as usize;
     let interbank = match &raw.interbank {
         Some(ib) if enabled(ib.enabled) => {
-            let at = "contagion.interbank";
-            let clearing = match ib.clearing.as_deref().unwrap_or("eisenberg-noe") {
-                "eisenberg-noe" => ClearingRule::EisenbergNoe,
-                "rogers-veraart" => ClearingRule::RogersVeraart {
-                    alpha: c.num(
-                        "contagion.interbank.alpha",
-                        "contagion.interbank.alpha",
-                        ib.alpha,
-                    ),
-                    beta: c.num(
-                        "contagion.interbank.beta",
-                        "contagion.interbank.beta",
-                        ib.beta,
-                    ),
-                },
-                "furfine" => ClearingRule::Furfine {
-                    lgd: c.num("contagion.interbank.lgd", "contagion.interbank.lgd", ib.lgd),
-                },
-                other => {
-                    c.problem(
-                        format!("{at}.clearing"),
-                        format!("{other:?}"),
-                        "one of \"eisenberg-noe\", \"rogers-veraart\", \"furfine\"",
-                    );
-                    ClearingRule::EisenbergNoe
-                }
-            };
-            for (name, v, used) in [
-                (
-                    "alpha",
-                    ib.alpha,
-                    matches!(clearing, ClearingRule::RogersVeraart { .. }),
-                ),
-                (
-                    "beta",
-                    ib.beta,
-                    matches!(clearing, ClearingRule::RogersVeraart { .. }),
-                ),
-                (
-                    "lgd",
-                    ib.lgd,
-                    matches!(clearing, ClearingRule::Furfine { .. }),
-                ),
-            ] {
-                if v.is_some() && !used {
-                    c.problem(
-                        format!("{at}.{name}"),
-                        "(set)",
-                        "not used by this clearing rule; remove it",
-                    );
-                }
-            }
-            let default_net = RawNetwork {
-                kind: Some("reconstructed".into()),
-                ..Default::default()
-            };
-            let net = ib.network.as_ref().unwrap_or(&default_net);
-            let (network, resample_per_path) = validate_network(net, c, banks, file, dir, sources)?;
-            Some(Interbank {
-                clearing,
-                network,
-                resample_per_path,
-                repair: net.repair.unwrap_or(false),
-            })
+            Some(validate_interbank(ib, c, banks, file, dir, sources)?)
         }
         _ => None,
     };
     let fire_sales = match &raw.fire_sales {
-        Some(fs) if enabled(fs.enabled) => {
-            let at = "contagion.fire_sales";
-            let lev_max = c.num(
-                "contagion.fire_sales.lev_max",
-                &format!("{at}.lev_max"),
-                fs.lev_max,
-            );
-            let lev_target = c.num(
-                "contagion.fire_sales.lev_target",
-                &format!("{at}.lev_target"),
-                fs.lev_target,
-            );
-            if lev_target > lev_max {
-                c.problem(
-                    format!("{at}.lev_target"),
-                    fmt_num(lev_target),
-                    format!("must be at most lev_max = {}", fmt_num(lev_max)),
-                );
-            }
-            if fs.assets.is_empty() {
-                c.problem(
-                    format!("{at}.assets"),
-                    "(none)",
-                    "at least one [[contagion.fire_sales.assets]] class",
-                );
-            }
-            let mut assets: Vec<AssetClass> = Vec::new();
-            for (i, a) in fs.assets.iter().enumerate() {
-                let aat = |f: &str| format!("{at}.assets[{i}].{f}");
-                let name = match &a.name {
-                    Some(n) if !n.trim().is_empty() => n.clone(),
-                    _ => {
-                        c.problem(aat("name"), "(missing)", "a non-empty name");
-                        format!("asset{i}")
-                    }
-                };
-                if assets.iter().any(|x| x.name == name) {
-                    c.problem(
-                        aat("name"),
-                        format!("{name:?}"),
-                        "asset names must be unique",
-                    );
-                }
-                assets.push(AssetClass {
-                    name,
-                    depth: c.num(
-                        "contagion.fire_sales.assets[].depth",
-                        &aat("depth"),
-                        a.depth,
-                    ),
-                    share: c.num(
-                        "contagion.fire_sales.assets[].share",
-                        &aat("share"),
-                        a.share,
-                    ),
-                });
-            }
-            let total: f64 = assets.iter().map(|a| a.share).sum();
-            if total > 1.0 + 1e-9 {
-                c.problem(
-                    format!("{at}.assets[].share"),
-                    fmt_num(total),
-                    "shares of bonds sum to at most 1",
-                );
-            }
-            check_holdings(c, banks, &assets);
-            let shares = banks
-                .iter()
-                .flat_map(|b| {
-                    assets
-                        .iter()
-                        .map(|a| {
-                            b.holdings
-                                .iter()
-                                .find(|(n, _)| n == &a.name)
-                                .map_or(a.share, |(_, v)| *v)
-                        })
-                        .collect::<Vec<_>>()
-                })
-                .collect();
-            Some(FireSales {
-                shares,
-                lev_max,
-                lev_target: lev_target.min(lev_max),
-                max_rounds: c.int(
-                    "contagion.fire_sales.max_rounds",
-                    &format!("{at}.max_rounds"),
-                    fs.max_rounds,
-                ) as usize,
-                assets,
-            })
-        }
+        Some(fs) if enabled(fs.enabled) => Some(validate_fire_sales(fs, c, banks)),
         _ => None,
     };
     Ok(Contagion {
@@ -359,6 +206,176 @@ pub(crate) fn validate_contagion(
         fire_sales,
         max_rounds,
     })
+}
+
+/// `[contagion.interbank]`: the clearing rule (its parameters only where the rule uses them) and
+/// the network.
+fn validate_interbank(
+    ib: &RawInterbank,
+    c: &mut Checker,
+    banks: &[Bank],
+    file: &str,
+    dir: &Path,
+    sources: &dyn Sources,
+) -> Result<Interbank> {
+    let at = "contagion.interbank";
+    let clearing = match ib.clearing.as_deref().unwrap_or("eisenberg-noe") {
+        "eisenberg-noe" => ClearingRule::EisenbergNoe,
+        "rogers-veraart" => ClearingRule::RogersVeraart {
+            alpha: c.num(
+                "contagion.interbank.alpha",
+                "contagion.interbank.alpha",
+                ib.alpha,
+            ),
+            beta: c.num(
+                "contagion.interbank.beta",
+                "contagion.interbank.beta",
+                ib.beta,
+            ),
+        },
+        "furfine" => ClearingRule::Furfine {
+            lgd: c.num("contagion.interbank.lgd", "contagion.interbank.lgd", ib.lgd),
+        },
+        other => {
+            c.problem(
+                format!("{at}.clearing"),
+                format!("{other:?}"),
+                "one of \"eisenberg-noe\", \"rogers-veraart\", \"furfine\"",
+            );
+            ClearingRule::EisenbergNoe
+        }
+    };
+    for (name, v, used) in [
+        (
+            "alpha",
+            ib.alpha,
+            matches!(clearing, ClearingRule::RogersVeraart { .. }),
+        ),
+        (
+            "beta",
+            ib.beta,
+            matches!(clearing, ClearingRule::RogersVeraart { .. }),
+        ),
+        (
+            "lgd",
+            ib.lgd,
+            matches!(clearing, ClearingRule::Furfine { .. }),
+        ),
+    ] {
+        if v.is_some() && !used {
+            c.problem(
+                format!("{at}.{name}"),
+                "(set)",
+                "not used by this clearing rule; remove it",
+            );
+        }
+    }
+    let default_net = RawNetwork {
+        kind: Some("reconstructed".into()),
+        ..Default::default()
+    };
+    let net = ib.network.as_ref().unwrap_or(&default_net);
+    let (network, resample_per_path) = validate_network(net, c, banks, file, dir, sources)?;
+    Ok(Interbank {
+        clearing,
+        network,
+        resample_per_path,
+        repair: net.repair.unwrap_or(false),
+    })
+}
+
+/// `[contagion.fire_sales]`: leverage limits, the asset classes and each bank's shares in them.
+fn validate_fire_sales(fs: &RawFireSales, c: &mut Checker, banks: &[Bank]) -> FireSales {
+    let at = "contagion.fire_sales";
+    let lev_max = c.num(
+        "contagion.fire_sales.lev_max",
+        &format!("{at}.lev_max"),
+        fs.lev_max,
+    );
+    let lev_target = c.num(
+        "contagion.fire_sales.lev_target",
+        &format!("{at}.lev_target"),
+        fs.lev_target,
+    );
+    if lev_target > lev_max {
+        c.problem(
+            format!("{at}.lev_target"),
+            fmt_num(lev_target),
+            format!("must be at most lev_max = {}", fmt_num(lev_max)),
+        );
+    }
+    if fs.assets.is_empty() {
+        c.problem(
+            format!("{at}.assets"),
+            "(none)",
+            "at least one [[contagion.fire_sales.assets]] class",
+        );
+    }
+    let mut assets: Vec<AssetClass> = Vec::new();
+    for (i, a) in fs.assets.iter().enumerate() {
+        let aat = |f: &str| format!("{at}.assets[{i}].{f}");
+        let name = match &a.name {
+            Some(n) if !n.trim().is_empty() => n.clone(),
+            _ => {
+                c.problem(aat("name"), "(missing)", "a non-empty name");
+                format!("asset{i}")
+            }
+        };
+        if assets.iter().any(|x| x.name == name) {
+            c.problem(
+                aat("name"),
+                format!("{name:?}"),
+                "asset names must be unique",
+            );
+        }
+        assets.push(AssetClass {
+            name,
+            depth: c.num(
+                "contagion.fire_sales.assets[].depth",
+                &aat("depth"),
+                a.depth,
+            ),
+            share: c.num(
+                "contagion.fire_sales.assets[].share",
+                &aat("share"),
+                a.share,
+            ),
+        });
+    }
+    let total: f64 = assets.iter().map(|a| a.share).sum();
+    if total > 1.0 + 1e-9 {
+        c.problem(
+            format!("{at}.assets[].share"),
+            fmt_num(total),
+            "shares of bonds sum to at most 1",
+        );
+    }
+    check_holdings(c, banks, &assets);
+    let shares = banks
+        .iter()
+        .flat_map(|b| {
+            assets
+                .iter()
+                .map(|a| {
+                    b.holdings
+                        .iter()
+                        .find(|(n, _)| n == &a.name)
+                        .map_or(a.share, |(_, v)| *v)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    FireSales {
+        shares,
+        lev_max,
+        lev_target: lev_target.min(lev_max),
+        max_rounds: c.int(
+            "contagion.fire_sales.max_rounds",
+            &format!("{at}.max_rounds"),
+            fs.max_rounds,
+        ) as usize,
+        assets,
+    }
 }
 
 /// Every bank's own holdings name existing asset classes, lie in [0, 1], and together with the
@@ -403,6 +420,7 @@ fn check_holdings(c: &mut Checker, banks: &[Bank], assets: &[AssetClass]) {
     }
 }
 
+/// `[contagion.interbank.network]`: the network and whether it is drawn again on every path.
 fn validate_network(
     n: &RawNetwork,
     c: &mut Checker,
@@ -438,48 +456,7 @@ fn validate_network(
         }
     };
     let kind = n.kind.as_deref().unwrap_or("reconstructed");
-    let allowed: &[&str] = match kind {
-        "explicit" => &["path"],
-        "erdos-renyi" => &["mean_degree", "weights", "resample", "repair"],
-        "core-periphery" => &[
-            "core",
-            "p_core_core",
-            "p_core_periphery",
-            "p_periphery_core",
-            "p_periphery_periphery",
-            "weights",
-            "resample",
-            "repair",
-        ],
-        "scale-free" => &["m", "weights", "resample", "repair"],
-        "reconstructed" => &["method"],
-        _ => &[],
-    };
-    let set = [
-        ("path", n.path.is_some()),
-        ("mean_degree", n.mean_degree.is_some()),
-        ("core", n.core.is_some()),
-        ("p_core_core", n.p_core_core.is_some()),
-        ("p_core_periphery", n.p_core_periphery.is_some()),
-        ("p_periphery_core", n.p_periphery_core.is_some()),
-        ("p_periphery_periphery", n.p_periphery_periphery.is_some()),
-        ("m", n.m.is_some()),
-        ("method", n.method.is_some()),
-        ("weights", n.weights.is_some()),
-        ("resample", n.resample.is_some()),
-        ("repair", n.repair.is_some()),
-    ];
-    if !allowed.is_empty() {
-        for (f, is) in set {
-            if is && !allowed.contains(&f) {
-                c.problem(
-                    at(f),
-                    "(set)",
-                    format!("not used by kind = {kind:?}; remove it"),
-                );
-            }
-        }
-    }
+    check_network_fields(n, c, kind);
     let network = match kind {
         "explicit" => match &n.path {
             None => {
@@ -557,6 +534,54 @@ fn validate_network(
         );
     }
     Ok((network, per_path))
+}
+
+/// The fields of `[contagion.interbank.network]` set but not used by its `kind` (a problem each).
+/// An unknown kind is reported by the caller.
+fn check_network_fields(n: &RawNetwork, c: &mut Checker, kind: &str) {
+    let at = |f: &str| format!("contagion.interbank.network.{f}");
+    let allowed: &[&str] = match kind {
+        "explicit" => &["path"],
+        "erdos-renyi" => &["mean_degree", "weights", "resample", "repair"],
+        "core-periphery" => &[
+            "core",
+            "p_core_core",
+            "p_core_periphery",
+            "p_periphery_core",
+            "p_periphery_periphery",
+            "weights",
+            "resample",
+            "repair",
+        ],
+        "scale-free" => &["m", "weights", "resample", "repair"],
+        "reconstructed" => &["method"],
+        _ => &[],
+    };
+    let set = [
+        ("path", n.path.is_some()),
+        ("mean_degree", n.mean_degree.is_some()),
+        ("core", n.core.is_some()),
+        ("p_core_core", n.p_core_core.is_some()),
+        ("p_core_periphery", n.p_core_periphery.is_some()),
+        ("p_periphery_core", n.p_periphery_core.is_some()),
+        ("p_periphery_periphery", n.p_periphery_periphery.is_some()),
+        ("m", n.m.is_some()),
+        ("method", n.method.is_some()),
+        ("weights", n.weights.is_some()),
+        ("resample", n.resample.is_some()),
+        ("repair", n.repair.is_some()),
+    ];
+    if !allowed.is_empty() {
+        for (f, is) in set {
+            if is && !allowed.contains(&f) {
+                c.problem(
+                    at(f),
+                    "(set)",
+                    format!("not used by kind = {kind:?}; remove it"),
+                );
+            }
+        }
+    }
 }
 
 /// Reads an exposure matrix: a header row of borrower ids (the first cell is ignored), then one

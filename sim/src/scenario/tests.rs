@@ -1,6 +1,7 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::*;
+use crate::error::{Error, Problem, Result};
 
 const MINIMAL: &str = r#"
 version = 1
