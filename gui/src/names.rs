@@ -43,9 +43,7 @@ pub mod measure {
 
 /// The registry entry of a parameter the app names, or `None`: never another entry.
 pub fn param(path: &str) -> Option<&'static sim::scenario::params::Param> {
-    sim::scenario::params::PARAMS
-        .iter()
-        .find(|p| p.path == path)
+    sim::scenario::params::find(path)
 }
 
 #[cfg(test)]

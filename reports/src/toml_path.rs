@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use sim::scenario::params::PARAMS;
+use sim::scenario::params::{self, PARAMS};
 
 /// The keys whose values name data files, and a walk over their values: owned by the scenario
 /// format in the engine (`sim::scenario`), re-exported here beside the other path helpers.
@@ -133,7 +133,7 @@ impl ParamPath {
         // Bank parameters are documented once as `bank.*` for `bank_defaults` and each bank.
         if mine.len() == 2 && (mine[0] == "bank_defaults" || mine[0] == "banks[]") {
             let as_bank = vec!["bank".to_string(), mine[1].clone()];
-            if PARAMS.iter().any(|p| p.path == as_bank.join(".")) {
+            if params::find(&as_bank.join(".")).is_some() {
                 mine = as_bank;
             }
         }

@@ -767,7 +767,7 @@ fn herdlab_row(rec: &FileRow<'_>, params: &BankParams, ctx: &Ctx<'_>, c: &mut Ch
     };
     let mut bp = params.clone();
     if rec.col("rw_other").is_some() && !rec.text("rw_other").is_empty() {
-        let spec = super::params::param("banks[].rw_other");
+        let spec = super::params::param("bank.rw_other");
         bp.rw_other = rec
             .cell(c, "rw_other", spec.range.min..=spec.range.max)
             .unwrap_or(bp.rw_other);

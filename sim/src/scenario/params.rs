@@ -1045,15 +1045,24 @@ pub const PARAMS: &[Param] = &[
     ),
 ];
 
-/// Looks a parameter up by its path. Panics in debug builds on an unknown path, which is a bug in
-/// the engine, not in a user's file.
+/// The parameter at `path`, or `None` when the table has no such path: for callers holding a path
+/// a user typed.
+pub fn find(path: &str) -> Option<&'static Param> {
+    PARAMS.iter().find(|p| p.path == path)
+}
+
+/// The parameter at `path`, for the engine's own paths (string literals in its code; a test in
+/// `sim/tests/code_shape.rs` checks each against [`PARAMS`]).
+///
+/// # Panics
+///
+/// In every build, when `path` is not in [`PARAMS`]: that is a bug in the engine, not in a user's
+/// file, and answering with another parameter would check a value against the wrong range. Use
+/// [`find`] for a path that may come from a user.
 pub fn param(path: &str) -> &'static Param {
-    match PARAMS.iter().find(|p| p.path == path) {
+    match find(path) {
         Some(p) => p,
-        None => {
-            debug_assert!(false, "unknown parameter {path}");
-            &PARAMS[0]
-        }
+        None => panic!("unknown scenario parameter {path:?}: not a path in params::PARAMS"),
     }
 }
 
@@ -1104,6 +1113,19 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn find_answers_none_and_param_panics_for_an_unknown_path() {
+        assert_eq!(find("bank.rw_other").map(|p| p.path), Some("bank.rw_other"));
+        assert!(find("banks[].rw_other").is_none());
+        let panic = std::panic::catch_unwind(|| param("banks[].rw_other"))
+            .expect_err("an unknown path panics in every build");
+        let message = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .unwrap_or_default();
+        assert!(message.contains("\"banks[].rw_other\""), "{message}");
     }
 
     #[test]

@@ -435,6 +435,35 @@ fn csv_banks_in_our_format() {
 }
 
 #[test]
+fn csv_rw_other_is_checked_against_the_bank_rw_other_range() {
+    // Regression (issue 16): the column was looked up as `banks[].rw_other`, not a parameter, and
+    // release builds checked it against the first entry of the table (`run.paths`, [1, 1e9]):
+    // 0.5 was refused and 20 accepted.
+    let text = MINIMAL.replace(
+        "[[banks]]\nid = \"B2\"",
+        "[[bank_files]]\npath = \"banks.csv\"\n[[banks]]\nid = \"B2\"",
+    );
+    let files = |rw_other: &str| {
+        let mut files = MapSources::default();
+        files.0.insert(
+            PathBuf::from("s/banks.csv"),
+            format!("id,equity,sme_loans,regions,family,rw_other\nX1,10,100,north,A,{rw_other}\n"),
+        );
+        files
+    };
+    let s = Scenario::from_toml_str(&text, "s/scn.toml", &files("0.5")).expect("valid");
+    let x1 = s.banks.iter().find(|b| b.id == "X1").expect("X1");
+    assert_eq!(x1.params.rw_other, 0.5);
+    let err = Scenario::from_toml_str(&text, "s/scn.toml", &files("20"))
+        .expect_err("above the range of bank.rw_other")
+        .to_string();
+    assert!(
+        err.contains("s/banks.csv: row 2, column rw_other = 20: a finite number >= 0 and <= 10"),
+        "{err}"
+    );
+}
+
+#[test]
 fn docs_parameter_table_is_current() {
     let doc = include_str!("../../../docs/scenario.md");
     let table = params::markdown_table();
