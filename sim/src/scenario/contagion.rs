@@ -430,7 +430,6 @@ fn validate_network(
     sources: &dyn Sources,
 ) -> Result<(Network, bool)> {
     let at = |f: &str| format!("contagion.interbank.network.{f}");
-    let spec = |f: &str| format!("contagion.interbank.network.{f}");
     let weights = match n.weights.as_deref() {
         None | Some("equal") => Weights::Equal,
         Some("ras") => Weights::Ras,
@@ -470,25 +469,33 @@ fn validate_network(
             Some(rel) => Network::Explicit(read_matrix(&dir.join(rel), c, banks, file, sources)?),
         },
         "erdos-renyi" => Network::ErdosRenyi {
-            mean_degree: c.num(&spec("mean_degree"), &at("mean_degree"), n.mean_degree),
+            mean_degree: c.num(
+                "contagion.interbank.network.mean_degree",
+                &at("mean_degree"),
+                n.mean_degree,
+            ),
             weights,
         },
         "core-periphery" => Network::CorePeriphery {
-            core: c.int(&spec("core"), &at("core"), n.core) as usize,
+            core: c.int("contagion.interbank.network.core", &at("core"), n.core) as usize,
             p: [
-                c.num(&spec("p_core_core"), &at("p_core_core"), n.p_core_core),
                 c.num(
-                    &spec("p_core_periphery"),
+                    "contagion.interbank.network.p_core_core",
+                    &at("p_core_core"),
+                    n.p_core_core,
+                ),
+                c.num(
+                    "contagion.interbank.network.p_core_periphery",
                     &at("p_core_periphery"),
                     n.p_core_periphery,
                 ),
                 c.num(
-                    &spec("p_periphery_core"),
+                    "contagion.interbank.network.p_periphery_core",
                     &at("p_periphery_core"),
                     n.p_periphery_core,
                 ),
                 c.num(
-                    &spec("p_periphery_periphery"),
+                    "contagion.interbank.network.p_periphery_periphery",
                     &at("p_periphery_periphery"),
                     n.p_periphery_periphery,
                 ),
@@ -496,7 +503,7 @@ fn validate_network(
             weights,
         },
         "scale-free" => Network::ScaleFree {
-            m: c.int(&spec("m"), &at("m"), n.m) as usize,
+            m: c.int("contagion.interbank.network.m", &at("m"), n.m) as usize,
             weights,
         },
         "reconstructed" => Network::Reconstructed {

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::FORMAT_VERSION;
 use super::check::{Checker, fmt_num};
-use super::params::param;
+use super::params::{Param, param};
 use super::raw::{RawBankParams, RawScenario};
 use super::{
     Alarm, AlarmMeasure, Bank, BankParams, Banking, Family, Firms, Models, Policy, Rates, Region,
@@ -458,35 +458,52 @@ pub(crate) fn bank_params(
     inherit: Option<&BankParams>,
     rw_other_default: f64,
 ) -> BankParams {
-    let mut f = |name: &str, v: Option<f64>, inherited: Option<f64>| {
-        let spec = format!("bank.{name}");
-        let at = format!("{prefix}.{name}");
+    // Each field by its entry in the parameter table (`bank.*`), reported at `{prefix}.{field}`.
+    let mut f = |spec: &'static Param, v: Option<f64>, inherited: Option<f64>| {
+        let path = spec.path;
+        let at = format!("{prefix}.{}", path.trim_start_matches("bank."));
         match inherited {
-            Some(d) => c.num_or(&spec, &at, v, d),
+            Some(d) => c.num_or(path, &at, v, d),
             None => match v {
-                None => param(&spec).default.unwrap_or(rw_other_default),
-                Some(_) => c.num(&spec, &at, v),
+                None => spec.default.unwrap_or(rw_other_default),
+                Some(_) => c.num(path, &at, v),
             },
         }
     };
     BankParams {
-        spread: f("spread", p.spread, inherit.map(|d| d.spread)),
+        spread: f(param("bank.spread"), p.spread, inherit.map(|d| d.spread)),
         deposit_beta: f(
-            "deposit_beta",
+            param("bank.deposit_beta"),
             p.deposit_beta,
             inherit.map(|d| d.deposit_beta),
         ),
-        threshold: f("threshold", p.threshold, inherit.map(|d| d.threshold)),
-        fine_tuning: f("fine_tuning", p.fine_tuning, inherit.map(|d| d.fine_tuning)),
-        car_target: f("car_target", p.car_target, inherit.map(|d| d.car_target)),
+        threshold: f(
+            param("bank.threshold"),
+            p.threshold,
+            inherit.map(|d| d.threshold),
+        ),
+        fine_tuning: f(
+            param("bank.fine_tuning"),
+            p.fine_tuning,
+            inherit.map(|d| d.fine_tuning),
+        ),
+        car_target: f(
+            param("bank.car_target"),
+            p.car_target,
+            inherit.map(|d| d.car_target),
+        ),
         bond_fv_share: f(
-            "bond_fv_share",
+            param("bank.bond_fv_share"),
             p.bond_fv_share,
             inherit.map(|d| d.bond_fv_share),
         ),
-        duration: f("duration", p.duration, inherit.map(|d| d.duration)),
+        duration: f(
+            param("bank.duration"),
+            p.duration,
+            inherit.map(|d| d.duration),
+        ),
         rw_other: f(
-            "rw_other",
+            param("bank.rw_other"),
             p.rw_other,
             Some(inherit.map_or(rw_other_default, |d| d.rw_other)),
         ),
