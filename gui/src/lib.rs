@@ -49,6 +49,8 @@ pub enum View {
     Compare,
     /// A sweep over one or two parameters.
     Sweep,
+    /// The herding monitor on a decision log (MODEL.md §10).
+    Monitor,
 }
 
 /// Image format of an exported chart.
@@ -103,6 +105,14 @@ pub struct State {
     pub chart_format: ChartFormat,
     /// Replace an existing result folder on export.
     pub replace: bool,
+    /// Decision log read by the Monitor view (CSV or Parquet).
+    pub monitor_log: String,
+    /// The monitor's alarm measure (a name of `monitor::Measure::NAMES`).
+    pub monitor_measure: String,
+    /// Its alarm threshold, as typed.
+    pub monitor_threshold: String,
+    /// Quarters over the threshold before the alarm is raised, as typed.
+    pub monitor_persistence: String,
 }
 
 impl Default for State {
@@ -127,6 +137,10 @@ impl Default for State {
             sweep_measure: names::measure::CREDIT_GAP.into(),
             chart_format: ChartFormat::Png,
             replace: false,
+            monitor_log: String::new(),
+            monitor_measure: "shared-model-excess".into(),
+            monitor_threshold: "0.06".into(),
+            monitor_persistence: "2".into(),
         }
     }
 }
@@ -164,6 +178,10 @@ pub enum Command {
     ExportCompareChart,
     /// Export the sweep's line chart or heatmap of the measure shown.
     ExportSweepChart,
+    /// Read the decision log of the Monitor view.
+    Monitor,
+    /// Export the monitor's result folder (as `herdlab monitor` writes it).
+    ExportMonitor,
     /// Show sweep cell `i` in the Results view.
     OpenSweepCell(usize),
     /// Discard unsaved changes and do the pending action.
@@ -180,6 +198,7 @@ enum Exporting {
     Run,
     Comparison,
     Sweep,
+    Monitor,
 }
 
 impl Exporting {
@@ -188,6 +207,7 @@ impl Exporting {
             Exporting::Run => "result folder",
             Exporting::Comparison => "comparison folder",
             Exporting::Sweep => "sweep folder",
+            Exporting::Monitor => "monitor folder",
         }
     }
 }
@@ -478,6 +498,10 @@ pub struct App {
     exporting: Option<Exporting>,
     /// The last sweep.
     pub sweep: Option<SweepState>,
+    /// The last decision log read by the monitor (shared with the worker, never copied).
+    pub monitor: Option<Arc<monitor::MonitorReport>>,
+    /// Its charts, each with its file stem (the charts `herdlab monitor` writes).
+    pub monitor_charts: Vec<(&'static str, reports::charts::FanChart)>,
     /// The running job.
     pub worker: Option<Worker>,
     /// The status bar message.
@@ -530,6 +554,8 @@ impl App {
             partial: None,
             partial_updates: 0,
             sweep: None,
+            monitor: None,
+            monitor_charts: Vec::new(),
             worker: None,
             status: None,
             pending: None,
@@ -941,6 +967,37 @@ impl App {
                 };
                 self.export(ctx, Exporting::Sweep, export);
             }
+            Command::Monitor => {
+                if self.busy() {
+                    return;
+                }
+                match self.monitor_settings() {
+                    Ok((log, settings)) => {
+                        self.state.view = View::Monitor;
+                        self.start(
+                            ctx,
+                            format!("reading {}", log.display()),
+                            Job::Monitor { log, settings },
+                        );
+                    }
+                    Err(e) => self.error(format!("cannot read the log: {e}")),
+                }
+            }
+            Command::ExportMonitor => {
+                let Some(r) = &self.monitor else {
+                    return self.error("not exported: nothing to export: read a log first");
+                };
+                let stem = r
+                    .log
+                    .file_stem()
+                    .map_or_else(|| "log".into(), |s| s.to_string_lossy().into_owned());
+                let export = Export::Monitor {
+                    report: r.clone(),
+                    out: Path::new(&self.state.output_dir).join(format!("monitor-{stem}")),
+                    replace: self.state.replace,
+                };
+                self.export(ctx, Exporting::Monitor, export);
+            }
             Command::OpenSweepCell(i) => {
                 let cell = self
                     .sweep
@@ -961,6 +1018,40 @@ impl App {
                 }
             }
         }
+    }
+
+    /// The Monitor view's log and settings, checked: the default measures with the alarm rule
+    /// typed (measure, threshold, persistence; lag 1).
+    fn monitor_settings(&self) -> Result<(PathBuf, monitor::Settings)> {
+        let log = self.state.monitor_log.trim();
+        if log.is_empty() {
+            return Err(GuiError::needs(
+                "type the path of a decision log (CSV or Parquet) under Log",
+            ));
+        }
+        let measure = monitor::Measure::from_name(self.state.monitor_measure.trim())
+            .map_err(|e| GuiError::needs(e.to_string()))?;
+        let t = self.state.monitor_threshold.trim();
+        let threshold: f64 = t
+            .parse()
+            .ok()
+            .filter(|x: &f64| x.is_finite())
+            .ok_or_else(|| GuiError::needs(format!("Threshold {t:?} is not a finite number")))?;
+        let p = self.state.monitor_persistence.trim();
+        let persistence: u32 =
+            p.parse().ok().filter(|&n| n >= 1).ok_or_else(|| {
+                GuiError::needs(format!("Quarters {p:?} is not a whole number >= 1"))
+            })?;
+        let settings = monitor::Settings {
+            alarm: Some(monitor::AlarmRule {
+                measure,
+                threshold,
+                persistence,
+                lag: 1,
+            }),
+            ..monitor::Settings::default()
+        };
+        Ok((PathBuf::from(log), settings))
     }
 
     /// The output of exported charts: the format chosen in the Results view.
@@ -1163,6 +1254,22 @@ impl App {
                         s.done = true;
                     }
                     self.info("sweep finished: click a cell to open it");
+                    finished = true;
+                }
+                Event::Monitor(r) => {
+                    self.info(format!(
+                        "read {}: {} rows, {} quarters, {}",
+                        r.log.display(),
+                        r.rows,
+                        r.quarters.len(),
+                        match r.alarms.len() {
+                            0 => "no alarm".to_string(),
+                            1 => "1 alarm".to_string(),
+                            n => format!("{n} alarms"),
+                        }
+                    ));
+                    self.monitor_charts = reports::service::monitor_charts(&r);
+                    self.monitor = Some(r);
                     finished = true;
                 }
                 Event::Exported(dir) => {

@@ -4,7 +4,7 @@
 //! under the pointer.
 
 use egui::Color32;
-use egui_plot::{Bar, BarChart, FilledArea, Legend, Line, Plot, PlotPoints, Points, VLine};
+use egui_plot::{Bar, BarChart, FilledArea, HLine, Legend, Line, Plot, PlotPoints, Points, VLine};
 use reports::charts::{
     AttributionChart, FanChart, HerdingChart, HistogramChart, NetworkChart, OKABE_ITO, SweepGrid,
     SweepLines, viridis,
@@ -30,10 +30,35 @@ fn title(ui: &mut egui::Ui, text: &str, subtitle: Option<&str>) {
     }
 }
 
-/// A fan chart: median with 50% and 90% bands per series.
+/// A fan chart: median with 50% and 90% bands per series (or, for a chart of estimates with an
+/// interval, the estimate with its interval band).
 pub fn fan(ui: &mut egui::Ui, id: &str, chart: &FanChart, height: f32) {
+    fan_marked(ui, id, chart, &[], None, height);
+}
+
+/// [`fan`] with vertical markers at some x values (e.g. the quarters where alarms were raised),
+/// each named in the legend, and a dashed horizontal line at a threshold.
+pub fn fan_marked(
+    ui: &mut egui::Ui,
+    id: &str,
+    chart: &FanChart,
+    marks: &[(f64, String)],
+    threshold: Option<f64>,
+    height: f32,
+) {
     title(ui, &chart.title, chart.subtitle.as_deref());
-    ui.weak("Line: median across paths; bands: 50% (dark) and 90% (light) of paths.");
+    let quantiles = chart.interval.is_none();
+    match (chart.interval.as_deref(), &chart.note) {
+        (None, _) => {
+            ui.weak("Line: median across paths; bands: 50% (dark) and 90% (light) of paths.")
+        }
+        // A chart of estimates says what its line and band are in its note.
+        (Some(_), Some(note)) => ui.weak(note),
+        (Some(""), None) => ui.weak("Line: the estimate each quarter."),
+        (Some(band), None) => ui.weak(format!(
+            "Line: the estimate each quarter; band: its {band}."
+        )),
+    };
     base(id, height)
         .x_axis_label(chart.x_label.clone())
         .y_axis_label(chart.y_label.clone())
@@ -51,16 +76,44 @@ pub fn fan(ui: &mut egui::Ui, id: &str, chart: &FanChart, height: f32) {
                     col(|p| p.p75),
                     col(|p| p.p95),
                 );
-                // One legend entry per series (its median line); unnamed bands stay out of it.
-                let name = if s.name.is_empty() {
+                // One legend entry per series (its line); unnamed bands stay out of it.
+                let name = if !s.name.is_empty() {
+                    s.name.clone()
+                } else if quantiles {
                     "median".to_string()
                 } else {
-                    s.name.clone()
+                    "estimate".to_string()
                 };
                 plot.add(FilledArea::new("", &xs, &p05, &p95).fill_color(c.gamma_multiply(0.18)));
-                plot.add(FilledArea::new("", &xs, &p25, &p75).fill_color(c.gamma_multiply(0.35)));
+                if quantiles {
+                    plot.add(
+                        FilledArea::new("", &xs, &p25, &p75).fill_color(c.gamma_multiply(0.35)),
+                    );
+                }
                 let median: PlotPoints = xs.iter().zip(&p50).map(|(&x, &y)| [x, y]).collect();
-                plot.line(Line::new(name, median).color(c).width(2.0));
+                plot.line(Line::new(name.clone(), median).color(c).width(2.0));
+                if xs.len() == 1 {
+                    plot.points(
+                        Points::new(name, vec![[xs[0], p50[0]]])
+                            .color(c)
+                            .radius(3.0),
+                    );
+                }
+            }
+            if let Some(t) = threshold {
+                plot.hline(
+                    HLine::new(format!("threshold {t}"), t)
+                        .color(Color32::from_rgb(200, 40, 40))
+                        .style(egui_plot::LineStyle::dashed_loose())
+                        .width(1.0),
+                );
+            }
+            for (x, label) in marks {
+                plot.vline(
+                    VLine::new(label.clone(), *x)
+                        .color(Color32::from_rgb(200, 40, 40))
+                        .width(1.5),
+                );
             }
         });
 }

@@ -40,6 +40,9 @@ pub fn draw(app: &mut App, ui: &mut egui::Ui) {
         View::Sweep => {
             egui::CentralPanel::default().show(ui, |ui| sweep(app, ui));
         }
+        View::Monitor => {
+            egui::CentralPanel::default().show(ui, |ui| monitor_view(app, ui));
+        }
     }
     unsaved_modal(app, ui);
 }
@@ -54,6 +57,7 @@ fn top_bar(app: &mut App, ui: &mut egui::Ui) {
             (View::Results, "Results"),
             (View::Compare, "Compare"),
             (View::Sweep, "Sweep"),
+            (View::Monitor, "Monitor"),
         ] {
             ui.selectable_value(&mut app.state.view, v, RichText::new(name).size(15.0));
         }
@@ -1075,6 +1079,129 @@ fn sweep(app: &mut App, ui: &mut egui::Ui) {
     }
     if export {
         app.command(Command::ExportSweep);
+    }
+}
+
+/// The Monitor view: a decision log, the alarm rule, and the herding series of the whole log and
+/// each region with their intervals and the quarters where alarms were raised.
+fn monitor_view(app: &mut App, ui: &mut egui::Ui) {
+    ui.heading("Herding monitor");
+    ui.label("Reads a log of credit decisions (CSV or Parquet: quarter, bank, applicant, approved, and optionally region, family, amount, creditworthy; docs/monitor.md) and computes the herding measures of MODEL.md §10 per quarter and region, with the alarm rule below. `herdlab run --decision-log` writes the engine's own logs.");
+    ui.horizontal(|ui| {
+        let l = ui.label("Log");
+        ui.add(egui::TextEdit::singleline(&mut app.state.monitor_log).desired_width(420.0))
+            .labelled_by(l.id);
+        ui.separator();
+        let l = ui.label("Alarm measure");
+        let combo = egui::ComboBox::from_id_salt("monitor-measure")
+            .selected_text(app.state.monitor_measure.clone())
+            .show_ui(ui, |ui| {
+                for m in monitor::Measure::NAMES {
+                    ui.selectable_value(&mut app.state.monitor_measure, m.to_string(), m);
+                }
+            });
+        combo.response.labelled_by(l.id);
+        let l = ui.label("Threshold");
+        ui.add(egui::TextEdit::singleline(&mut app.state.monitor_threshold).desired_width(60.0))
+            .labelled_by(l.id);
+        let l = ui.label("Quarters");
+        ui.add(egui::TextEdit::singleline(&mut app.state.monitor_persistence).desired_width(40.0))
+            .labelled_by(l.id)
+            .on_hover_text("Consecutive quarters over the threshold before the alarm is raised; the response starts one quarter later");
+        if ui
+            .add_enabled(!app.busy(), egui::Button::new("Read log"))
+            .clicked()
+        {
+            app.command(Command::Monitor);
+        }
+    });
+    ui.weak("The rule that tells regional-monoculture from its diverse twin on engine logs: shared-model-excess above 0.06 for 2 quarters (docs/monitor.md).");
+    ui.separator();
+    let Some(r) = app.monitor.clone() else {
+        ui.weak("No log read yet.");
+        return;
+    };
+    let mut export = false;
+    ui.horizontal(|ui| {
+        ui.strong(format!(
+            "{}: {} rows, {} quarters{}",
+            r.log.display(),
+            r.rows,
+            r.quarters.len(),
+            if r.creditworthy_known {
+                " (measures among creditworthy applicants)"
+            } else {
+                ""
+            }
+        ));
+        if ui
+            .button("Export monitor folder")
+            .on_hover_text(format!(
+                "Write {}/monitor-.../ with summary.json, quarters.csv/.parquet, the charts and report.html, as herdlab monitor does",
+                app.state.output_dir
+            ))
+            .clicked()
+        {
+            export = true;
+        }
+    });
+    if r.alarms.is_empty() {
+        ui.label("No alarm was raised.");
+    } else {
+        for a in &r.alarms {
+            ui.colored_label(
+                RED,
+                format!(
+                    "Alarm, {}: {} over {} from quarter {}, raised in quarter {} (value {:.3}); response from quarter {}",
+                    a.region.as_deref().unwrap_or("all regions"),
+                    serde_json::to_value(a.measure)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                    r.settings.alarm.map_or(f64::NAN, |x| x.threshold),
+                    a.first_quarter_over,
+                    a.raised_quarter,
+                    a.value,
+                    a.response_quarter
+                ),
+            );
+        }
+    }
+    // The chart of the measure the alarm watches comes first, with the alarm quarters marked.
+    let watched_stem = r.settings.alarm.and_then(|a| {
+        serde_json::to_value(a.measure)
+            .ok()
+            .and_then(|v| v.as_str().map(|m| format!("monitor-{m}")))
+    });
+    let mut charts: Vec<&(&str, reports::charts::FanChart)> = app.monitor_charts.iter().collect();
+    charts.sort_by_key(|(stem, _)| Some(*stem) != watched_stem.as_deref());
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        for (stem, chart) in charts {
+            let watched = Some(*stem) == watched_stem.as_deref();
+            let marks: Vec<(f64, String)> = if watched {
+                r.alarms
+                    .iter()
+                    .map(|a| {
+                        (
+                            f64::from(a.raised_quarter),
+                            format!("alarm: {}", a.region.as_deref().unwrap_or("all")),
+                        )
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let threshold = if watched {
+                r.settings.alarm.map(|a| a.threshold)
+            } else {
+                None
+            };
+            plots::fan_marked(ui, stem, chart, &marks, threshold, 260.0);
+            ui.add_space(12.0);
+        }
+    });
+    if export {
+        app.command(Command::ExportMonitor);
     }
 }
 

@@ -213,6 +213,13 @@ pub enum Job {
         /// One prepared scenario per cell with its values, first parameter slowest.
         cells: Vec<(Vec<f64>, Prepared)>,
     },
+    /// Reading a decision log with the herding monitor (MODEL.md §10).
+    Monitor {
+        /// The log (CSV or Parquet).
+        log: PathBuf,
+        /// The measures' and the alarm's settings.
+        settings: monitor::Settings,
+    },
     /// Writing a result folder (with Parquet files and report.html), off the UI thread.
     Export(Export),
 }
@@ -220,6 +227,15 @@ pub enum Job {
 /// A folder to write, as the command line writes it, with report.html.
 #[derive(Debug)]
 pub enum Export {
+    /// A monitor result folder at `out`, as `herdlab monitor` writes it.
+    Monitor {
+        /// The monitor's report.
+        report: Arc<monitor::MonitorReport>,
+        /// The folder.
+        out: PathBuf,
+        /// Replace an existing herdlab folder.
+        replace: bool,
+    },
     /// A run's result folder at `out`.
     Run {
         /// The run.
@@ -265,6 +281,13 @@ impl Export {
     /// Writes the folder; returns it.
     pub fn write(&self) -> Result<PathBuf> {
         match self {
+            Export::Monitor {
+                report,
+                out,
+                replace,
+            } => Ok(reports::service::write_monitor_folder(
+                report, out, *replace,
+            )?),
             Export::Run {
                 result,
                 out,
@@ -341,6 +364,8 @@ pub enum Event {
     },
     /// Every cell of a sweep finished.
     SweepDone,
+    /// A decision log was read by the herding monitor.
+    Monitor(Arc<monitor::MonitorReport>),
     /// A folder was written (by an [`Export`] job).
     Exported(PathBuf),
     /// The job failed.
@@ -530,6 +555,10 @@ fn work(job: Job, options: RunOptions, obs: GuiObserver, tx: Sender<Event>) {
             }
             send(Event::SweepDone);
         }
+        Job::Monitor { log, settings } => match reports::service::measure_log(&log, &settings) {
+            Ok(r) => send(Event::Monitor(Arc::new(r))),
+            Err(e) => send(Event::Failed(e.into())),
+        },
         Job::Export(export) => match export.write() {
             Ok(dir) => send(Event::Exported(dir)),
             Err(e) => send(Event::Failed(e)),
@@ -549,7 +578,7 @@ impl Worker {
             Job::Run { chunks, .. } => (*chunks).max(1),
             Job::Compare { .. } => 2,
             Job::Sweep { cells, .. } => cells.len() as u64,
-            Job::Export(_) => 1,
+            Job::Monitor { .. } | Job::Export(_) => 1,
         };
         let shared = Arc::new(Shared {
             stages: AtomicU64::new(stages),

@@ -706,3 +706,62 @@ fn every_view_and_panel_names_its_widgets() {
         h.run();
     }
 }
+
+#[test]
+fn reads_a_decision_log_in_the_monitor_view_shows_the_alarms_and_exports_the_folder() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // The engine's own decision log of path 0 of the regional monoculture.
+    let bundled = reports::bundled::find("regional-monoculture").expect("bundled");
+    let scenario = sim::scenario::Scenario::load(&bundled.path(), reports::bundled::sources())
+        .expect("scenario");
+    let logs =
+        reports::service::decision_log::write_decision_log(&scenario, 0, &tmp.path().join("logs"))
+            .expect("decision log");
+    let log = logs
+        .iter()
+        .find(|p| p.extension().is_some_and(|e| e == "parquet"))
+        .expect("parquet log");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    click(&mut h, "Monitor");
+    assert_eq!(h.state().state.view, View::Monitor);
+    // Nothing typed: a message, no job.
+    click(&mut h, "Read log");
+    assert!(h.state().status.as_ref().is_some_and(|s| s.error));
+    type_into(&mut h, "Log", &log.display().to_string());
+    type_into(&mut h, "Threshold", "abc");
+    click(&mut h, "Read log");
+    let status = h.state().status.clone().expect("status");
+    assert!(
+        status.error && status.text.contains("\"abc\""),
+        "{status:?}"
+    );
+    type_into(&mut h, "Threshold", "0.06");
+    click(&mut h, "Read log");
+    wait(&mut h, Duration::from_secs(120), |a| !a.busy());
+    let report = h.state().monitor.clone().expect("the log was read");
+    assert_eq!(report.quarters.len(), 12);
+    // The default rule (shared-model excess above 0.06 for 2 quarters) fires in the east.
+    assert!(
+        report
+            .alarms
+            .iter()
+            .any(|a| a.region.as_deref() == Some("east")),
+        "{:?}",
+        report.alarms
+    );
+    let stems: Vec<&str> = h.state().monitor_charts.iter().map(|c| c.0).collect();
+    assert!(stems.contains(&"monitor-shared-model-excess"), "{stems:?}");
+    assert!(h.query_by_label_contains("Alarm, east").is_some());
+    click(&mut h, "Export monitor folder");
+    wait(&mut h, Duration::from_secs(60), |a| !a.busy());
+    let out = tmp.path().join("monitor-path-0");
+    for f in [
+        "summary.json",
+        "quarters.csv",
+        "report.html",
+        "manifest.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing in {}", out.display());
+    }
+}

@@ -43,7 +43,8 @@ pub use compare::{
     write_comparison_folder, write_comparison_index,
 };
 pub use monitor::{
-    MonitorOutcome, MonitorRequest, follow_log, monitor_charts, monitor_log, write_monitor_folder,
+    MonitorOutcome, MonitorRequest, follow_log, measure_log, monitor_charts, monitor_log,
+    write_monitor_folder,
 };
 pub use run::{ResumeOutcome, ResumeRequest, RunOutcome, RunRequest, resume, run};
 pub use scenario::save_scenario;

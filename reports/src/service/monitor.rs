@@ -60,6 +60,15 @@ pub fn monitor_log(request: &MonitorRequest) -> Result<MonitorOutcome> {
     Ok(MonitorOutcome { report, folder })
 }
 
+/// Reads a whole log and returns its measures and alarms without writing anything (the desktop
+/// app's Monitor view; [`write_monitor_folder`] writes them later).
+pub fn measure_log(log: &Path, settings: &monitor::Settings) -> Result<MonitorReport> {
+    Ok(monitor::run(&monitor::Request {
+        log: log.to_path_buf(),
+        settings: settings.clone(),
+    })?)
+}
+
 /// Follows a growing log: reads what was appended every `interval`, measures the quarters that
 /// are complete and rewrites the result folder after each read that added rows, until `stop`
 /// says so; then measures the last quarter and writes the folder a last time. `updated` sees
