@@ -5,6 +5,7 @@
 pub(crate) mod monitor;
 pub(crate) mod progress;
 pub(crate) mod slurm;
+pub(crate) mod values;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -83,7 +84,7 @@ pub(crate) enum Command {
         #[arg(long, value_name = "PATHS", conflicts_with = "resume")]
         decision_log: Option<String>,
         /// Paths per checkpoint chunk [default: chosen so a chunk takes about 30 s].
-        #[arg(long, value_name = "N")]
+        #[arg(long, value_name = "N", value_parser = values::at_least_one)]
         checkpoint_every: Option<u64>,
     },
     /// Run scenarios on common random numbers and report paired differences against the first.
@@ -139,14 +140,14 @@ pub(crate) enum Command {
         /// html: charts as SVG and PNG plus report.html; svg or png: charts only.
         #[arg(long, value_enum, default_value = "html")]
         format: FormatArg,
-        /// Chart width in inches.
-        #[arg(long, default_value_t = 6.0)]
+        /// Chart width in inches (width × dpi: 64 to 20000 pixels).
+        #[arg(long, default_value_t = 6.0, value_parser = values::inches)]
         width: f64,
-        /// Chart height in inches.
-        #[arg(long, default_value_t = 4.0)]
+        /// Chart height in inches (height × dpi: 64 to 20000 pixels).
+        #[arg(long, default_value_t = 4.0, value_parser = values::inches)]
         height: f64,
-        /// Chart resolution for PNG, dots per inch.
-        #[arg(long, default_value_t = 250.0)]
+        /// Chart resolution for PNG, dots per inch (36 to 1200).
+        #[arg(long, default_value_t = 250.0, value_parser = values::dpi)]
         dpi: f64,
     },
     /// Combine the result folders of shards 1/K..K/K into one result, identical to an unsharded run.
@@ -171,18 +172,18 @@ pub(crate) enum Command {
 /// Settings shared by the commands that run scenarios.
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
-    /// Monte Carlo paths (overrides the file's run.paths).
-    #[arg(long, value_name = "N")]
+    /// Monte Carlo paths, 1 to 1000000000 (overrides the file's run.paths).
+    #[arg(long, value_name = "N", value_parser = values::paths)]
     pub(crate) paths: Option<u64>,
-    /// Seed (overrides the file's run.seed).
-    #[arg(long, value_name = "S")]
+    /// Seed, 0 to 9007199254740991 (overrides the file's run.seed).
+    #[arg(long, value_name = "S", value_parser = values::seed)]
     pub(crate) seed: Option<u64>,
     /// Worker threads [default: one per core].
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", value_parser = values::threads)]
     pub(crate) threads: Option<usize>,
     /// Memory limit, bytes with an optional K, M, G or T suffix (binary), or `none`
     /// [default: 75% of physical memory].
-    #[arg(long, value_name = "SIZE")]
+    #[arg(long, value_name = "SIZE", value_parser = values::memory)]
     pub(crate) max_memory: Option<String>,
     /// Also write the charts and report.html into the result folder (as `herdlab report`).
     #[arg(long)]
@@ -279,11 +280,6 @@ pub(crate) fn execute(cli: Cli, ctx: &Context) -> Result<()> {
             checkpoint_every,
             decision_log,
         } => {
-            if checkpoint_every == Some(0) {
-                return Err(Error::Usage(
-                    "--checkpoint-every must be at least 1 path".into(),
-                ));
-            }
             match (resume, scenario) {
                 (Some(folder), _) => {
                     let request = ResumeRequest {
@@ -473,7 +469,7 @@ pub(crate) fn execute(cli: Cli, ctx: &Context) -> Result<()> {
             let written = service::report(&ReportRequest {
                 folder: &dir,
                 format: format.into(),
-                output: charts::Output::inches(width, height, dpi),
+                output: chart_output(width, height, dpi)?,
             })?;
             if ctx.tables {
                 for w in written {
@@ -503,6 +499,23 @@ pub(crate) fn execute(cli: Cli, ctx: &Context) -> Result<()> {
         Command::Slurm(args) => slurm::execute(*args, ctx),
         Command::Monitor(args) => monitor::execute(*args, ctx),
     }
+}
+
+/// The chart size of `herdlab report`: each flag is checked on its own by clap; here, that the
+/// charts come to 64 to 20000 pixels a side.
+fn chart_output(width: f64, height: f64, dpi: f64) -> Result<charts::Output> {
+    let output = charts::Output::inches(width, height, dpi);
+    for (flag, inches, px) in [
+        ("--width", width, output.width_px),
+        ("--height", height, output.height_px),
+    ] {
+        if !(64..=20_000).contains(&px) {
+            return Err(Error::Usage(format!(
+                "{flag} {inches} --dpi {dpi}: charts of {px} pixels; {flag} × --dpi must come to 64 to 20000 pixels"
+            )));
+        }
+    }
+    Ok(output)
 }
 
 /// Prints what a run (or a resumed run) wrote.

@@ -51,21 +51,20 @@ pub struct CompareOutcome {
 /// The assignments that make a scenario run on `reference`'s paths and seed: common random
 /// numbers.
 pub fn crn_overrides(reference: &Scenario) -> Result<Vec<Assignment>> {
+    // A validated scenario's paths and seed are at most 1e9 and 2^53 - 1: exact as integers.
+    let integer = |x: u64, what: &str| {
+        i64::try_from(x)
+            .map(toml::Value::Integer)
+            .map_err(|_| ServiceError::Usage(format!("{what} {x}: out of range")))
+    };
     Ok(vec![
-        Assignment::number(
-            ParamPath::parse("run.paths")?,
-            reference.run.paths as f64,
-            true,
-        ),
+        Assignment {
+            path: ParamPath::parse("run.paths")?,
+            value: integer(reference.run.paths, "paths")?,
+        },
         Assignment {
             path: ParamPath::parse("run.seed")?,
-            value: toml::Value::Integer(i64::try_from(reference.run.seed).map_err(|_| {
-                ServiceError::Usage(format!(
-                    "seed {}: the largest seed is {}",
-                    reference.run.seed,
-                    i64::MAX
-                ))
-            })?),
+            value: integer(reference.run.seed, "seed")?,
         },
     ])
 }

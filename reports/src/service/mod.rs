@@ -85,13 +85,34 @@ impl Monitor for Quiet {
     }
 }
 
+/// The largest seed, 2^53 - 1 (the scenario's `run.seed` range: every seed is stored exactly in
+/// JSON and by readers that hold numbers as doubles).
+pub const MAX_SEED: u64 = 9_007_199_254_740_991;
+
+/// The most Monte Carlo paths of a run (the scenario's `run.paths` range).
+pub const MAX_PATHS: u64 = 1_000_000_000;
+
+/// What `--seed` accepts, for messages.
+pub fn seed_allowed() -> String {
+    format!("a whole number from 0 to {MAX_SEED}")
+}
+
+/// What `--paths` accepts, for messages.
+pub fn paths_allowed() -> String {
+    format!("a whole number from 1 to {MAX_PATHS}")
+}
+
+/// What `--max-memory` accepts, for messages.
+pub const MEMORY_ALLOWED: &str = "a size in bytes such as 8G, 512M, 1.5G or 1000000 \
+     (optional binary suffix K, M, G or T), more than 0 and below 16 EiB, or none";
+
 /// Settings shared by the operations that run scenarios (the command line's `--paths`,
 /// `--seed`, `--threads`, `--max-memory`, `--report`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RunSettings {
-    /// Monte Carlo paths, overriding the scenario's `run.paths` (at least 1).
+    /// Monte Carlo paths, overriding the scenario's `run.paths` (1 to [`MAX_PATHS`]).
     pub paths: Option<u64>,
-    /// Seed, overriding the scenario's `run.seed` (at most `i64::MAX`).
+    /// Seed, overriding the scenario's `run.seed` (0 to [`MAX_SEED`]).
     pub seed: Option<u64>,
     /// Worker threads [default: one per core].
     pub threads: Option<usize>,
@@ -103,25 +124,33 @@ pub struct RunSettings {
 }
 
 impl RunSettings {
-    /// The `paths` and `seed` overrides as assignments, in the order manifests list them.
+    /// The `paths` and `seed` overrides as assignments, in the order manifests list them. A value
+    /// out of range is a usage error naming the setting (`--paths`, `--seed`), never a problem of
+    /// the scenario file.
     pub fn overrides(&self) -> Result<Vec<Assignment>> {
         let mut out = Vec::new();
         if let Some(p) = self.paths {
-            if p == 0 {
-                return Err(ServiceError::Usage("--paths must be at least 1".into()));
+            if !(1..=MAX_PATHS).contains(&p) {
+                return Err(ServiceError::Usage(format!(
+                    "--paths {p}: {}",
+                    paths_allowed()
+                )));
             }
-            out.push(Assignment::number(
-                ParamPath::parse("run.paths")?,
-                p as f64,
-                true,
-            ));
+            out.push(Assignment {
+                path: ParamPath::parse("run.paths")?,
+                value: toml::Value::Integer(p as i64),
+            });
         }
         if let Some(s) = self.seed {
+            if s > MAX_SEED {
+                return Err(ServiceError::Usage(format!(
+                    "--seed {s}: {}",
+                    seed_allowed()
+                )));
+            }
             out.push(Assignment {
                 path: ParamPath::parse("run.seed")?,
-                value: toml::Value::Integer(i64::try_from(s).map_err(|_| {
-                    ServiceError::Usage(format!("--seed {s}: the largest seed is {}", i64::MAX))
-                })?),
+                value: toml::Value::Integer(s as i64),
             });
         }
         Ok(out)
@@ -161,8 +190,16 @@ pub fn parse_shard(text: &str) -> Result<Shard> {
     })
 }
 
-/// Parses a memory size: `8G`, `512M`, `1048576`, `none` (no limit: `None`).
+/// Parses a memory size: `8G`, `512M`, `1.5G`, `1048576`, `none` (no limit: `None`). Read
+/// exactly, in decimal (never through a double): a size must be more than 0 bytes and fit in 64
+/// bits; `1e30T`, `inf` and `nan` are refused, never read as "no limit".
 pub fn parse_memory(text: &str) -> Result<Option<u64>> {
+    memory_bytes(text)
+        .map_err(|()| ServiceError::Usage(format!("--max-memory {text}: {MEMORY_ALLOWED}")))
+}
+
+/// [`parse_memory`] with the error left to the caller.
+fn memory_bytes(text: &str) -> std::result::Result<Option<u64>, ()> {
     let t = text.trim();
     if t.eq_ignore_ascii_case("none") {
         return Ok(None);
@@ -172,24 +209,39 @@ pub fn parse_memory(text: &str) -> Result<Option<u64>> {
         .strip_suffix("IB")
         .or_else(|| upper.strip_suffix('B'))
         .unwrap_or(&upper);
-    let (digits, mult) = match stripped.chars().last() {
-        Some('K') => (&stripped[..stripped.len() - 1], 1u64 << 10),
-        Some('M') => (&stripped[..stripped.len() - 1], 1 << 20),
-        Some('G') => (&stripped[..stripped.len() - 1], 1 << 30),
-        Some('T') => (&stripped[..stripped.len() - 1], 1 << 40),
-        _ => (stripped, 1),
+    let (number, shift) = match stripped.as_bytes().last() {
+        Some(b'K') => (&stripped[..stripped.len() - 1], 10),
+        Some(b'M') => (&stripped[..stripped.len() - 1], 20),
+        Some(b'G') => (&stripped[..stripped.len() - 1], 30),
+        Some(b'T') => (&stripped[..stripped.len() - 1], 40),
+        _ => (stripped, 0),
     };
-    let x: f64 = digits.trim().parse().map_err(|_| {
-        ServiceError::Usage(format!(
-            "--max-memory {text}: expected a size such as 8G, 512M, 1000000 or none"
-        ))
-    })?;
-    if !x.is_finite() || x <= 0.0 {
-        return Err(ServiceError::Usage(format!(
-            "--max-memory {text}: the size must be positive"
-        )));
+    let (whole, fraction) = number.trim().split_once('.').unwrap_or((number.trim(), ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() && fraction.is_empty() || !digits(whole) || !digits(fraction) {
+        return Err(());
     }
-    Ok(Some((x * mult as f64) as u64))
+    // bytes = (whole + fraction / 10^len) * 2^shift, rounded down, in exact integer arithmetic.
+    let whole: u128 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| ())?
+    };
+    let mut bytes = whole
+        .checked_shl(shift)
+        .filter(|b| *b >> shift == whole)
+        .ok_or(())?;
+    let fraction = fraction.trim_end_matches('0');
+    if !fraction.is_empty() {
+        // More digits than 2^40 can tell apart add nothing.
+        let fraction = &fraction[..fraction.len().min(20)];
+        let f: u128 = fraction.parse().map_err(|_| ())?;
+        bytes += (f << shift) / 10u128.pow(fraction.len() as u32);
+    }
+    match u64::try_from(bytes) {
+        Ok(0) | Err(_) => Err(()),
+        Ok(b) => Ok(Some(b)),
+    }
 }
 
 /// 75% of physical memory (from /proc/meminfo), or 4 GiB if that cannot be read.
@@ -508,10 +560,69 @@ mod tests {
         assert_eq!(parse_memory("512MiB").expect("ok"), Some(512 << 20));
         assert_eq!(parse_memory("1000").expect("ok"), Some(1000));
         assert_eq!(parse_memory("none").expect("ok"), None);
-        for bad in ["-1G", "lots", "0"] {
+        assert_eq!(parse_memory("1.5G").expect("ok"), Some(3 << 29));
+        assert_eq!(parse_memory(".5k").expect("ok"), Some(512));
+        assert_eq!(
+            parse_memory("16777215T").expect("ok"),
+            Some(16_777_215 << 40)
+        );
+        assert_eq!(
+            parse_memory("18446744073709551615").expect("ok"),
+            Some(u64::MAX)
+        );
+        // Read exactly: no double rounds `1e30T` or an overflow to "no limit".
+        for bad in [
+            "-1G",
+            "lots",
+            "0",
+            "0.0001",
+            "1e30T",
+            "1e3",
+            "inf",
+            "nan",
+            "16777216T",
+            "18446744073709551616",
+            "1.2.3G",
+            ".",
+            "G",
+            "",
+        ] {
             let e = parse_memory(bad).expect_err(bad);
-            assert!(e.to_string().contains("--max-memory"), "{e}");
+            assert!(
+                e.to_string().starts_with(&format!("--max-memory {bad}: ")),
+                "{e}"
+            );
         }
+    }
+
+    #[test]
+    fn the_seed_and_paths_limits_are_the_scenario_ranges() {
+        let max = |path: &str| {
+            sim::scenario::params::PARAMS
+                .iter()
+                .find(|p| p.path == path)
+                .map(|p| p.range.max)
+        };
+        assert_eq!(max("run.seed"), Some(MAX_SEED as f64));
+        assert_eq!(max("run.paths"), Some(MAX_PATHS as f64));
+        let over = RunSettings {
+            seed: Some(MAX_SEED + 2),
+            ..RunSettings::default()
+        };
+        let e = over.overrides().expect_err("too large");
+        assert_eq!(
+            e.to_string(),
+            "--seed 9007199254740993: a whole number from 0 to 9007199254740991"
+        );
+        let over = RunSettings {
+            paths: Some(u64::MAX),
+            ..RunSettings::default()
+        };
+        let e = over.overrides().expect_err("too large");
+        assert!(
+            e.to_string().starts_with("--paths 18446744073709551615: "),
+            "{e}"
+        );
     }
 
     #[test]

