@@ -148,7 +148,9 @@ impl Error {
         match self {
             Error::Sim(e) => match e {
                 sim::Error::Read { .. } => exit::IO,
-                sim::Error::Parse { .. } | sim::Error::Invalid { .. } => exit::INVALID,
+                sim::Error::Parse { .. }
+                | sim::Error::Invalid { .. }
+                | sim::Error::Incomparable(_) => exit::INVALID,
                 sim::Error::Cancelled => exit::INTERRUPTED,
                 _ => exit::REFUSED,
             },

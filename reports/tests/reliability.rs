@@ -141,3 +141,28 @@ fn command_line_values_are_read_exactly_and_errors_blame_the_flag() {
             "run.seed = 9007199254740993: must be in [0, 9007199254740991]",
         ));
 }
+
+// Item 11: `compare` across currencies reported a money difference.
+
+#[test]
+fn compare_refuses_scenarios_in_different_currencies() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("c");
+    herdlab()
+        .args([
+            "compare",
+            "baseline",
+            "eu-banks-2018",
+            "--paths",
+            "1",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("\"CNY million\""))
+        .stderr(predicate::str::contains("\"EUR million\""))
+        .stderr(predicate::str::contains("eu-banks-2018"))
+        .stderr(predicate::str::contains("currency"));
+    assert!(!out.exists(), "nothing is run or written");
+}

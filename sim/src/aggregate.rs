@@ -240,13 +240,31 @@ impl Comparison {
     }
 }
 
-/// Paired differences B − A of two runs over the same path indices.
+/// Checks that scenario `b` can be compared with the reference `a`: their money amounts are in
+/// the same currency unit (`currency`, e.g. `"CNY million"`). A difference of amounts in
+/// different currencies means nothing, and herdlab converts no currency; [`Error::Incomparable`]
+/// names both scenarios and both currencies.
+pub fn check_comparable(a: &Scenario, b: &Scenario) -> Result<()> {
+    if a.currency == b.currency {
+        return Ok(());
+    }
+    Err(Error::Incomparable(format!(
+        "scenario {:?} has money in {:?} and the reference {:?} in {:?}; herdlab converts no \
+         currency, so money differences across currencies are not reported: give both \
+         scenarios the same `currency`, with the amounts of one converted",
+        b.name, b.currency, a.name, a.currency
+    )))
+}
+
+/// Paired differences B − A of two runs over the same path indices; refused for scenarios with
+/// money in different currencies ([`check_comparable`]).
 pub fn compare(
     a_scenario: &Scenario,
     a: &[PathResult],
     b_scenario: &Scenario,
     b: &[PathResult],
 ) -> Result<Comparison> {
+    check_comparable(a_scenario, b_scenario)?;
     if a.len() != b.len() || a.iter().zip(b).any(|(x, y)| x.path != y.path) {
         return Err(Error::Options(format!(
             "a paired comparison needs the same paths in both runs ({} and {} paths given)",

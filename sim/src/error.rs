@@ -91,6 +91,9 @@ pub enum Error {
     /// solved).
     #[error("contagion: {0}")]
     Contagion(String),
+    /// Two runs that cannot be compared (money in different currency units).
+    #[error("cannot compare: {0}")]
+    Incomparable(String),
     /// The observer asked to stop.
     #[error("run cancelled")]
     Cancelled,

@@ -92,6 +92,10 @@ pub fn compare(request: &CompareRequest, monitor: &dyn Monitor) -> Result<Compar
         };
         let p = prepare(origin, &assignments, "")?;
         warn(monitor, &p, &mut Default::default());
+        if let Some(a) = prepared.first() {
+            // Refused before anything runs, not after.
+            sim::aggregate::check_comparable(&a.scenario, &p.scenario)?;
+        }
         prepared.push(p);
     }
     let names = output::unique_names(
