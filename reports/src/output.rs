@@ -557,65 +557,73 @@ fn write_quarters(
     .map(|s| s.to_string())
     .collect();
     header.extend(QUARTER_QUANTILES.iter().map(|&p| quantile_name(p)));
+    // One row of a measure's quarter; the statistics' cells are empty where there is no
+    // observation (an empty shard), never an invented 0.
+    let row = |name: &str, unit: &str, t: usize, s: &Summary| {
+        let mut row = vec![
+            name.to_string(),
+            unit.to_string(),
+            (t + 1).to_string(),
+            s.n.to_string(),
+        ];
+        match s.observed() {
+            Some(s) => {
+                let (lo, hi) = mean_interval(s);
+                row.extend([num(s.mean), num(s.std_error), num(lo), num(hi)]);
+                row.extend(s.quantiles.iter().map(|&(_, v)| num(v)));
+            }
+            None => row.extend(std::iter::repeat_n(String::new(), 4 + s.quantiles.len())),
+        }
+        row
+    };
     let mut rows = Vec::new();
     for m in agg.quarter_measures.iter().chain(&agg.region_gap_share) {
         for (t, s) in m.quarters.iter().enumerate() {
-            let (lo, hi) = mean_interval(s);
-            let mut row = vec![
-                m.name.clone(),
-                m.unit.clone(),
-                (t + 1).to_string(),
-                s.n.to_string(),
-                num(s.mean),
-                num(s.std_error),
-                num(lo),
-                num(hi),
-            ];
-            row.extend(s.quantiles.iter().map(|&(_, v)| num(v)));
-            rows.push(row);
+            rows.push(row(&m.name, &m.unit, t, s));
         }
     }
     for (name, unit, series) in family_series(scenario, paths) {
         for (t, s) in series.iter().enumerate() {
-            let (lo, hi) = mean_interval(s);
-            let mut row = vec![
-                name.clone(),
-                unit.clone(),
-                (t + 1).to_string(),
-                s.n.to_string(),
-                num(s.mean),
-                num(s.std_error),
-                num(lo),
-                num(hi),
-            ];
-            row.extend(s.quantiles.iter().map(|&(_, v)| num(v)));
-            rows.push(row);
+            rows.push(row(&name, &unit, t, s));
         }
     }
     write_csv(path, &header, &rows)
 }
 
-/// A summary with the confidence interval of its mean.
+/// A summary with the confidence interval of its mean. With no observation (an empty shard)
+/// every statistic is `null` (`None`), the interval too.
 #[derive(Debug, Serialize)]
 pub struct Estimate<'a> {
     /// Mean, standard deviation, standard error, min, max, quantiles.
     #[serde(flatten)]
     pub summary: &'a Summary,
-    /// Lower end of the 95% interval of the mean.
-    pub mean_low: f64,
+    /// Lower end of the 95% interval of the mean (`None` without observations).
+    pub mean_low: Option<f64>,
     /// Upper end.
-    pub mean_high: f64,
+    pub mean_high: Option<f64>,
 }
 
 impl<'a> Estimate<'a> {
     fn of(summary: &'a Summary) -> Self {
-        let (mean_low, mean_high) = mean_interval(summary);
+        let interval = summary.observed().map(mean_interval);
         Estimate {
             summary,
-            mean_low,
-            mean_high,
+            mean_low: interval.map(|i| i.0),
+            mean_high: interval.map(|i| i.1),
         }
     }
+}
+
+/// VaR and expected shortfall at one level in `summary.json`; `None` (`null`) without
+/// observations.
+#[derive(Debug, Serialize)]
+pub struct TailOut {
+    /// Confidence level.
+    pub level: f64,
+    /// Value at risk.
+    pub var: Option<f64>,
+    /// Expected shortfall.
+    pub es: Option<f64>,
 }
 
 /// A per-path measure in `summary.json`.
@@ -629,7 +637,7 @@ pub struct MeasureOut<'a> {
     #[serde(flatten)]
     pub estimate: Estimate<'a>,
     /// VaR and expected shortfall, for loss measures.
-    pub tail: &'a [TailRisk],
+    pub tail: Vec<TailOut>,
 }
 
 /// One quarter of a per-quarter measure.
@@ -693,7 +701,18 @@ fn measure_out(m: &MeasureStats) -> MeasureOut<'_> {
         name: &m.name,
         unit: &m.unit,
         estimate: Estimate::of(&m.summary),
-        tail: &m.tail,
+        tail: m
+            .tail
+            .iter()
+            .map(|t: &TailRisk| {
+                let observed = m.summary.observed().is_some();
+                TailOut {
+                    level: t.level,
+                    var: observed.then_some(t.var),
+                    es: observed.then_some(t.es),
+                }
+            })
+            .collect(),
     }
 }
 
@@ -831,16 +850,17 @@ pub const HEADLINE: [&str; 8] = [
 ];
 
 /// The mean, standard error and 95% interval of a headline measure (the Wilson interval for
-/// `systemic_event`); `None` when the aggregates lack the measure.
+/// `systemic_event`); `None` when the aggregates lack the measure or have no observation of it
+/// (an empty shard).
 pub fn headline(agg: &Aggregates, name: &str) -> Option<(f64, f64, f64, f64)> {
     if name == "systemic_event" {
-        let p = &agg.systemic_event;
+        let p = agg.systemic_event.observed()?;
         let se = agg.measure(name).map_or(0.0, |m| m.summary.std_error);
         return Some((p.estimate, se, p.low, p.high));
     }
-    let m = agg.measure(name)?;
-    let (lo, hi) = mean_interval(&m.summary);
-    Some((m.summary.mean, m.summary.std_error, lo, hi))
+    let m = agg.measure(name)?.summary.observed()?;
+    let (lo, hi) = mean_interval(m);
+    Some((m.mean, m.std_error, lo, hi))
 }
 
 /// A number for people to read, with about four significant digits (tables, plot labels).

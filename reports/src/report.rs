@@ -362,6 +362,11 @@ fn figure_html(chart_dir: &Path, rel: &str, f: &Figure) -> Result<String> {
 
 /// The headline-measure table of one run.
 fn summary_table(agg: &Aggregates) -> String {
+    if agg.paths == 0 {
+        return "<p>No paths, so no statistic: this result holds none of the run's paths (an \
+                empty shard; merge it with the other shards).</p>\n"
+            .into();
+    }
     let mut s = String::from(
         "<table><thead><tr><th>measure</th><th>unit</th><th>mean</th><th>95% interval</th><th>5%</th><th>median</th><th>95%</th><th>VaR 99%</th><th>ES 99%</th></tr></thead><tbody>\n",
     );

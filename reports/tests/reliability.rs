@@ -166,3 +166,125 @@ fn compare_refuses_scenarios_in_different_currencies() {
         .stderr(predicate::str::contains("currency"));
     assert!(!out.exists(), "nothing is run or written");
 }
+
+// Item 12: an empty shard reported n = 0 with mean = min = max = 0.
+
+#[test]
+fn an_empty_shard_reports_no_statistic_and_merges_to_the_unsharded_run() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let t = tmp.path();
+    let shard = |i: u32| {
+        herdlab()
+            .args([
+                "run",
+                "baseline",
+                "--paths",
+                "2",
+                "--seed",
+                "3",
+                "--threads",
+                "1",
+            ])
+            .args(["--shard", &format!("{i}/4"), "--out"])
+            .arg(t.join(format!("s{i}")))
+            .assert()
+            .success()
+    };
+    // Shard 1/4 of 2 paths holds paths [0, 0): none.
+    let a = shard(1);
+    let stdout = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+    assert!(
+        stdout.contains("no statistic") && stdout.contains("shard 1/4 (paths 0..0)"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("credit_gap_share"),
+        "no rows of invented zeros: {stdout}"
+    );
+    let s1 = t.join("s1");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&read(&s1.join("summary.json"))).expect("json");
+    assert_eq!(summary["paths"], 0);
+    let m = &summary["path_measures"][0];
+    for field in ["mean", "std_dev", "min", "max", "mean_low", "mean_high"] {
+        assert!(m[field].is_null(), "{field}: {m}");
+    }
+    for t in m["tail"].as_array().expect("tail") {
+        assert!(t["var"].is_null() && t["es"].is_null(), "{t}");
+    }
+    let q = &summary["quarter_measures"][0]["quarters"][0];
+    assert!(q["mean"].is_null() && q["mean_low"].is_null(), "{q}");
+    for p in [
+        &summary["systemic_event"],
+        &summary["bank_failures"][0]["failure"],
+    ] {
+        assert_eq!(p["n"], 0);
+        for field in ["estimate", "low", "high"] {
+            assert!(p[field].is_null(), "{field}: {p}");
+        }
+    }
+    let csv = String::from_utf8(read(&s1.join("quarters.csv"))).expect("utf8");
+    let row = csv.lines().nth(1).expect("a row per measure and quarter");
+    assert!(
+        row.starts_with("rate,percent,1,0,,,,,"),
+        "empty cells, no zeros: {row}"
+    );
+    // herdlab's own readers read it: the report says there is no statistic...
+    herdlab()
+        .arg("-q")
+        .arg("report")
+        .arg(&s1)
+        .assert()
+        .success();
+    let html = String::from_utf8(read(&s1.join("report.html"))).expect("utf8");
+    assert!(html.contains("no statistic"), "report.html");
+    // ... and merging it with the other shards gives the unsharded run, byte for byte.
+    for i in 2..=4 {
+        shard(i);
+    }
+    herdlab()
+        .args([
+            "-q", "run", "baseline", "--paths", "2", "--seed", "3", "--out",
+        ])
+        .arg(t.join("whole"))
+        .assert()
+        .success();
+    herdlab()
+        .args(["-q", "merge"])
+        .args([t.join("s4"), s1.clone(), t.join("s3"), t.join("s2")])
+        .arg("--out")
+        .arg(t.join("merged"))
+        .assert()
+        .success();
+    for f in ["summary.json", "quarters.csv", "paths.csv", "paths.jsonl"] {
+        assert!(
+            read(&t.join("whole").join(f)) == read(&t.join("merged").join(f)),
+            "{f} differs between the unsharded run and the merged shards"
+        );
+    }
+    // Merging the empty shard alone with a shard of a one-path run also works.
+    herdlab()
+        .args([
+            "-q", "run", "baseline", "--paths", "1", "--seed", "3", "--shard", "1/2",
+        ])
+        .arg("--out")
+        .arg(t.join("e1"))
+        .assert()
+        .success();
+    herdlab()
+        .args([
+            "-q", "run", "baseline", "--paths", "1", "--seed", "3", "--shard", "2/2",
+        ])
+        .arg("--out")
+        .arg(t.join("e2"))
+        .assert()
+        .success();
+    herdlab()
+        .args(["merge"])
+        .args([t.join("e1"), t.join("e2")])
+        .arg("--out")
+        .arg(t.join("em"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("baseline: 1 paths"));
+}

@@ -273,7 +273,10 @@ pub fn tail_risk(losses: &[f64], level: f64) -> TailRisk {
 }
 
 /// Wilson score interval for a binomial proportion.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+///
+/// With no trials (`n = 0`, e.g. an empty shard) there is no statistic: it serialises with `null`
+/// for the estimate and both ends of the interval ([`Proportion::observed`] is `None`).
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Proportion {
     /// Number of successes (after clamping to at most `n`).
     pub successes: usize,
@@ -287,6 +290,29 @@ pub struct Proportion {
     pub high: f64,
     /// Two-sided confidence level used, clamped to `[0, 1]`.
     pub confidence: f64,
+}
+
+impl Proportion {
+    /// The proportion when there was at least one trial; `None` when there was none.
+    pub fn observed(&self) -> Option<&Proportion> {
+        (self.n > 0).then_some(self)
+    }
+}
+
+impl serde::Serialize for Proportion {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        // `None` (null) in place of the estimate and interval of no trials.
+        let stat = |x: f64| (self.n > 0).then_some(x);
+        let mut st = serializer.serialize_struct("Proportion", 6)?;
+        st.serialize_field("successes", &self.successes)?;
+        st.serialize_field("n", &self.n)?;
+        st.serialize_field("estimate", &stat(self.estimate))?;
+        st.serialize_field("low", &stat(self.low))?;
+        st.serialize_field("high", &stat(self.high))?;
+        st.serialize_field("confidence", &self.confidence)?;
+        st.end()
+    }
 }
 
 /// Wilson score interval for `successes` out of `n` at two-sided `confidence` (e.g. 0.95):

@@ -547,6 +547,12 @@ fn print_summary(scenario: &Scenario, agg: &Aggregates) {
         "{}: {} paths, seed {}, {} quarters; money in {}",
         scenario.name, agg.paths, scenario.run.seed, scenario.run.quarters, scenario.currency
     );
+    if agg.paths == 0 {
+        // An empty shard: nothing observed, so nothing to show (its merge with the other shards
+        // gives the run's statistics).
+        println!("  no paths, so no statistic (this shard holds none of the run's paths)");
+        return;
+    }
     println!("  {:<27} {:>12}  {:>27}", "measure", "mean", "95% interval");
     let extra: &[&str] = if sim::scenario::moving::any_on(&scenario.models) {
         &sim::scenario::moving::MEASURES
