@@ -372,8 +372,8 @@ regions = { north = 1.0 }
         .assert()
         .success()
         .stderr(predicate::str::contains("warning: "))
-        .stdout(predicate::str::contains(
-            "every bank had failed by the end of 3 of 3 paths",
+        .stderr(predicate::str::contains(
+            "note: every bank had failed by the end of 3 of 3 paths",
         ));
     let csv = String::from_utf8(read(&out.join("path_quarters.csv"))).expect("utf8");
     assert!(!csv.contains("NaN") && !csv.contains("inf"), "{csv}");

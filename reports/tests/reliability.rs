@@ -288,3 +288,86 @@ fn an_empty_shard_reports_no_statistic_and_merges_to_the_unsharded_run() {
         .success()
         .stdout(predicate::str::contains("baseline: 1 paths"));
 }
+
+// Item 13: a NaN cell gave a second, invented error; `-q` hid the degenerate-system warnings.
+
+const DEGENERATE: &str = r#"version = 1
+name = "degenerate"
+[run]
+paths = 2
+quarters = 2
+[firms]
+count = 300
+[[regions]]
+name = "north"
+[[regions]]
+name = "west"
+[[models.families]]
+name = "A"
+[[banks]]
+id = "B1"
+equity = 0.0
+sme_loans = 100.0
+family = "A"
+regions = { north = 1.0 }
+"#;
+
+#[test]
+fn a_nan_bank_cell_is_one_error_and_quiet_keeps_warnings() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("eba.csv"),
+        "bank,country,gov_bonds,corp_bonds,interbank_assets,cet1_capital,cet1_ratio_pct,total_exposure\n\
+         E1,north,1,1,1,5,NaN,100\n",
+    )
+    .expect("write");
+    let file = dir.join("s.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "{DEGENERATE}\n[[bank_files]]\npath = \"eba.csv\"\nformat = \"eba2018\"\nfamilies = [\"A\"]\n"
+        ),
+    )
+    .expect("write");
+    let a = herdlab().arg("validate").arg(&file).assert().code(3);
+    let err = stderr_of(&a);
+    assert!(
+        err.contains("eba.csv: row 2, column cet1_ratio_pct = nan")
+            && err.contains("1 invalid value(s)"),
+        "{err}"
+    );
+    assert!(!err.contains("a positive percentage"), "{err}");
+    // `-q`: no progress and no summary table, but the warnings and notes stay on stderr.
+    let file = dir.join("degenerate.toml");
+    std::fs::write(&file, DEGENERATE).expect("write");
+    let a = herdlab()
+        .args(["-q", "run"])
+        .arg(&file)
+        .arg("--out")
+        .arg(dir.join("out"))
+        .assert()
+        .success()
+        .stdout(predicate::str::is_empty());
+    let err = stderr_of(&a);
+    for said in [
+        "warning: ",
+        "banks[0].equity: bank \"B1\" starts with equity 0",
+        "regions[1]: no solvent bank lends in region \"west\"",
+        "note: every bank had failed by the end of 2 of 2 paths",
+    ] {
+        assert!(err.contains(said), "-q run: {said} missing from {err}");
+    }
+    let a = herdlab()
+        .args(["-q", "compare"])
+        .args([&file, &file])
+        .arg("--out")
+        .arg(dir.join("cmp"))
+        .assert()
+        .success();
+    assert!(
+        stderr_of(&a).contains("warning: "),
+        "-q compare: {}",
+        stderr_of(&a)
+    );
+}

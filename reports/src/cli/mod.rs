@@ -38,7 +38,7 @@ use progress::{Mode, Progress};
     long_about = None
 )]
 pub(crate) struct Cli {
-    /// Show no progress and no summary table (errors still go to stderr).
+    /// Show no progress and no summary table (errors, warnings and notes still go to stderr).
     #[arg(long, short, global = true)]
     pub(crate) quiet: bool,
     /// The command.
@@ -233,7 +233,7 @@ pub(crate) struct Context {
     pub(crate) command_line: Vec<String>,
     /// Progress display.
     pub(crate) mode: Mode,
-    /// Print summary tables and warnings.
+    /// Print summary tables (`-q` turns them off; warnings and notes are printed either way).
     pub(crate) tables: bool,
 }
 
@@ -246,9 +246,8 @@ impl Monitor for Context {
         Box::new(p)
     }
     fn warning(&self, file: &str, message: &str) {
-        if self.tables {
-            eprintln!("warning: {file}: {message}");
-        }
+        // Also under `-q`, which hides progress and tables only (docs/outputs.md).
+        eprintln!("warning: {file}: {message}");
     }
     fn note(&self, message: &str) {
         eprintln!("note: {message}");
@@ -521,17 +520,20 @@ fn chart_output(width: f64, height: f64, dpi: f64) -> Result<charts::Output> {
 /// Prints what a run (or a resumed run) wrote.
 fn print_run(ctx: &Context, o: &RunOutcome) {
     print_report(ctx, o.report.as_deref());
-    if !ctx.tables {
-        return;
+    if ctx.tables {
+        print_summary(&o.scenario, &o.aggregates);
     }
-    print_summary(&o.scenario, &o.aggregates);
     if o.all_failed > 0 {
-        println!(
-            "note: every bank had failed by the end of {} of {} paths \
+        // A note on stderr, also under `-q`.
+        ctx.note(&format!(
+            "every bank had failed by the end of {} of {} paths \
              (failed_bank_share = 1 in paths.csv); no credit is supplied after that",
             o.all_failed,
             o.paths.len()
-        );
+        ));
+    }
+    if !ctx.tables {
+        return;
     }
     match o.shard {
         Some((i, k, first, end)) => println!(
