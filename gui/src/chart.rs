@@ -18,6 +18,9 @@ pub enum Chart {
     FailedBanks,
     /// Fan chart of the credit gap share by region (more than one region).
     CreditGapByRegion,
+    /// Fan chart of the effective number of model families (when a mechanism of MODEL.md 4.1
+    /// is on: the models move).
+    ModelFamilies,
     /// Histogram of bank losses across paths.
     BankLossesHistogram,
     /// Histogram of the credit gap across paths.
@@ -34,12 +37,13 @@ pub enum Chart {
 
 impl Chart {
     /// Every chart, in display order.
-    pub const ALL: [Chart; 11] = [
+    pub const ALL: [Chart; 12] = [
         Chart::CreditGap,
         Chart::FirmDefaults,
         Chart::CapitalRatio,
         Chart::FailedBanks,
         Chart::CreditGapByRegion,
+        Chart::ModelFamilies,
         Chart::BankLossesHistogram,
         Chart::CreditGapHistogram,
         Chart::Herding,
@@ -70,6 +74,7 @@ impl Chart {
             Chart::CapitalRatio => "fan-system_car",
             Chart::FailedBanks => "fan-failed_banks",
             Chart::CreditGapByRegion => "fan-regions",
+            Chart::ModelFamilies => "fan-effective_families",
             Chart::BankLossesHistogram => "hist-bank_losses",
             Chart::CreditGapHistogram => "hist-credit_gap",
             Chart::Herding => "herding",
@@ -87,6 +92,7 @@ impl Chart {
             Chart::CapitalRatio => "Capital ratio",
             Chart::FailedBanks => "Failed banks",
             Chart::CreditGapByRegion => "Credit gap by region",
+            Chart::ModelFamilies => "Model families (effective number)",
             Chart::BankLossesHistogram => "Bank losses (histogram)",
             Chart::CreditGapHistogram => "Credit gap (histogram)",
             Chart::Herding => "Herding",

@@ -253,6 +253,12 @@ impl RunCharts {
                 Err(e) => out.problems.push(format!("{m}: {e}")),
             }
         }
+        if sim::scenario::moving::any_on(&r.scenario.models) {
+            match c::fan_from_aggregates(agg, names::measure::EFFECTIVE_FAMILIES, &labels) {
+                Ok(ch) => out.fans.push((Chart::ModelFamilies, ch)),
+                Err(e) => out.problems.push(format!("model families: {e}")),
+            }
+        }
         if r.scenario.regions.len() > 1 {
             match c::region_gap_fan(agg, &labels) {
                 Ok(ch) => out.regions = Some(ch),

@@ -29,15 +29,18 @@ pub mod measure {
     pub const BANK_LOSSES: &str = "bank_losses";
     /// Credit gap (path).
     pub const CREDIT_GAP: &str = "credit_gap";
+    /// Effective number of model families (quarter; MODEL.md 4.1).
+    pub const EFFECTIVE_FAMILIES: &str = "effective_families";
 
     /// Every constant of this module.
-    pub const ALL: [&str; 6] = [
+    pub const ALL: [&str; 7] = [
         CREDIT_GAP_SHARE,
         FIRM_DEFAULT_RATE,
         SYSTEM_CAR,
         FAILED_BANKS,
         BANK_LOSSES,
         CREDIT_GAP,
+        EFFECTIVE_FAMILIES,
     ];
 }
 

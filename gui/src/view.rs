@@ -626,7 +626,13 @@ fn dashboard(ui: &mut egui::Ui, r: &crate::worker::RunResult, id: &str) {
             ui.strong("95% interval");
             ui.strong("unit");
             ui.end_row();
-            for h in HEADLINE {
+            // The models-move measures (MODEL.md 4.1) when a mechanism is on, as the CLI's table.
+            let extra: &[&str] = if sim::scenario::moving::any_on(&r.scenario.models) {
+                &sim::scenario::moving::MEASURES
+            } else {
+                &[]
+            };
+            for &h in HEADLINE.iter().chain(extra) {
                 let Some((mean, _se, lo, hi)) = headline(agg, h) else {
                     continue;
                 };

@@ -665,7 +665,9 @@ fn bad_run_settings_are_messages() {
         h.state()
             .status
             .as_ref()
-            .is_some_and(|s| s.text.contains("at least 1"))
+            .is_some_and(|s| s.error && s.text.contains("a whole number from 1 to")),
+        "{:?}",
+        h.state().status
     );
     type_into(&mut h, "Paths", "2");
     click(&mut h, "Sweep");

@@ -178,6 +178,15 @@ fn run_charts(r: &LoadedResult, dir: &Path, out: &Output) -> Result<Vec<Figure>>
             charts::fan_chart(&chart, dir, &stem, out, &theme),
         )?;
     }
+    if sim::scenario::moving::any_on(&r.scenario.models) {
+        let chart =
+            charts::fan_from_aggregates(agg, "effective_families", &labels).map_err(chart_err)?;
+        add(
+            "fan-effective_families",
+            "The models move (MODEL.md 4.1): effective number of model families serving SME lending (1 / HHI of the families' shares), per quarter; it falls as adoption concentrates on one vendor.",
+            charts::fan_chart(&chart, dir, "fan-effective_families", out, &theme),
+        )?;
+    }
     if r.scenario.regions.len() > 1 {
         let chart = charts::region_gap_fan(agg, &labels).map_err(chart_err)?;
         add(

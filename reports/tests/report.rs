@@ -115,6 +115,30 @@ fn network_scenarios_get_a_network_chart() {
 }
 
 #[test]
+fn models_move_scenarios_get_a_model_families_chart_and_v1_scenarios_do_not() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    for (scenario, moving) in [("vendor-drift", true), ("baseline", false)] {
+        let out = tmp.path().join(scenario);
+        herdlab()
+            .args(["run", scenario, "--paths", "3", "--report", "-q", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        let page = html(&out);
+        assert_eq!(
+            out.join("charts/fan-effective_families.png").is_file(),
+            moving,
+            "{scenario}"
+        );
+        assert_eq!(
+            page.contains("effective number of model families"),
+            moving,
+            "{scenario}"
+        );
+    }
+}
+
+#[test]
 fn compare_and_sweep_reports_have_their_own_layouts() {
     let tmp = tempfile::tempdir().expect("tmp");
     let c = tmp.path().join("c");
