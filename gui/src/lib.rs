@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 pub use chart::Chart;
 use editor::{Document, Group};
 pub use error::{GuiError, Result};
-use worker::{CompareResult, Event, Export, Job, RunResult, SweepCell, Worker};
+use worker::{ChartJob, CompareResult, Event, Export, Job, RunResult, SweepCell, Worker};
 
 /// The main views.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -199,6 +199,7 @@ enum Exporting {
     Comparison,
     Sweep,
     Monitor,
+    Chart,
 }
 
 impl Exporting {
@@ -208,6 +209,7 @@ impl Exporting {
             Exporting::Comparison => "comparison folder",
             Exporting::Sweep => "sweep folder",
             Exporting::Monitor => "monitor folder",
+            Exporting::Chart => "chart",
         }
     }
 }
@@ -488,8 +490,8 @@ pub struct App {
     pub result: Option<Arc<RunResult>>,
     /// The folder it was last exported to, if any.
     pub result_folder: Option<PathBuf>,
-    /// Its charts.
-    pub charts: RunCharts,
+    /// Its charts (shared with chart export jobs).
+    pub charts: Arc<RunCharts>,
     /// The chart shown.
     pub chart: Option<Chart>,
     /// The last comparison (or its finished reference while the variant runs).
@@ -528,6 +530,15 @@ impl std::fmt::Debug for App {
     }
 }
 
+/// Creates `dir` (and its parents) and returns it.
+fn make_dir(dir: PathBuf) -> Result<PathBuf> {
+    std::fs::create_dir_all(&dir).map_err(|source| GuiError::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    Ok(dir)
+}
+
 fn push_recent(list: &mut Vec<String>, item: String) {
     list.retain(|x| *x != item);
     list.insert(0, item);
@@ -552,7 +563,7 @@ impl App {
             doc: None,
             result: None,
             result_folder: None,
-            charts: RunCharts::default(),
+            charts: Arc::new(RunCharts::default()),
             chart: None,
             exporting: None,
             compare: None,
@@ -670,7 +681,7 @@ impl App {
     }
 
     fn set_result(&mut self, r: Arc<RunResult>) {
-        self.charts = RunCharts::build(&r);
+        self.charts = Arc::new(RunCharts::build(&r));
         let list = self.charts.list();
         if !self.chart.is_some_and(|c| list.contains(&c)) {
             self.chart = list.first().copied();
@@ -856,34 +867,37 @@ impl App {
             }
             Command::OpenResult(dir) => self.open_result(&dir),
             Command::ExportCompareChart => {
-                let written = self
-                    .compare
-                    .as_ref()
-                    .ok_or_else(|| GuiError::needs("nothing to export: run a comparison first"))
-                    .and_then(|c| {
-                        let chart = reports::charts::comparison_from(
-                            &c.comparison,
-                            &[],
-                            &Labels::from_scenario(&c.reference.scenario),
-                            &Labels::from_scenario(&c.variant.scenario),
-                        )?;
-                        let dir = self.chart_dir(&format!(
-                            "compare-{}-{}",
-                            c.reference.scenario.name, c.variant.scenario.name
-                        ))?;
-                        Ok(reports::charts::comparison_chart(
-                            &chart,
-                            &dir,
-                            "comparison",
-                            &self.chart_output(),
-                            &Theme::default(),
-                        )?)
-                    });
-                self.wrote(written);
+                let Some(c) = &self.compare else {
+                    return self
+                        .error("chart not exported: nothing to export: run a comparison first");
+                };
+                let chart = match reports::charts::comparison_from(
+                    &c.comparison,
+                    &[],
+                    &Labels::from_scenario(&c.reference.scenario),
+                    &Labels::from_scenario(&c.variant.scenario),
+                ) {
+                    Ok(chart) => chart,
+                    Err(e) => return self.error(format!("chart not exported: {e}")),
+                };
+                let dir = self.chart_dir(&format!(
+                    "compare-{}-{}",
+                    c.reference.scenario.name, c.variant.scenario.name
+                ));
+                let out = self.chart_output();
+                self.export_chart(ctx, "the comparison chart".into(), move || {
+                    Ok(reports::charts::comparison_chart(
+                        &chart,
+                        &make_dir(dir)?,
+                        "comparison",
+                        &out,
+                        &Theme::default(),
+                    )?)
+                });
             }
             Command::ExportSweepChart => {
                 let measure = self.state.sweep_measure.clone();
-                let written = match &self.sweep {
+                let (chart, name) = match &self.sweep {
                     Some(s) if s.done => match s.chart(&measure) {
                         Some(chart) => {
                             let name = s
@@ -893,43 +907,42 @@ impl App {
                                 .next()
                                 .map(|c| c.result.scenario.name.clone())
                                 .unwrap_or_default();
-                            let stem = format!("sweep-{measure}");
-                            let out = self.chart_output();
-                            self.chart_dir(&format!("sweep-{name}")).and_then(|dir| {
-                                Ok(match &chart {
-                                    SweepChart::Line(c) => reports::charts::sweep_line(
-                                        c,
-                                        &dir,
-                                        &stem,
-                                        &out,
-                                        &Theme::default(),
-                                    ),
-                                    SweepChart::Grid(c) => reports::charts::sweep_heatmap(
-                                        c,
-                                        &dir,
-                                        &stem,
-                                        &out,
-                                        &Theme::default(),
-                                    ),
-                                }?)
-                            })
+                            (chart, name)
                         }
-                        None => Err(GuiError::needs("no chart for this sweep")),
+                        None => return self.error("chart not exported: no chart for this sweep"),
                     },
-                    Some(_) => Err(GuiError::needs("the sweep has not finished")),
-                    None => Err(GuiError::needs("nothing to export: run a sweep first")),
+                    Some(_) => {
+                        return self.error("chart not exported: the sweep has not finished");
+                    }
+                    None => {
+                        return self
+                            .error("chart not exported: nothing to export: run a sweep first");
+                    }
                 };
-                self.wrote(written);
+                let stem = format!("sweep-{measure}");
+                let out = self.chart_output();
+                let dir = self.chart_dir(&format!("sweep-{name}"));
+                self.export_chart(ctx, format!("the sweep chart of {measure}"), move || {
+                    let dir = make_dir(dir)?;
+                    Ok(match &chart {
+                        SweepChart::Line(c) => {
+                            reports::charts::sweep_line(c, &dir, &stem, &out, &Theme::default())
+                        }
+                        SweepChart::Grid(c) => {
+                            reports::charts::sweep_heatmap(c, &dir, &stem, &out, &Theme::default())
+                        }
+                    }?)
+                });
             }
             Command::ExportChart(chart) => {
                 let Some(r) = &self.result else {
                     return self.error("nothing to export: run a scenario first");
                 };
-                let out = self.chart_output();
-                let written = self
-                    .chart_dir(&r.scenario.name)
-                    .and_then(|dir| self.charts.export(chart, &dir, &out));
-                self.wrote(written);
+                let (charts, out) = (self.charts.clone(), self.chart_output());
+                let dir = self.chart_dir(&r.scenario.name);
+                self.export_chart(ctx, chart.title().to_string(), move || {
+                    charts.export(chart, &make_dir(dir)?, &out)
+                });
             }
             Command::ExportFolder => {
                 let Some(r) = &self.result else {
@@ -1078,13 +1091,30 @@ impl App {
     }
 
     /// `<Export under>/<name>-charts/`, created.
-    fn chart_dir(&self, name: &str) -> Result<PathBuf> {
-        let dir = Path::new(&self.state.output_dir).join(format!("{name}-charts"));
-        std::fs::create_dir_all(&dir).map_err(|source| GuiError::Io {
-            path: dir.clone(),
-            source,
-        })?;
-        Ok(dir)
+    /// The folder a chart of `name` is exported to (created by the export job).
+    fn chart_dir(&self, name: &str) -> PathBuf {
+        Path::new(&self.state.output_dir).join(format!("{name}-charts"))
+    }
+
+    /// Starts a job that draws a chart into files on the worker (never in the frame).
+    fn export_chart(
+        &mut self,
+        ctx: &egui::Context,
+        what: String,
+        draw: impl FnOnce() -> Result<Vec<PathBuf>> + Send + 'static,
+    ) {
+        if self.busy() {
+            return self.error("wait for the running job to finish, or cancel it, then export");
+        }
+        self.exporting = Some(Exporting::Chart);
+        self.start(
+            ctx,
+            format!("writing {what}"),
+            Job::Chart(ChartJob {
+                what,
+                draw: Box::new(draw),
+            }),
+        );
     }
 
     fn wrote(&mut self, written: Result<Vec<PathBuf>>) {
@@ -1276,6 +1306,11 @@ impl App {
                     ));
                     self.monitor_charts = reports::service::monitor_charts(&r);
                     self.monitor = Some(r);
+                    finished = true;
+                }
+                Event::ChartWritten(files) => {
+                    self.exporting = None;
+                    self.wrote(Ok(files));
                     finished = true;
                 }
                 Event::Exported(dir) => {

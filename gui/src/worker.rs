@@ -1,4 +1,5 @@
-//! Long work off the UI thread: runs, comparisons, sweeps and exports (result folders with their
+//! Long work off the UI thread: runs, comparisons, sweeps, the herding monitor, chart exports and
+//! folder exports (result folders with their
 //! Parquet files and report.html) on a named worker thread that reports progress through shared
 //! counters, sends each finished result over a channel, and asks egui to repaint. Results are
 //! shared with the UI as [`Arc`]s, never copied. The UI never waits on it; [`Worker`]'s `Drop`
@@ -222,6 +223,25 @@ pub enum Job {
     },
     /// Writing a result folder (with Parquet files and report.html), off the UI thread.
     Export(Export),
+    /// Drawing a chart into files, off the UI thread.
+    Chart(ChartJob),
+}
+
+/// A chart to draw into files: the drawing owns its data (a copy of one chart, or a shared
+/// [`Arc`] of the run's charts) and returns the files written.
+pub struct ChartJob {
+    /// What is drawn, for the progress bar.
+    pub what: String,
+    /// Draws the chart into its folder (created if missing).
+    pub draw: Box<dyn FnOnce() -> Result<Vec<PathBuf>> + Send>,
+}
+
+impl std::fmt::Debug for ChartJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChartJob")
+            .field("what", &self.what)
+            .finish()
+    }
 }
 
 /// A folder to write, as the command line writes it, with report.html.
@@ -366,6 +386,8 @@ pub enum Event {
     SweepDone,
     /// A decision log was read by the herding monitor.
     Monitor(Arc<monitor::MonitorReport>),
+    /// A chart's files were written (by a [`ChartJob`]).
+    ChartWritten(Vec<PathBuf>),
     /// A folder was written (by an [`Export`] job).
     Exported(PathBuf),
     /// The job failed.
@@ -559,6 +581,10 @@ fn work(job: Job, options: RunOptions, obs: GuiObserver, tx: Sender<Event>) {
             Ok(r) => send(Event::Monitor(Arc::new(r))),
             Err(e) => send(Event::Failed(e.into())),
         },
+        Job::Chart(job) => match (job.draw)() {
+            Ok(files) => send(Event::ChartWritten(files)),
+            Err(e) => send(Event::Failed(e)),
+        },
         Job::Export(export) => match export.write() {
             Ok(dir) => send(Event::Exported(dir)),
             Err(e) => send(Event::Failed(e)),
@@ -578,7 +604,7 @@ impl Worker {
             Job::Run { chunks, .. } => (*chunks).max(1),
             Job::Compare { .. } => 2,
             Job::Sweep { cells, .. } => cells.len() as u64,
-            Job::Monitor { .. } | Job::Export(_) => 1,
+            Job::Monitor { .. } | Job::Export(_) | Job::Chart(_) => 1,
         };
         let shared = Arc::new(Shared {
             stages: AtomicU64::new(stages),

@@ -190,6 +190,8 @@ fn exports_a_chart_and_a_result_folder_identical_to_the_cli_and_reopens_it() {
 
     click(&mut h, "SVG");
     click(&mut h, "Export chart");
+    // Charts are drawn on the worker thread too.
+    wait(&mut h, Duration::from_secs(60), |a| !a.busy());
     let svg = tmp.path().join("baseline-charts/fan-credit_gap_share.svg");
     assert!(svg.is_file(), "{:?}", h.state().status);
     assert!(
@@ -200,6 +202,8 @@ fn exports_a_chart_and_a_result_folder_identical_to_the_cli_and_reopens_it() {
     click(&mut h, "PNG");
     click(&mut h, "Herding");
     click(&mut h, "Export chart");
+    // Charts are drawn on the worker thread too.
+    wait(&mut h, Duration::from_secs(60), |a| !a.busy());
     let png = std::fs::read(tmp.path().join("baseline-charts/herding.png")).expect("png");
     assert_eq!(&png[1..4], b"PNG");
 
@@ -456,6 +460,8 @@ fn exports_comparison_and_sweep_folders_identical_to_the_cli() {
     // Folders are written on the worker thread.
     wait(&mut h, Duration::from_secs(120), |a| !a.busy());
     click(&mut h, "Export comparison chart");
+    // Charts are drawn on the worker thread too.
+    wait(&mut h, Duration::from_secs(60), |a| !a.busy());
     let chart = tmp
         .path()
         .join("compare-baseline-rate-shock-charts/comparison.png");
@@ -477,6 +483,8 @@ fn exports_comparison_and_sweep_folders_identical_to_the_cli() {
     // Folders are written on the worker thread.
     wait(&mut h, Duration::from_secs(120), |a| !a.busy());
     click(&mut h, "Export sweep chart");
+    // Charts are drawn on the worker thread too.
+    wait(&mut h, Duration::from_secs(60), |a| !a.busy());
     let csv = std::fs::read_to_string(
         tmp.path()
             .join("sweep-baseline-charts/sweep-credit_gap.csv"),
