@@ -259,43 +259,46 @@ fn scenarios_lists_bundled_names_with_descriptions() {
 
 #[test]
 fn an_interrupted_run_exits_130_and_leaves_no_complete_folder() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let out = tmp.path().join("interrupted");
-    let bin = assert_cmd::cargo::cargo_bin("herdlab");
-    let mut child = StdCommand::new(bin)
-        .args(["run", "baseline", "--paths", "100000", "--out"])
-        .arg(&out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    std::thread::sleep(Duration::from_millis(700));
-    let killed = StdCommand::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break s;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "the run did not stop after Ctrl-C"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert_eq!(status.code(), Some(130));
-    assert!(!out.exists(), "the result folder exists after Ctrl-C");
-    // At most the checkpoint of the finished paths (tests/resume.rs resumes from it).
-    let left: Vec<_> = std::fs::read_dir(tmp.path())
-        .expect("dir")
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n != ".interrupted.checkpoint")
-        .collect();
-    assert!(left.is_empty(), "left behind: {left:?}");
+    // Ctrl-C (SIGINT) and SIGTERM (the default of kill, timeout and Slurm's scancel) alike.
+    for signal in ["INT", "TERM"] {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let out = tmp.path().join("interrupted");
+        let bin = assert_cmd::cargo::cargo_bin("herdlab");
+        let mut child = StdCommand::new(bin)
+            .args(["run", "baseline", "--paths", "100000", "--out"])
+            .arg(&out)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(Duration::from_millis(700));
+        let killed = StdCommand::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(killed.success());
+        let start = Instant::now();
+        let status = loop {
+            if let Some(s) = child.try_wait().expect("wait") {
+                break s;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "the run did not stop after SIG{signal}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert_eq!(status.code(), Some(130), "SIG{signal}");
+        assert!(!out.exists(), "the result folder exists after SIG{signal}");
+        // At most the checkpoint of the finished paths (tests/resume.rs resumes from it).
+        let left: Vec<_> = std::fs::read_dir(tmp.path())
+            .expect("dir")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n != ".interrupted.checkpoint")
+            .collect();
+        assert!(left.is_empty(), "SIG{signal}: left behind: {left:?}");
+    }
 }
 
 #[test]
