@@ -20,6 +20,11 @@ pub trait Observer: Sync {
     fn path_done(&self, done: u64, total: u64) {
         let _ = (done, total);
     }
+    /// Quarter `quarter` of `quarters` of path `path` finished: progress inside a path, for runs
+    /// whose paths take long (called from the thread running the path).
+    fn quarter_done(&self, path: u64, quarter: u32, quarters: u32) {
+        let _ = (path, quarter, quarters);
+    }
     /// Return true to stop the run: paths not yet started are skipped and the run returns
     /// [`Error::Cancelled`].
     fn should_stop(&self) -> bool {

@@ -13,9 +13,17 @@ struct StopAfter {
     stop_after: u64,
     calls: AtomicU64,
     last_total: AtomicU64,
+    /// Quarters reported done, summed over paths, and the sum of their quarter numbers.
+    quarters: AtomicU64,
+    quarter_sum: AtomicU64,
 }
 
 impl Observer for StopAfter {
+    fn quarter_done(&self, _path: u64, quarter: u32, _quarters: u32) {
+        self.quarters.fetch_add(1, Ordering::SeqCst);
+        self.quarter_sum
+            .fetch_add(u64::from(quarter), Ordering::SeqCst);
+    }
     fn path_done(&self, _done: u64, total: u64) {
         self.calls.fetch_add(1, Ordering::SeqCst);
         self.last_total.store(total, Ordering::SeqCst);
@@ -32,6 +40,8 @@ fn progress_is_reported_once_per_path() {
         stop_after: u64::MAX,
         calls: AtomicU64::new(0),
         last_total: AtomicU64::new(0),
+        quarters: AtomicU64::new(0),
+        quarter_sum: AtomicU64::new(0),
     };
     let opts = RunOptions {
         paths: Some(9),
@@ -42,6 +52,10 @@ fn progress_is_reported_once_per_path() {
     assert_eq!(out.paths.len(), 9);
     assert_eq!(obs.calls.load(Ordering::SeqCst), 9);
     assert_eq!(obs.last_total.load(Ordering::SeqCst), 9);
+    // And inside each path, once per quarter: quarters 1 to 4 of 9 paths.
+    assert_eq!(s.run.quarters, 4);
+    assert_eq!(obs.quarters.load(Ordering::SeqCst), 9 * 4);
+    assert_eq!(obs.quarter_sum.load(Ordering::SeqCst), 9 * (1 + 2 + 3 + 4));
 }
 
 #[test]
@@ -51,6 +65,8 @@ fn an_observer_can_cancel_a_run() {
         stop_after: 3,
         calls: AtomicU64::new(0),
         last_total: AtomicU64::new(0),
+        quarters: AtomicU64::new(0),
+        quarter_sum: AtomicU64::new(0),
     };
     let opts = RunOptions {
         paths: Some(400),

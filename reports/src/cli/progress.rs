@@ -50,6 +50,8 @@ pub struct Progress {
     last_line: Mutex<Instant>,
     /// Paths done before this process started (a resumed run), left out of the rate.
     base: AtomicU64,
+    /// Whether a path of this process has finished (until then, progress is shown by quarter).
+    any_path_done: AtomicBool,
 }
 
 impl std::fmt::Debug for Progress {
@@ -67,7 +69,7 @@ impl Progress {
         let bar = (mode == Mode::Bar).then(|| {
             let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
             let style = ProgressStyle::with_template(
-                "{prefix} [{bar:30}] {pos}/{len} paths  {rate}  {eta} left",
+                "{prefix} [{bar:30}] {pos}/{len} paths  {rate}  {eta} left  {msg}",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .with_key(
@@ -90,6 +92,7 @@ impl Progress {
             start: now,
             last_line: Mutex::new(now),
             base: AtomicU64::new(0),
+            any_path_done: AtomicBool::new(false),
         }
     }
 
@@ -118,8 +121,51 @@ impl Drop for Progress {
     }
 }
 
+/// The progress line shown while no path has finished yet: the quarter reached by the path
+/// reporting, the time so far and the time a path takes at that pace.
+pub fn quarter_line(label: &str, path: u64, quarter: u32, quarters: u32, secs: f64) -> String {
+    let per_path = secs * f64::from(quarters) / f64::from(quarter.max(1));
+    format!(
+        "{label}: path {path} at quarter {quarter} of {quarters} after {secs:.0} s; about {per_path:.0} s a path at this pace (first paths under way)"
+    )
+}
+
 impl Observer for Progress {
+    fn quarter_done(&self, path: u64, quarter: u32, quarters: u32) {
+        if self.any_path_done.load(Ordering::Relaxed) {
+            return;
+        }
+        let secs = self.start.elapsed().as_secs_f64();
+        match self.mode {
+            Mode::Quiet => {}
+            Mode::Bar => {
+                if let Some(bar) = &self.bar {
+                    bar.set_message(format!("(path {path}: quarter {quarter}/{quarters})"));
+                }
+            }
+            Mode::Lines { every } => {
+                let Ok(mut last) = self.last_line.lock() else {
+                    return;
+                };
+                let now = Instant::now();
+                if now.duration_since(*last) < every {
+                    return;
+                }
+                *last = now;
+                eprintln!(
+                    "{}",
+                    quarter_line(&self.label, path, quarter, quarters, secs)
+                );
+            }
+        }
+    }
+
     fn path_done(&self, done: u64, total: u64) {
+        if !self.any_path_done.swap(true, Ordering::Relaxed)
+            && let Some(bar) = &self.bar
+        {
+            bar.set_message("");
+        }
         match self.mode {
             Mode::Quiet => {}
             Mode::Bar => {
@@ -155,5 +201,27 @@ impl Observer for Progress {
 
     fn should_stop(&self) -> bool {
         self.stop.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_quarter_line_says_where_the_first_path_is_and_what_a_path_takes() {
+        assert_eq!(
+            quarter_line("china-region", 0, 3, 12, 45.2),
+            "china-region: path 0 at quarter 3 of 12 after 45 s; about 181 s a path at this pace (first paths under way)"
+        );
+    }
+
+    #[test]
+    fn quarter_progress_stops_once_a_path_is_done() {
+        let p = Progress::new("x", 2, Mode::Quiet, Arc::new(AtomicBool::new(false)));
+        assert!(!p.any_path_done.load(Ordering::Relaxed));
+        p.quarter_done(0, 1, 4);
+        p.path_done(1, 2);
+        assert!(p.any_path_done.load(Ordering::Relaxed));
     }
 }

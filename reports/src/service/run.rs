@@ -202,6 +202,9 @@ impl Observer for Offset<'_> {
     fn path_done(&self, done: u64, _total: u64) {
         self.inner.path_done(self.base + done, self.total);
     }
+    fn quarter_done(&self, path: u64, quarter: u32, quarters: u32) {
+        self.inner.quarter_done(path, quarter, quarters);
+    }
     fn should_stop(&self) -> bool {
         self.inner.should_stop()
     }

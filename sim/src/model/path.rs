@@ -129,11 +129,13 @@ fn simulate<T: Tally, L: Log>(
     observer: &dyn Observer,
 ) -> Result<(PathResult, T)> {
     let mut state = PathState::new(model, path, tally, log)?;
-    for t in 1..=model.scenario.run.quarters {
+    let quarters = model.scenario.run.quarters;
+    for t in 1..=quarters {
         if observer.should_stop() {
             return Err(Error::Cancelled);
         }
         state.quarter(t)?;
+        observer.quarter_done(path, t, quarters);
     }
     Ok(state.finish())
 }
