@@ -81,6 +81,11 @@ fn main() -> ExitCode {
                 eprintln!("{e}");
             } else {
                 eprintln!("error: {}", message(&e));
+                if matches!(e, reports::Error::Sim(sim::Error::TooLarge { .. })) {
+                    eprintln!(
+                        "hint: the default limit is 75% of the least of physical memory, the control group's limit and `ulimit -v`; fewer --threads need less, and --max-memory SIZE sets the limit"
+                    );
+                }
             }
             ExitCode::from(code)
         }

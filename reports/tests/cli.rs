@@ -414,3 +414,51 @@ fn force_replaces_a_result_folder_and_refuses_any_other_folder() {
     }
     assert!(run.join("manifest.json").is_file());
 }
+
+/// Issue 22: under `ulimit -v 4G` a run too large for the address space was an abort
+/// (`memory allocation of … failed`, SIGABRT) leaving a checkpoint; now the default limit counts
+/// the address-space limit, so it is refused with its estimate, and an ordinary run still runs.
+#[test]
+fn under_an_address_space_limit_a_huge_run_is_refused_and_a_small_one_runs() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let base = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/baseline.toml"),
+    )
+    .expect("baseline");
+    // 100 million firms: about 5 GiB a path.
+    let huge = base.replacen("\ncount = 20000\n", "\ncount = 100000000\n", 1);
+    assert_ne!(huge, base, "the firm count line moved: update this test");
+    let file = tmp.path().join("huge.toml");
+    std::fs::write(&file, huge).expect("write");
+    let bin = assert_cmd::cargo::cargo_bin("herdlab");
+    let under_4g = |args: &str| {
+        StdCommand::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "ulimit -v 4000000 && exec {} {args}",
+                bin.display()
+            ))
+            .current_dir(tmp.path())
+            .output()
+            .expect("sh")
+    };
+    let out = under_4g("run huge.toml --paths 1 --out huge");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(err.contains("more than the limit of"), "{err}");
+    assert!(err.contains("ulimit -v"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "huge.toml")
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    let out = under_4g("-q run baseline --paths 2 --out small");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(tmp.path().join("small/summary.json").is_file());
+}

@@ -244,19 +244,100 @@ fn memory_bytes(text: &str) -> std::result::Result<Option<u64>, ()> {
     }
 }
 
-/// 75% of physical memory (from /proc/meminfo), or 4 GiB if that cannot be read.
+/// What the program itself needs of an address-space limit besides the engine's estimate: its
+/// code and libraries, and per thread a stack and an allocator arena (glibc reserves 64 MiB of
+/// address space per arena).
+const ADDRESS_SPACE_RESERVE: u64 = 256 << 20;
+/// Per thread, of the address-space limit.
+const ADDRESS_SPACE_PER_THREAD: u64 = 72 << 20;
+
+/// The default memory limit of a run: 75% of the least of the machine's physical memory
+/// (`/proc/meminfo`), the control group's memory limit (`/sys/fs/cgroup/memory.max`: containers,
+/// Slurm jobs) and what the process's address-space limit (`ulimit -v`, `/proc/self/limits`)
+/// leaves after the program's own share; 4 GiB when none can be read. So a run that would not
+/// fit is refused with its estimate instead of aborting on a failed allocation.
 pub fn default_memory() -> u64 {
-    let total = std::fs::read_to_string("/proc/meminfo")
-        .ok()
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get() as u64);
+    let limits = memory_limits(
+        std::fs::read_to_string("/proc/meminfo").ok().as_deref(),
+        std::fs::read_to_string("/sys/fs/cgroup/memory.max")
+            .ok()
+            .as_deref(),
+        std::fs::read_to_string("/proc/self/limits").ok().as_deref(),
+        threads,
+    );
+    match limits {
+        Some(b) => b / 4 * 3,
+        None => 4 << 30,
+    }
+}
+
+/// The least of the memory limits the three files give (see [`default_memory`]), before the 75%.
+fn memory_limits(
+    meminfo: Option<&str>,
+    cgroup_max: Option<&str>,
+    limits: Option<&str>,
+    threads: u64,
+) -> Option<u64> {
+    let physical = meminfo
         .and_then(|s| {
             s.lines()
                 .find_map(|l| l.strip_prefix("MemTotal:").map(str::to_string))
         })
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map(|kb| kb * 1024);
-    match total {
-        Some(b) => b / 4 * 3,
-        None => 4 << 30,
+        .map(|kb| kb.saturating_mul(1024));
+    // "max" (no limit) does not parse.
+    let cgroup = cgroup_max.and_then(|s| s.trim().parse::<u64>().ok());
+    // "Max address space   <soft>   <hard>   bytes", the soft limit being "unlimited" or bytes.
+    let address = limits
+        .and_then(|s| {
+            s.lines().find_map(|l| {
+                l.strip_prefix("Max address space")
+                    .and_then(|rest| rest.split_whitespace().next())
+                    .and_then(|soft| soft.parse::<u64>().ok())
+            })
+        })
+        .map(|b| b.saturating_sub(ADDRESS_SPACE_RESERVE + threads * ADDRESS_SPACE_PER_THREAD));
+    [physical, cgroup, address].into_iter().flatten().min()
+}
+
+#[cfg(test)]
+mod memory_tests {
+    use super::*;
+
+    const MEMINFO: &str = "MemTotal:       24576000 kB\nMemFree:         1000 kB\n";
+    const LIMITS: &str = "Limit                     Soft Limit           Hard Limit           Units\n\
+        Max cpu time              unlimited            unlimited            seconds\n\
+        Max address space         4096000000           unlimited            bytes\n";
+
+    #[test]
+    fn the_default_limit_is_the_least_of_physical_cgroup_and_address_space() {
+        let physical = 24_576_000 * 1024;
+        assert_eq!(memory_limits(Some(MEMINFO), None, None, 2), Some(physical));
+        assert_eq!(
+            memory_limits(Some(MEMINFO), Some("max\n"), None, 2),
+            Some(physical)
+        );
+        assert_eq!(
+            memory_limits(Some(MEMINFO), Some("8589934592\n"), None, 2),
+            Some(8 << 30)
+        );
+        // ulimit -v 4000000: the program's own share comes off first.
+        assert_eq!(
+            memory_limits(Some(MEMINFO), None, Some(LIMITS), 2),
+            Some(4_096_000_000 - (256 << 20) - 2 * (72 << 20))
+        );
+        let unlimited = LIMITS.replace("4096000000", "unlimited");
+        assert_eq!(
+            memory_limits(Some(MEMINFO), None, Some(&unlimited), 2),
+            Some(physical)
+        );
+        assert_eq!(memory_limits(None, None, None, 2), None);
+        // Unreadable files leave the others.
+        assert_eq!(
+            memory_limits(Some("garbage"), Some("12\n"), None, 1),
+            Some(12)
+        );
     }
 }
 
