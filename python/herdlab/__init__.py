@@ -7,6 +7,7 @@ pandas (default) or polars tables, which cross from Rust as Arrow.
 >>> import herdlab
 >>> r = herdlab.run("regional-monoculture", paths=200, seed=7)      # doctest: +SKIP
 >>> r.summary.head()                                                 # doctest: +SKIP
+>>> log = herdlab.write_decision_log("regional-monoculture", 0, "logs")  # doctest: +SKIP
 
 The same scenario and seed give bit-identical numbers to ``herdlab run`` on the command line,
 for any thread count.
@@ -49,10 +50,12 @@ __all__ = [
     "UsageError",
     "__version__",
     "compare",
+    "decision_log",
     "load",
     "run",
     "scenario",
     "sweep",
+    "write_decision_log",
 ]
 
 __version__: str = _core.version()
@@ -596,3 +599,71 @@ def load(folder: str | os.PathLike[str], *, output: str = "pandas") -> Result | 
         f"{p}: not a result folder: allowed: a folder with manifest.json (a run or merged "
         "shards), comparison.json (a comparison) or sweep.json (a sweep)"
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Decision logs
+
+
+def _whole(name: str, value: Any, *, minimum: int, maximum: int = 2**64 - 1) -> int:
+    """Checks a required whole-number argument."""
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        raise UsageError(f"{name}={value!r}: allowed: an integer from {minimum} to {maximum}")
+    return value
+
+
+def decision_log(
+    scenario: str | os.PathLike[str] | Scenario,
+    path: int = 0,
+    *,
+    seed: int | None = None,
+    output: str = "pandas",
+) -> Any:
+    """The engine's decision log of one path of ``scenario`` (MODEL.md §10) as a table.
+
+    One row per credit decision of a bank on a firm's application, in the order the engine made
+    them, with the columns ``herdlab run --decision-log PATH`` writes: path, quarter (1-based),
+    bank, applicant (``f<firm>``), approved, region, family (the bank's model family), amount
+    (money asked), creditworthy (known ex post), position (the bank's 1-based place in the firm's
+    application order) and funded. It is a log of parallel applications: every bank of a firm's
+    order decides, also those after the one that funded it (docs/monitor.md says why); keep each
+    firm's rows up to ``funded`` for the sequential log.
+
+    The path is simulated again, bit for bit path ``path`` of ``herdlab.run(scenario)`` (with
+    the same ``seed``, which overrides ``run.seed``), so it must be a path of the run:
+    ``0 <= path < run.paths``. The GIL is released while the engine runs; Ctrl-C stops it.
+    Pandas dtypes: bool for approved, creditworthy and funded; unsigned integers for path,
+    quarter and position; float for amount; strings for the names.
+    """
+    s = _scenario(scenario)
+    _check_output(output)
+    data = _core.decision_log(
+        s._draft,
+        _whole("path", path, minimum=0),
+        seed=_count("seed", seed, minimum=0),
+    )
+    return _table(_read_ipc(data), output)
+
+
+def write_decision_log(
+    scenario: str | os.PathLike[str] | Scenario,
+    path: int,
+    folder: str | os.PathLike[str],
+    *,
+    seed: int | None = None,
+) -> list[Path]:
+    """Writes the decision log of path ``path`` of ``scenario`` (see :func:`decision_log`) as
+    ``folder/path-P.csv`` and ``folder/path-P.parquet``, the files ``herdlab run
+    --decision-log P`` writes into ``DIR/decision-log/``; returns their paths (CSV first).
+
+    ``folder`` is created if missing; each file is written to a temporary name and renamed into
+    place. Either file is a log :func:`monitor` reads.
+    """
+    s = _scenario(scenario)
+    files = _core.write_decision_log(
+        s._draft,
+        _whole("path", path, minimum=0),
+        os.fspath(folder),
+        seed=_count("seed", seed, minimum=0),
+    )
+    return [Path(f) for f in files]

@@ -112,3 +112,17 @@ def sweep(
     output: Output = "pandas",
 ) -> Any: ...
 def load(folder: _PathLike, *, output: Output = "pandas") -> Union[Result, Comparison, Sweep]: ...
+def decision_log(
+    scenario: Union[_PathLike, Scenario],
+    path: int = 0,
+    *,
+    seed: int | None = None,
+    output: Output = "pandas",
+) -> Any: ...
+def write_decision_log(
+    scenario: Union[_PathLike, Scenario],
+    path: int,
+    folder: _PathLike,
+    *,
+    seed: int | None = None,
+) -> list[Path]: ...

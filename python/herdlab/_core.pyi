@@ -1,5 +1,6 @@
 """Type stubs of the compiled module ``herdlab._core`` (internal: use the ``herdlab`` package)."""
 
+from pathlib import Path
 from typing import Any, Callable, Optional
 
 class HerdlabError(Exception):
@@ -90,4 +91,8 @@ def sweep(
     progress: _Progress = None,
     command_line: list[str] = ...,
 ) -> str: ...
+def decision_log(scenario: ScenarioDraft, path: int, *, seed: Optional[int] = None) -> bytes: ...
+def write_decision_log(
+    scenario: ScenarioDraft, path: int, folder: str, *, seed: Optional[int] = None
+) -> list[Path]: ...
 def version() -> str: ...

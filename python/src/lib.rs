@@ -12,7 +12,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray, UInt32Array, UInt64Array};
+use arrow_array::{
+    ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, UInt32Array, UInt64Array,
+};
 use arrow_schema::{DataType, Field, Schema};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyRuntimeError, PyTypeError};
@@ -26,6 +28,7 @@ use reports::service::{
 use reports::sweep::Assignment;
 use reports::toml_path::ParamPath;
 use sim::aggregate::Aggregates;
+use sim::model::{Decision, Model};
 use sim::montecarlo::{Observer, Shard};
 use sim::results::{PathResult, PathSummary, QuarterRecord};
 use sim::scenario::Scenario;
@@ -728,6 +731,119 @@ fn sweep(
     drive(py, progress.as_ref(), |m| service::sweep(&request, m)).map(|o| o.folder)
 }
 
+/// Refuses a path index outside the scenario's run (`run.paths`), as `--decision-log` does.
+fn check_path(scenario: &Scenario, path: u64) -> PyResult<()> {
+    let paths = scenario.run.paths;
+    if path >= paths {
+        return Err(UsageError::new_err(format!(
+            "path={path}: not a path of the run: allowed: 0 to {} (the scenario's run.paths is \
+             {paths}; set it higher to reach later paths)",
+            paths.saturating_sub(1)
+        )));
+    }
+    Ok(())
+}
+
+/// The engine's decision log of one path (MODEL.md §10) as an Arrow IPC stream, with the columns
+/// and types of the `path-P.parquet` file `herdlab run --decision-log P` writes. The path is
+/// simulated again (bit for bit the run's path) on a worker thread with the GIL released; Ctrl-C
+/// stops it between quarters.
+#[pyfunction]
+#[pyo3(signature = (scenario, path, *, seed=None))]
+fn decision_log<'py>(
+    py: Python<'py>,
+    scenario: &ScenarioDraft,
+    path: u64,
+    seed: Option<u64>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let prepared = scenario.prepare(py, &settings(None, seed, None, None)?)?;
+    let s = &prepared.scenario;
+    check_path(s, path)?;
+    let log = drive(py, None, |m| {
+        for w in s.warnings() {
+            m.warning(&prepared.input.file, &w.to_string());
+        }
+        let observer = m.run_started(&format!("{}: decision log of path {path}", s.name), 1, 0);
+        let model = Model::new(s)?;
+        let mut log: Vec<Decision> = Vec::new();
+        model.simulate_path_with(path, &*observer, Some(&mut log))?;
+        Ok(log)
+    })?;
+    fn name<'a>(i: u32, names: &[&'a str]) -> &'a str {
+        names.get(i as usize).copied().unwrap_or_default()
+    }
+    let banks: Vec<&str> = s.banks.iter().map(|b| b.id.as_str()).collect();
+    let regions: Vec<&str> = s.regions.iter().map(|r| r.name.as_str()).collect();
+    let families: Vec<&str> = s.models.families.iter().map(|f| f.name.as_str()).collect();
+    let b = batch(
+        vec![
+            Field::new("path", DataType::UInt64, false),
+            Field::new("quarter", DataType::UInt32, false),
+            Field::new("bank", DataType::Utf8, false),
+            Field::new("applicant", DataType::Utf8, false),
+            Field::new("approved", DataType::Boolean, false),
+            Field::new("region", DataType::Utf8, false),
+            Field::new("family", DataType::Utf8, false),
+            Field::new("amount", DataType::Float64, false),
+            Field::new("creditworthy", DataType::Boolean, false),
+            Field::new("position", DataType::UInt32, false),
+            Field::new("funded", DataType::Boolean, false),
+        ],
+        vec![
+            Arc::new(UInt64Array::from_iter_values(log.iter().map(|_| path))),
+            Arc::new(UInt32Array::from_iter_values(log.iter().map(|d| d.quarter))),
+            Arc::new(StringArray::from_iter_values(
+                log.iter().map(|d| name(d.bank, &banks)),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                log.iter().map(|d| format!("f{}", d.firm)),
+            )),
+            Arc::new(BooleanArray::from(
+                log.iter().map(|d| d.approved).collect::<Vec<_>>(),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                log.iter().map(|d| name(d.region, &regions)),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                log.iter().map(|d| name(d.family, &families)),
+            )),
+            Arc::new(Float64Array::from_iter_values(log.iter().map(|d| d.amount))),
+            Arc::new(BooleanArray::from(
+                log.iter().map(|d| d.creditworthy).collect::<Vec<_>>(),
+            )),
+            Arc::new(UInt32Array::from_iter_values(
+                log.iter().map(|d| d.position),
+            )),
+            Arc::new(BooleanArray::from(
+                log.iter().map(|d| d.funded).collect::<Vec<_>>(),
+            )),
+        ],
+    )?;
+    ipc(py, &b)
+}
+
+/// Writes the decision log of one path as `path-P.csv` and `path-P.parquet` into `folder` (made
+/// if missing) through `reports::service::decision_log::write_decision_log`, the files `herdlab
+/// run --decision-log P` writes; returns their paths.
+#[pyfunction]
+#[pyo3(signature = (scenario, path, folder, *, seed=None))]
+fn write_decision_log(
+    py: Python<'_>,
+    scenario: &ScenarioDraft,
+    path: u64,
+    folder: PathBuf,
+    seed: Option<u64>,
+) -> PyResult<Vec<PathBuf>> {
+    let prepared = scenario.prepare(py, &settings(None, seed, None, None)?)?;
+    check_path(&prepared.scenario, path)?;
+    drive(py, None, |m| {
+        for w in prepared.scenario.warnings() {
+            m.warning(&prepared.input.file, &w.to_string());
+        }
+        service::decision_log::write_decision_log(&prepared.scenario, path, &folder)
+    })
+}
+
 /// herdlab's version.
 #[pyfunction]
 fn version() -> &'static str {
@@ -750,6 +866,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(load_run, m)?)?;
     m.add_function(wrap_pyfunction!(compare, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(decision_log, m)?)?;
+    m.add_function(wrap_pyfunction!(write_decision_log, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     Ok(())
 }
