@@ -8,6 +8,7 @@ pandas (default) or polars tables, which cross from Rust as Arrow.
 >>> r = herdlab.run("regional-monoculture", paths=200, seed=7)      # doctest: +SKIP
 >>> r.summary.head()                                                 # doctest: +SKIP
 >>> log = herdlab.write_decision_log("regional-monoculture", 0, "logs")  # doctest: +SKIP
+>>> herdlab.monitor(log[1]).alarms                                   # doctest: +SKIP
 
 The same scenario and seed give bit-identical numbers to ``herdlab run`` on the command line,
 for any thread count.
@@ -32,6 +33,7 @@ from ._core import (
     FileError,
     HerdlabError,
     Interrupted,
+    MonitorError,
     RunError,
     ScenarioError,
     UsageError,
@@ -42,6 +44,8 @@ __all__ = [
     "FileError",
     "HerdlabError",
     "Interrupted",
+    "MonitorError",
+    "MonitorResult",
     "Result",
     "RunError",
     "Scenario",
@@ -52,6 +56,7 @@ __all__ = [
     "compare",
     "decision_log",
     "load",
+    "monitor",
     "run",
     "scenario",
     "sweep",
@@ -602,7 +607,7 @@ def load(folder: str | os.PathLike[str], *, output: str = "pandas") -> Result | 
 
 
 # ---------------------------------------------------------------------------------------------
-# Decision logs
+# Decision logs and the herding monitor
 
 
 def _whole(name: str, value: Any, *, minimum: int, maximum: int = 2**64 - 1) -> int:
@@ -667,3 +672,131 @@ def write_decision_log(
         seed=_count("seed", seed, minimum=0),
     )
     return [Path(f) for f in files]
+
+
+def _measures_table(data: pa.Table, output: str) -> Any:
+    """A monitor table; in pandas ``over_threshold`` is the nullable ``boolean`` dtype (it is
+    undefined where the measure is)."""
+    out = _table(data, output)
+    if output == "pandas" and "over_threshold" in out.columns:
+        out["over_threshold"] = out["over_threshold"].astype("boolean")
+    return out
+
+
+class MonitorResult:
+    """What the herding monitor found in a decision log (see :func:`monitor`).
+
+    ``quarters`` and ``regions`` have one row per quarter (and region) with every measure of
+    docs/monitor.md: quarter, region, rows, applicants, banks, approval_rate,
+    measured_applicants, multi_bank_applicants, systemic_rejection,
+    systemic_rejection_baseline, systemic_rejection_ratio, ratio_ci_low, ratio_ci_high,
+    decision_agreement, agreement_pairs, agreement_shared, same_family_agreement,
+    cross_family_agreement, same_family_share, shared_model_excess, lsv, lsv_markets,
+    over_threshold, alarm. Undefined measures are NaN (null in polars and arrow);
+    ``over_threshold`` is a nullable boolean. ``alarms`` has one row per alarm raised.
+    """
+
+    def __init__(self, data: _core.MonitorData, output: str = "pandas") -> None:
+        self._data = data
+        self._output = _check_output(output)
+
+    @property
+    def quarters(self) -> Any:
+        """The whole log's measures, one row per quarter (``region`` empty)."""
+        return _measures_table(_read_ipc(self._data.quarters_ipc()), self._output)
+
+    @property
+    def regions(self) -> Any:
+        """Each region's measures, by quarter then region name (no rows without a ``region``
+        column in the log). ``lsv`` is computed for the whole log only."""
+        return _measures_table(_read_ipc(self._data.regions_ipc()), self._output)
+
+    @property
+    def alarms(self) -> Any:
+        """The alarms raised, the whole log's first, then each region's, in quarter order:
+        region (empty for the whole log), measure, first_quarter_over, raised_quarter,
+        response_quarter, value (the measure in the raising quarter)."""
+        return _table(_read_ipc(self._data.alarms_ipc()), self._output)
+
+    @property
+    def alarm_raised(self) -> bool:
+        """Whether any alarm was raised (``herdlab monitor`` then exits with status 10)."""
+        return self._data.alarm_raised
+
+    @property
+    def rows(self) -> int:
+        """Data rows read from the log."""
+        return self._data.rows
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """The whole report as a dict, as in the result folder's ``summary.json``: log, format,
+        rows, settings, creditworthy_known, quarters, regions, alarms, pending_quarter,
+        peak_state_bytes."""
+        return json.loads(self._data.summary_json())
+
+    def save(self, folder: str | os.PathLike[str], *, force: bool = False) -> Path:
+        """Writes the result folder ``herdlab monitor`` writes (summary.json, quarters.csv,
+        quarters.parquet, a chart per defined measure, report.html, manifest.json);
+        ``force`` replaces an existing herdlab result folder. Returns the folder."""
+        return Path(self._data.save(os.fspath(folder), force))
+
+    def __repr__(self) -> str:
+        n = len(self.summary["alarms"])
+        return f"<herdlab.MonitorResult: {self.rows} rows, {n} alarm(s)>"
+
+
+def monitor(
+    log: str | os.PathLike[str],
+    *,
+    measure: str = "shared-model-excess",
+    threshold: float = 0.06,
+    persistence: int = 2,
+    lag: int = 1,
+    min_shared: int = 30,
+    resamples: int = 999,
+    alarm: bool = True,
+    output: str = "pandas",
+) -> MonitorResult:
+    """Runs the herding monitor (docs/monitor.md) on a decision log and returns a
+    :class:`MonitorResult` (nothing is written until ``.save``), as ``herdlab monitor`` does.
+
+    ``log`` is a CSV file with a header or a Parquet file (told apart by content), with columns
+    quarter, bank, applicant, approved and optionally region, family, amount, creditworthy,
+    sorted by quarter; :func:`write_decision_log` writes the engine's own.
+
+    The alarm rule: ``measure`` (``"systemic-rejection-ratio"``, ``"decision-agreement"``,
+    ``"lsv"`` or ``"shared-model-excess"``) strictly above ``threshold`` for ``persistence``
+    consecutive quarters raises an alarm, the response starting ``lag`` quarters later;
+    ``alarm=False`` computes none. The default rule is the one docs/monitor.md chose to tell
+    ``regional-monoculture`` from its diverse twin (the CLI's default is the
+    systemic-rejection ratio above 2.5). ``min_shared`` is the fewest shared applicants for a
+    bank pair to enter decision agreement (>= 2); ``resamples`` the bootstrap resamples of the
+    systemic-rejection ratio's interval (0: none, much faster).
+
+    The log is read with the GIL released. A log the monitor refuses raises
+    :class:`MonitorError` (a :class:`FileError`) with the monitor's message and ``file``,
+    ``row``, ``line``, ``column``, ``value`` attributes where it says them; a setting out of
+    range raises :class:`UsageError`. Ctrl-C raises ``KeyboardInterrupt`` at once (the read
+    finishes in the background and is dropped).
+    """
+    _check_output(output)
+    if not isinstance(log, (str, os.PathLike)):
+        raise UsageError(f"log={log!r}: allowed: the path of a CSV or Parquet decision log")
+    if not isinstance(alarm, bool):
+        raise UsageError(f"alarm={alarm!r}: allowed: True or False")
+    if not isinstance(measure, str):
+        raise UsageError(f"measure={measure!r}: allowed: a measure's name")
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
+        raise UsageError(f"threshold={threshold!r}: allowed: a finite number")
+    u32 = 2**32 - 1
+    data = _core.measure_log(
+        os.fspath(log),
+        measure=measure if alarm else None,
+        threshold=float(threshold),
+        persistence=_whole("persistence", persistence, minimum=1, maximum=u32),
+        lag=_whole("lag", lag, minimum=0, maximum=u32),
+        min_shared=_whole("min_shared", min_shared, minimum=2),
+        resamples=_whole("resamples", resamples, minimum=0, maximum=u32),
+    )
+    return MonitorResult(data, output)

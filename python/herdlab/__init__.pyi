@@ -8,6 +8,7 @@ from ._core import (
     FileError as FileError,
     HerdlabError as HerdlabError,
     Interrupted as Interrupted,
+    MonitorError as MonitorError,
     RunError as RunError,
     ScenarioError as ScenarioError,
     UsageError as UsageError,
@@ -74,6 +75,25 @@ class Sweep:
     def grid(self) -> Any: ...
     def result(self, cell: int) -> Result: ...
 
+class MonitorResult:
+    """The herding monitor's measures and alarms on a decision log; save() writes its folder."""
+
+    @property
+    def quarters(self) -> Any: ...
+    @property
+    def regions(self) -> Any: ...
+    @property
+    def alarms(self) -> Any: ...
+    @property
+    def alarm_raised(self) -> bool: ...
+    @property
+    def rows(self) -> int: ...
+    @property
+    def summary(self) -> dict[str, Any]: ...
+    def save(self, folder: _PathLike, *, force: bool = False) -> Path: ...
+
+Measure = Literal["systemic-rejection-ratio", "decision-agreement", "lsv", "shared-model-excess"]
+
 def scenario(name_or_path: Union[_PathLike, Scenario]) -> Scenario: ...
 def run(
     scenario: Union[_PathLike, Scenario],
@@ -126,3 +146,15 @@ def write_decision_log(
     *,
     seed: int | None = None,
 ) -> list[Path]: ...
+def monitor(
+    log: _PathLike,
+    *,
+    measure: Measure = "shared-model-excess",
+    threshold: float = 0.06,
+    persistence: int = 2,
+    lag: int = 1,
+    min_shared: int = 30,
+    resamples: int = 999,
+    alarm: bool = True,
+    output: Output = "pandas",
+) -> MonitorResult: ...

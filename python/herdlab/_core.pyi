@@ -17,6 +17,15 @@ class UsageError(HerdlabError):
 class FileError(HerdlabError):
     """A file or folder that cannot be read or written."""
 
+class MonitorError(FileError):
+    """A decision log the herding monitor cannot read or refuses."""
+
+    file: Optional[str]
+    row: Optional[int]
+    line: Optional[int]
+    column: Optional[str]
+    value: Optional[str]
+
 class RunError(HerdlabError):
     """A run that cannot be carried out."""
 
@@ -52,6 +61,19 @@ class RunData:
     def manifest_json(self) -> str: ...
     def scenario_json(self) -> str: ...
     def save(self, folder: str, force: bool) -> str: ...
+
+class MonitorData:
+    """The herding monitor's report on a decision log."""
+
+    def quarters_ipc(self) -> bytes: ...
+    def regions_ipc(self) -> bytes: ...
+    def alarms_ipc(self) -> bytes: ...
+    @property
+    def rows(self) -> int: ...
+    @property
+    def alarm_raised(self) -> bool: ...
+    def summary_json(self) -> str: ...
+    def save(self, folder: str, force: bool) -> Path: ...
 
 _Progress = Optional[Callable[[str, int, int], Any]]
 
@@ -95,4 +117,14 @@ def decision_log(scenario: ScenarioDraft, path: int, *, seed: Optional[int] = No
 def write_decision_log(
     scenario: ScenarioDraft, path: int, folder: str, *, seed: Optional[int] = None
 ) -> list[Path]: ...
+def measure_log(
+    log: str,
+    *,
+    measure: Optional[str],
+    threshold: float,
+    persistence: int,
+    lag: int,
+    min_shared: int,
+    resamples: int,
+) -> MonitorData: ...
 def version() -> str: ...

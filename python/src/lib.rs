@@ -16,6 +16,7 @@ use arrow_array::{
     ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, UInt32Array, UInt64Array,
 };
 use arrow_schema::{DataType, Field, Schema};
+use monitor::QuarterMeasures;
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
@@ -56,6 +57,12 @@ create_exception!(
     FileError,
     HerdlabError,
     "A file or folder that cannot be read or written, or is not what it should be."
+);
+create_exception!(
+    herdlab,
+    MonitorError,
+    FileError,
+    "A decision log the herding monitor cannot read or refuses; `.file`, `.row`, `.line`, `.column`, `.value` say where when the monitor knows."
 );
 create_exception!(
     herdlab,
@@ -109,6 +116,8 @@ fn to_py(py: Python<'_>, e: ServiceError) -> PyErr {
         | ServiceError::Exists { .. }
         | ServiceError::Checkpoint(_) => FileError::new_err(message),
         ServiceError::Usage(_) | ServiceError::Sweep { .. } => UsageError::new_err(message),
+        ServiceError::Monitor(monitor::Error::Setting { .. }) => UsageError::new_err(message),
+        ServiceError::Monitor(m) => monitor_error(py, message, m),
         ServiceError::Interrupted
         | ServiceError::InterruptedKept { .. }
         | ServiceError::InterruptedCells { .. } => Interrupted::new_err(message),
@@ -117,6 +126,72 @@ fn to_py(py: Python<'_>, e: ServiceError) -> PyErr {
     if err.is_instance_of::<ScenarioError>(py) {
         let _ = err.value(py).setattr("problems", problems);
     }
+    err
+}
+
+/// A `MonitorError` whose attributes say where in the log the monitor found the problem: `file`,
+/// `row` (1-based data row, header not counted), `line` (CSV line, header included), `column`
+/// and `value` (as found), each `None` when the error does not say.
+fn monitor_error(py: Python<'_>, message: String, e: &monitor::Error) -> PyErr {
+    use monitor::Error as E;
+    let mut file: Option<&PathBuf> = None;
+    let mut place: Option<monitor::Place> = None;
+    let mut column: Option<String> = None;
+    let mut value: Option<String> = None;
+    match e {
+        E::Io { path, .. } | E::Format { path, .. } | E::Empty { path } => file = Some(path),
+        E::Truncated { path, .. } => file = Some(path),
+        E::MissingColumn {
+            path, column: c, ..
+        }
+        | E::ColumnType {
+            path, column: c, ..
+        } => {
+            file = Some(path);
+            column = Some(c.to_string());
+        }
+        E::DuplicateColumn { path, column: c } => {
+            file = Some(path);
+            column = Some(c.clone());
+        }
+        E::BadValue {
+            path,
+            place: p,
+            column: c,
+            value: v,
+            ..
+        } => {
+            (file, place) = (Some(path), Some(*p));
+            (column, value) = (Some(c.to_string()), Some(v.clone()));
+        }
+        E::OutOfOrder {
+            path,
+            place: p,
+            quarter,
+            ..
+        } => {
+            (file, place) = (Some(path), Some(*p));
+            (column, value) = (Some("quarter".into()), Some(quarter.to_string()));
+        }
+        E::Duplicate { path, place: p, .. } => (file, place) = (Some(path), Some(*p)),
+        E::OneBank { path, first, .. } => (file, place) = (Some(path), Some(*first)),
+        E::Inconsistent(i) => {
+            (file, place) = (Some(&i.path), Some(i.place));
+            (column, value) = (Some(i.column.to_string()), Some(i.value.clone()));
+        }
+        E::FamilyChanged(f) => {
+            (file, place) = (Some(&f.path), Some(f.place));
+            (column, value) = (Some("family".into()), Some(f.family.clone()));
+        }
+        _ => {}
+    }
+    let err = MonitorError::new_err(message);
+    let v = err.value(py);
+    let _ = v.setattr("file", file.map(|f| f.display().to_string()));
+    let _ = v.setattr("row", place.map(|p| p.row));
+    let _ = v.setattr("line", place.and_then(|p| p.line).map(|l| l.get()));
+    let _ = v.setattr("column", column);
+    let _ = v.setattr("value", value);
     err
 }
 
@@ -844,6 +919,277 @@ fn write_decision_log(
     })
 }
 
+/// The herding monitor's report on a decision log, kept in memory until `save`.
+#[pyclass(module = "herdlab._core", frozen)]
+struct MonitorData {
+    report: monitor::MonitorReport,
+}
+
+/// A column of the per-quarter measures: its name and how to read it from a quarter.
+enum Col {
+    U32(&'static str, fn(&QuarterMeasures) -> u32),
+    U64(&'static str, fn(&QuarterMeasures) -> u64),
+    F64(&'static str, fn(&QuarterMeasures) -> f64),
+    OptF64(&'static str, fn(&QuarterMeasures) -> Option<f64>),
+    OptStr(&'static str, fn(&QuarterMeasures) -> Option<&str>),
+    OptBool(&'static str, fn(&QuarterMeasures) -> Option<bool>),
+    Bool(&'static str, fn(&QuarterMeasures) -> bool),
+}
+
+/// Every field of `QuarterMeasures`, in its order (the order of `summary.json`).
+const QUARTER_COLUMNS: [Col; 24] = [
+    Col::U32("quarter", |q| q.quarter),
+    Col::OptStr("region", |q| q.region.as_deref()),
+    Col::U64("rows", |q| q.rows),
+    Col::U64("applicants", |q| q.applicants),
+    Col::U64("banks", |q| q.banks),
+    Col::F64("approval_rate", |q| q.approval_rate),
+    Col::U64("measured_applicants", |q| q.measured_applicants),
+    Col::U64("multi_bank_applicants", |q| q.multi_bank_applicants),
+    Col::OptF64("systemic_rejection", |q| q.systemic_rejection),
+    Col::OptF64("systemic_rejection_baseline", |q| {
+        q.systemic_rejection_baseline
+    }),
+    Col::OptF64("systemic_rejection_ratio", |q| q.systemic_rejection_ratio),
+    Col::OptF64("ratio_ci_low", |q| q.ratio_ci_low),
+    Col::OptF64("ratio_ci_high", |q| q.ratio_ci_high),
+    Col::OptF64("decision_agreement", |q| q.decision_agreement),
+    Col::U64("agreement_pairs", |q| q.agreement_pairs),
+    Col::U64("agreement_shared", |q| q.agreement_shared),
+    Col::OptF64("same_family_agreement", |q| q.same_family_agreement),
+    Col::OptF64("cross_family_agreement", |q| q.cross_family_agreement),
+    Col::OptF64("same_family_share", |q| q.same_family_share),
+    Col::OptF64("shared_model_excess", |q| q.shared_model_excess),
+    Col::OptF64("lsv", |q| q.lsv),
+    Col::U64("lsv_markets", |q| q.lsv_markets),
+    Col::OptBool("over_threshold", |q| q.over_threshold),
+    Col::Bool("alarm", |q| q.alarm),
+];
+
+/// Fails to compile when `QuarterMeasures` gains a field, so that `QUARTER_COLUMNS` follows it.
+#[allow(dead_code)]
+fn every_quarter_field_is_a_column(q: &QuarterMeasures) {
+    let QuarterMeasures {
+        quarter: _,
+        region: _,
+        rows: _,
+        applicants: _,
+        banks: _,
+        approval_rate: _,
+        measured_applicants: _,
+        multi_bank_applicants: _,
+        systemic_rejection: _,
+        systemic_rejection_baseline: _,
+        systemic_rejection_ratio: _,
+        ratio_ci_low: _,
+        ratio_ci_high: _,
+        decision_agreement: _,
+        agreement_pairs: _,
+        agreement_shared: _,
+        same_family_agreement: _,
+        cross_family_agreement: _,
+        same_family_share: _,
+        shared_model_excess: _,
+        lsv: _,
+        lsv_markets: _,
+        over_threshold: _,
+        alarm: _,
+    } = q;
+}
+
+/// The per-quarter measures as an Arrow IPC stream: a column per field, undefined values null.
+fn quarters_table<'py>(py: Python<'py>, rows: &[QuarterMeasures]) -> PyResult<Bound<'py, PyBytes>> {
+    let mut fields = Vec::new();
+    let mut columns: Vec<ArrayRef> = Vec::new();
+    for c in &QUARTER_COLUMNS {
+        let (name, ty, nullable, array): (&str, DataType, bool, ArrayRef) = match c {
+            Col::U32(n, f) => (
+                n,
+                DataType::UInt32,
+                false,
+                Arc::new(UInt32Array::from_iter_values(rows.iter().map(f))),
+            ),
+            Col::U64(n, f) => (
+                n,
+                DataType::UInt64,
+                false,
+                Arc::new(UInt64Array::from_iter_values(rows.iter().map(f))),
+            ),
+            Col::F64(n, f) => (
+                n,
+                DataType::Float64,
+                false,
+                Arc::new(Float64Array::from_iter_values(rows.iter().map(f))),
+            ),
+            Col::OptF64(n, f) => (
+                n,
+                DataType::Float64,
+                true,
+                Arc::new(Float64Array::from(rows.iter().map(f).collect::<Vec<_>>())),
+            ),
+            Col::OptStr(n, f) => (
+                n,
+                DataType::Utf8,
+                true,
+                Arc::new(StringArray::from(rows.iter().map(f).collect::<Vec<_>>())),
+            ),
+            Col::OptBool(n, f) => (
+                n,
+                DataType::Boolean,
+                true,
+                Arc::new(BooleanArray::from(rows.iter().map(f).collect::<Vec<_>>())),
+            ),
+            Col::Bool(n, f) => (
+                n,
+                DataType::Boolean,
+                false,
+                Arc::new(BooleanArray::from(rows.iter().map(f).collect::<Vec<_>>())),
+            ),
+        };
+        fields.push(Field::new(name, ty, nullable));
+        columns.push(array);
+    }
+    ipc(py, &batch(fields, columns)?)
+}
+
+/// A measure's name as the monitor writes it (`shared-model-excess`).
+fn measure_name(m: monitor::Measure) -> String {
+    match serde_json::to_value(m) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => format!("{m:?}"),
+    }
+}
+
+#[pymethods]
+impl MonitorData {
+    /// The whole log's measures, one row per quarter.
+    fn quarters_ipc<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        quarters_table(py, &self.report.quarters)
+    }
+
+    /// Each region's measures, by quarter then region.
+    fn regions_ipc<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        quarters_table(py, &self.report.regions)
+    }
+
+    /// The alarms: region, measure, first_quarter_over, raised_quarter, response_quarter, value.
+    fn alarms_ipc<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let a = &self.report.alarms;
+        let b = batch(
+            vec![
+                Field::new("region", DataType::Utf8, true),
+                Field::new("measure", DataType::Utf8, false),
+                Field::new("first_quarter_over", DataType::UInt32, false),
+                Field::new("raised_quarter", DataType::UInt32, false),
+                Field::new("response_quarter", DataType::UInt32, false),
+                Field::new("value", DataType::Float64, false),
+            ],
+            vec![
+                Arc::new(StringArray::from(
+                    a.iter().map(|e| e.region.as_deref()).collect::<Vec<_>>(),
+                )),
+                Arc::new(StringArray::from_iter_values(
+                    a.iter().map(|e| measure_name(e.measure)),
+                )),
+                Arc::new(UInt32Array::from_iter_values(
+                    a.iter().map(|e| e.first_quarter_over),
+                )),
+                Arc::new(UInt32Array::from_iter_values(
+                    a.iter().map(|e| e.raised_quarter),
+                )),
+                Arc::new(UInt32Array::from_iter_values(
+                    a.iter().map(|e| e.response_quarter),
+                )),
+                Arc::new(Float64Array::from_iter_values(a.iter().map(|e| e.value))),
+            ],
+        )?;
+        ipc(py, &b)
+    }
+
+    /// Data rows read.
+    #[getter]
+    fn rows(&self) -> u64 {
+        self.report.rows
+    }
+
+    /// Whether any alarm was raised.
+    #[getter]
+    fn alarm_raised(&self) -> bool {
+        self.report.alarm_raised()
+    }
+
+    /// The report as JSON text: the result folder's `summary.json`.
+    fn summary_json(&self) -> PyResult<String> {
+        serde_json::to_string(&self.report).map_err(|e| RunError::new_err(e.to_string()))
+    }
+
+    /// Writes the result folder `herdlab monitor` writes; returns its path.
+    fn save(&self, py: Python<'_>, folder: PathBuf, force: bool) -> PyResult<PathBuf> {
+        py.detach(|| service::write_monitor_folder(&self.report, &folder, force))
+            .map_err(|e| to_py(py, e))
+    }
+}
+
+/// Reads a whole decision log (CSV or Parquet) with the herding monitor; `measure = None`
+/// computes no alarm. The log is read on a worker thread with the GIL released. The monitor
+/// cannot be stopped part-way, so on Ctrl-C the call raises `KeyboardInterrupt` at once and
+/// leaves the worker to finish reading in the background (it writes nothing).
+#[pyfunction]
+#[pyo3(signature = (log, *, measure, threshold, persistence, lag, min_shared, resamples))]
+#[allow(clippy::too_many_arguments)]
+fn measure_log(
+    py: Python<'_>,
+    log: PathBuf,
+    measure: Option<String>,
+    threshold: f64,
+    persistence: u32,
+    lag: u32,
+    min_shared: u64,
+    resamples: u32,
+) -> PyResult<MonitorData> {
+    let alarm = match measure {
+        None => None,
+        Some(m) => Some(monitor::AlarmRule {
+            measure: monitor::Measure::from_name(&m).map_err(|e| to_py(py, e.into()))?,
+            threshold,
+            persistence,
+            lag,
+        }),
+    };
+    let settings = monitor::Settings {
+        min_shared,
+        resamples,
+        alarm,
+        ..Default::default()
+    };
+    let worker = std::thread::Builder::new()
+        .name("herdlab-monitor".into())
+        .spawn(move || service::measure_log(&log, &settings))
+        .map_err(|e| RunError::new_err(format!("cannot start the monitor's thread: {e}")))?;
+    loop {
+        let finished = py.detach(|| {
+            for _ in 0..10 {
+                if worker.is_finished() {
+                    return true;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            worker.is_finished()
+        });
+        if finished {
+            break;
+        }
+        py.check_signals()?;
+    }
+    match py.detach(|| worker.join()) {
+        Ok(Ok(report)) => Ok(MonitorData { report }),
+        Ok(Err(e)) => Err(to_py(py, e)),
+        Err(_) => Err(PyRuntimeError::new_err(
+            "herdlab: the monitor's worker thread panicked",
+        )),
+    }
+}
+
 /// herdlab's version.
 #[pyfunction]
 fn version() -> &'static str {
@@ -858,16 +1204,19 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ScenarioError", py.get_type::<ScenarioError>())?;
     m.add("UsageError", py.get_type::<UsageError>())?;
     m.add("FileError", py.get_type::<FileError>())?;
+    m.add("MonitorError", py.get_type::<MonitorError>())?;
     m.add("RunError", py.get_type::<RunError>())?;
     m.add("Interrupted", py.get_type::<Interrupted>())?;
     m.add_class::<ScenarioDraft>()?;
     m.add_class::<RunData>()?;
+    m.add_class::<MonitorData>()?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(load_run, m)?)?;
     m.add_function(wrap_pyfunction!(compare, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
     m.add_function(wrap_pyfunction!(decision_log, m)?)?;
     m.add_function(wrap_pyfunction!(write_decision_log, m)?)?;
+    m.add_function(wrap_pyfunction!(measure_log, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     Ok(())
 }
