@@ -140,6 +140,28 @@ pub enum Error {
     /// A checkpoint is in the way, missing, or unusable.
     #[error("{0}")]
     Checkpoint(String),
+    /// Another process is writing the same result folder: it holds the folder's lock
+    /// ([`crate::lock`]). Nothing was read or changed.
+    #[error(
+        "{}: another herdlab process{} is writing this folder (it holds the lock {}); nothing \
+         was changed. Wait for it to finish (or stop it), or choose another --out",
+        folder.display(),
+        pid_text(pid),
+        lock.display()
+    )]
+    Locked {
+        /// The result folder.
+        folder: PathBuf,
+        /// Its lock file.
+        lock: PathBuf,
+        /// The process holding the lock, as its lock file says (`None` if not yet written).
+        pid: Option<u32>,
+    },
+}
+
+/// ` (pid N)`, or nothing when the process id is unknown.
+fn pid_text(pid: &Option<u32>) -> String {
+    pid.map(|p| format!(" (pid {p})")).unwrap_or_default()
 }
 
 impl Error {
@@ -163,7 +185,8 @@ impl Error {
             | Error::Format { .. }
             | Error::Exists { .. }
             | Error::NotAResultFolder { .. }
-            | Error::Checkpoint(_) => exit::IO,
+            | Error::Checkpoint(_)
+            | Error::Locked { .. } => exit::IO,
             Error::UnknownScenario { .. }
             | Error::Sweep { .. }
             | Error::Merge(_)

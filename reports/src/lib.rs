@@ -22,15 +22,17 @@
 //! scenarios built into the program), [`input`] (loading scenarios with overrides),
 //! [`toml_path`] (places in a scenario table named by a path; the data-file keys), [`sweep`]
 //! (sweep parameters and grids), [`checkpoint`] (finished chunks of long runs, for
-//! `run --resume`), [`output`] (result folders), [`merge`] (shards into one result), [`charts`]
-//! (publication charts), [`report`] (charts and report.html of a result folder), [`slurm`]
-//! (array jobs on a Slurm cluster). The command line's flags live in the binary, not here.
+//! `run --resume`), [`lock`] (one writer per result folder), [`output`] (result folders),
+//! [`merge`] (shards into one result), [`charts`] (publication charts), [`report`] (charts and
+//! report.html of a result folder), [`slurm`] (array jobs on a Slurm cluster). The command
+//! line's flags live in the binary, not here.
 
 pub mod bundled;
 pub mod charts;
 pub mod checkpoint;
 pub mod error;
 pub mod input;
+pub mod lock;
 pub mod merge;
 pub mod output;
 pub mod report;

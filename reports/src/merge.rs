@@ -7,6 +7,7 @@ use sim::aggregate::Aggregates;
 use sim::montecarlo::Shard;
 
 use crate::error::{Error, Result};
+use crate::lock::FolderLock;
 use crate::output::{self, AtomicDir, Manifest, MergedShard, ResultData, ShardInfo};
 
 /// A merged result as written.
@@ -29,6 +30,7 @@ fn shard_name(m: &Manifest) -> String {
 pub fn merge(dirs: &[PathBuf], out: &Path, force: bool, command_line: &[String]) -> Result<Merged> {
     let started = output::now_rfc3339();
     AtomicDir::check(out, force)?;
+    let _lock = FolderLock::acquire(out)?;
     if dirs.is_empty() {
         return Err(Error::Merge("no shard folders given".into()));
     }

@@ -1,9 +1,13 @@
-//! Reliability round 2 (issue 22, items 10-13), end to end through the `herdlab` binary:
-//! command-line values read exactly and blamed on the flag, comparisons across currencies, empty
-//! shards without invented statistics, and one error per bad CSV cell with `-q` keeping warnings.
-//! Runs are tiny (a path or two of small scenarios); run in release.
+//! Reliability round 2 (issue 22, items 6-8 and 10-13), end to end through the `herdlab`
+//! binary: one writer per result folder, result folders checked against the digests and path
+//! count of their manifests (merge, resume, report), command-line values read exactly and blamed
+//! on the flag, comparisons across currencies, empty shards without invented statistics, and one
+//! error per bad CSV cell with `-q` keeping warnings. Runs are tiny (a path or two of small
+//! scenarios, a few dozen for a run kept busy); run in release.
 
 use std::path::Path;
+use std::process::{Child, Command as StdCommand, Stdio};
+use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use predicates::prelude::*;
@@ -18,6 +22,168 @@ fn read(p: &Path) -> Vec<u8> {
 
 fn stderr_of(a: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&a.get_output().stderr).into_owned()
+}
+
+fn spawn(args: &[&str]) -> Child {
+    StdCommand::new(assert_cmd::cargo::cargo_bin("herdlab"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn herdlab")
+}
+
+fn entries(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// The checkpoint chunks kept beside the result folder `out`.
+fn chunks(out: &Path) -> Vec<String> {
+    let dir = reports::checkpoint::location(out);
+    std::fs::read_dir(&dir)
+        .map(|_| entries(&dir))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|n| n.starts_with("paths-") && n.ends_with(".jsonl"))
+        .collect()
+}
+
+/// Waits until `child` has kept a checkpoint chunk of `out`, so it is surely writing the folder.
+fn wait_for_a_chunk(child: &mut Child, out: &Path) {
+    let start = Instant::now();
+    while chunks(out).is_empty() {
+        assert!(
+            child.try_wait().expect("wait").is_none(),
+            "the run ended before it kept a chunk"
+        );
+        assert!(start.elapsed() < Duration::from_secs(120), "no chunk kept");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+// Item 6: no lock on the result folder. A second `run` on a folder being written was told to
+// `--resume` the first's checkpoint, and with `--force` deleted it.
+
+#[test]
+fn a_second_writer_of_a_folder_being_written_is_refused_naming_the_live_process() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let t = tmp.path();
+    // A shard to merge and a decision log to monitor, into the busy folder.
+    herdlab()
+        .args(["-q", "run", "baseline", "--paths", "1", "--out"])
+        .arg(t.join("one"))
+        .assert()
+        .success();
+    herdlab()
+        .args(["-q", "run", "regional-monoculture", "--paths", "1"])
+        .args(["--decision-log", "0", "--out"])
+        .arg(t.join("logged"))
+        .assert()
+        .success();
+    let log = t.join("logged/decision-log/path-0.csv");
+    assert!(log.is_file(), "{}", log.display());
+
+    let out = t.join("busy");
+    let out_s = out.to_str().expect("utf8");
+    // About 30 ms a path on one thread: a few seconds to refuse five writers in.
+    let run = [
+        "-q",
+        "run",
+        "baseline",
+        "--paths",
+        "150",
+        "--threads",
+        "1",
+        "--checkpoint-every",
+        "1",
+        "--out",
+        out_s,
+    ];
+    let mut first = spawn(&run);
+    wait_for_a_chunk(&mut first, &out);
+    let said = format!(
+        "another herdlab process (pid {}) is writing this folder",
+        first.id()
+    );
+    let one = t.join("one");
+    let seconds: [Vec<&str>; 5] = [
+        run.to_vec(),
+        [&run[..], &["--force"]].concat(),
+        vec!["run", "--resume", out_s],
+        vec!["merge", one.to_str().expect("utf8"), "--out", out_s],
+        vec![
+            "monitor",
+            log.to_str().expect("utf8"),
+            "--no-alarm",
+            "--out",
+            out_s,
+        ],
+    ];
+    for args in &seconds {
+        let kept = chunks(&out);
+        let a = herdlab().args(args).assert().code(4);
+        let err = stderr_of(&a);
+        assert!(
+            err.contains(&said) && err.contains(out_s),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("--resume"), "{args:?}: {err}");
+        // Nothing of the first run's was removed.
+        let now = chunks(&out);
+        assert!(
+            kept.iter().all(|c| now.contains(c)),
+            "{args:?}: {kept:?} -> {now:?}"
+        );
+    }
+    let done = first.wait_with_output().expect("wait");
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let jsonl = String::from_utf8(read(&out.join("paths.jsonl"))).expect("utf8");
+    assert_eq!(jsonl.lines().count(), 150);
+    let summary: serde_json::Value =
+        serde_json::from_slice(&read(&out.join("summary.json"))).expect("json");
+    assert_eq!(summary["paths"], 150);
+    // No checkpoint and no lock are left behind.
+    assert_eq!(entries(t), ["busy", "logged", "one"]);
+
+    // A writer killed with -9 does not block the next: the OS released its lock.
+    let out = t.join("killed");
+    let out_s = out.to_str().expect("utf8");
+    let mut child = spawn(&[
+        "-q",
+        "run",
+        "baseline",
+        "--paths",
+        "40",
+        "--threads",
+        "1",
+        "--checkpoint-every",
+        "1",
+        "--out",
+        out_s,
+    ]);
+    wait_for_a_chunk(&mut child, &out);
+    child.kill().expect("kill -9");
+    let _ = child.wait();
+    assert!(
+        t.join(".killed.lock").is_file(),
+        "the dead writer's lock file"
+    );
+    herdlab()
+        .args(["-q", "run", "--resume", out_s, "--threads", "1"])
+        .assert()
+        .success();
+    assert!(out.join("manifest.json").is_file());
+    assert_eq!(entries(t), ["busy", "killed", "logged", "one"]);
 }
 
 // Item 10: command-line values misreported and blamed on the file.

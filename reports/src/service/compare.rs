@@ -13,6 +13,7 @@ use super::{
 };
 use crate::error::Result;
 use crate::input::Origin;
+use crate::lock::FolderLock;
 use crate::output::{self, AtomicDir};
 use crate::sweep::{Assignment, ParamPath};
 
@@ -109,6 +110,7 @@ pub fn compare(request: &CompareRequest, monitor: &dyn Monitor) -> Result<Compar
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(format!("compare-{}", names.join("-"))));
     AtomicDir::check(&out, request.force)?;
+    let _lock = FolderLock::acquire(&out)?;
     let dir = AtomicDir::create(&out, request.force)?;
     let a = &prepared[0];
     let line = &request.command_line;
@@ -167,6 +169,7 @@ pub fn write_comparison_folder(
         ));
     };
     AtomicDir::check(out, force)?;
+    let _lock = FolderLock::acquire(out)?;
     let dir = AtomicDir::create(out, force)?;
     for ((s, f), name) in runs.iter().zip(&names) {
         write_into(&dir.path().join(name), s, f)?;

@@ -34,6 +34,7 @@ use sim::scenario::Scenario;
 
 pub use crate::error::{Error as ServiceError, Result};
 use crate::input::{self, Origin, ScenarioInput};
+use crate::lock::FolderLock;
 use crate::output::{self, AtomicDir, Manifest, ResultData, ShardInfo};
 use crate::sweep::{Assignment, ParamPath};
 use crate::{charts, merge, report};
@@ -562,6 +563,7 @@ pub fn write_run_folder(
     f: &Finished,
 ) -> Result<(PathBuf, Aggregates)> {
     AtomicDir::check(out, force)?;
+    let _lock = FolderLock::acquire(out)?;
     let dir = AtomicDir::create(out, force)?;
     let agg = write_into(dir.path(), scenario, f)?;
     let dir = dir.commit()?;

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::Result;
 use crate::charts::{FanChart, FanPoint, FanSeries, Output, Theme, fan_chart};
+use crate::lock::FolderLock;
 use crate::output::{self, AtomicDir};
 
 /// What [`monitor_log`] does.
@@ -52,11 +53,12 @@ struct MonitorManifest<'a> {
 /// read, so a refused `--out` costs nothing.
 pub fn monitor_log(request: &MonitorRequest) -> Result<MonitorOutcome> {
     AtomicDir::check(&request.out, request.force)?;
+    let _lock = FolderLock::acquire(&request.out)?;
     let report = monitor::run(&monitor::Request {
         log: request.log.clone(),
         settings: request.settings.clone(),
     })?;
-    let folder = write_monitor_folder(&report, &request.out, request.force)?;
+    let folder = write_monitor_folder_locked(&report, &request.out, request.force)?;
     Ok(MonitorOutcome { report, folder })
 }
 
@@ -80,13 +82,15 @@ pub fn follow_log(
     updated: &mut dyn FnMut(&MonitorReport),
 ) -> Result<MonitorOutcome> {
     AtomicDir::check(&request.out, request.force)?;
+    // Held while following: one writer of the folder at a time.
+    let _lock = FolderLock::acquire(&request.out)?;
     let mut m = monitor::Monitor::new(request.settings.clone())?;
     let mut force = request.force;
     loop {
         let rows = m.update(&request.log)?;
         if rows > 0 {
             let report = m.report();
-            write_monitor_folder(&report, &request.out, force)?;
+            write_monitor_folder_locked(&report, &request.out, force)?;
             // From now on the folder is ours to replace.
             force = true;
             updated(&report);
@@ -102,12 +106,19 @@ pub fn follow_log(
         }
     }
     let report = m.finish()?;
-    let folder = write_monitor_folder(&report, &request.out, force)?;
+    let folder = write_monitor_folder_locked(&report, &request.out, force)?;
     Ok(MonitorOutcome { report, folder })
 }
 
-/// Writes a monitor result folder for `report` at `out`, atomically.
+/// Writes a monitor result folder for `report` at `out`, atomically, holding the folder's lock
+/// ([`FolderLock`]) meanwhile.
 pub fn write_monitor_folder(report: &MonitorReport, out: &Path, force: bool) -> Result<PathBuf> {
+    let _lock = FolderLock::acquire(out)?;
+    write_monitor_folder_locked(report, out, force)
+}
+
+/// [`write_monitor_folder`] by a caller that holds the folder's lock.
+fn write_monitor_folder_locked(report: &MonitorReport, out: &Path, force: bool) -> Result<PathBuf> {
     let dir = AtomicDir::create(out, force)?;
     monitor::output::write_tables(report, dir.path())?;
     let charts = write_charts(report, dir.path())?;

@@ -11,6 +11,7 @@ use super::{Monitor, RunSettings, ServiceError, new_manifest, prepare, report_ht
 use crate::checkpoint::{self, Checkpoint, CheckpointInfo};
 use crate::error::Result;
 use crate::input::Origin;
+use crate::lock::FolderLock;
 use crate::output::{self, AtomicDir, Manifest, ResultData};
 use crate::sweep::Assignment;
 
@@ -121,6 +122,9 @@ pub fn run(request: &RunRequest, monitor: &dyn Monitor) -> Result<RunOutcome> {
         PathBuf::from("results").join(name)
     });
     AtomicDir::check(&out, request.force)?;
+    // Held until the folder is written and the checkpoint removed: a second writer of the same
+    // folder is refused before it reads or changes anything of this run's.
+    let _lock = FolderLock::acquire(&out)?;
     let manifest = new_manifest(&request.command_line, &p, &options)?;
     let checkpoint = Checkpoint::start(CheckpointInfo {
         format: checkpoint::CHECKPOINT_FORMAT.into(),
@@ -148,6 +152,7 @@ pub fn resume(request: &ResumeRequest, monitor: &dyn Monitor) -> Result<ResumeOu
         ));
     }
     let target = request.folder.as_path();
+    let _lock = FolderLock::acquire(target)?;
     let (mut checkpoint, have) = Checkpoint::open(target)?;
     checkpoint.retarget(target);
     let info = checkpoint.info();

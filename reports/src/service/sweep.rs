@@ -15,6 +15,7 @@ use super::{
 use crate::checkpoint;
 use crate::error::Result;
 use crate::input::Origin;
+use crate::lock::FolderLock;
 use crate::output::{self, AtomicDir, HEADLINE};
 use crate::sweep::{self, Assignment, Vary};
 
@@ -149,6 +150,8 @@ pub fn sweep(request: &SweepRequest, monitor: &dyn Monitor) -> Result<SweepOutco
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(format!("sweep-{}", base.name)));
     AtomicDir::check(&out, request.force)?;
+    // Held until the folder is written and the kept cells removed.
+    let _lock = FolderLock::acquire(&out)?;
     let dir = AtomicDir::create(&out, request.force)?;
     let n = plan.cells.len();
     let kept = checkpoint::location(&out);
@@ -374,6 +377,7 @@ pub fn write_sweep_folder(
         return Err(ServiceError::Usage("the sweep has no cells".into()));
     };
     AtomicDir::check(out, force)?;
+    let _lock = FolderLock::acquire(out)?;
     let dir = AtomicDir::create(out, force)?;
     let mut aggs = Vec::new();
     for (i, (s, f)) in runs.iter().enumerate() {
