@@ -7,7 +7,8 @@
 //!   shard, command line, start time) and the run's settings;
 //! - `paths-FIRST-END.jsonl`: the results of paths `FIRST..END` in the `paths.jsonl` format, each
 //!   written to a temporary file, flushed to disk and renamed into place, so a file with that name
-//!   is always whole.
+//!   is always whole. Its SHA-256 digest is recorded in `checkpoint.json` before the rename, and
+//!   checked when the run is resumed: a chunk altered, or not kept by this run, is refused.
 //!
 //! A path's results depend on the scenario and the path's index alone, so the paths of an
 //! interrupted run, continued by `herdlab run --resume DIR`, are the paths an uninterrupted run
@@ -15,6 +16,7 @@
 //! times and thread counts differ, as between any two runs). The checkpoint is removed once the
 //! result folder is in place.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -43,6 +45,10 @@ pub struct CheckpointInfo {
     pub report: bool,
     /// The manifest of the result folder, but for its finishing time and thread count.
     pub manifest: Manifest,
+    /// The SHA-256 digest of each chunk kept (`paths-FIRST-END.jsonl`), by file name, as 64
+    /// lowercase hexadecimal digits.
+    #[serde(default)]
+    pub chunks: BTreeMap<String, String>,
 }
 
 /// The checkpoint folder of a run and the chunks of paths it holds.
@@ -197,6 +203,24 @@ impl Checkpoint {
                     r.end
                 )));
             }
+            let name = chunk_name(&r);
+            let (digest, _) = output::sha256_file(&file)?;
+            match info.chunks.get(&name) {
+                Some(d) if *d == digest => {}
+                recorded => {
+                    return Err(Error::Checkpoint(format!(
+                        "{}: {}; the checkpoint is damaged (start over with --force)",
+                        file.display(),
+                        if recorded.is_some() {
+                            "does not match the SHA-256 digest recorded in checkpoint.json when \
+                             it was kept (it was altered)"
+                        } else {
+                            "was not kept by this run (checkpoint.json records no SHA-256 digest \
+                             for it)"
+                        }
+                    )));
+                }
+            }
             next = r.end;
             chunks.push(r);
             paths.extend(these);
@@ -257,10 +281,19 @@ impl Checkpoint {
         out
     }
 
-    /// Keeps the finished paths `range` (results in path order).
+    /// Keeps the finished paths `range` (results in path order): the chunk is written to a
+    /// temporary file, its digest recorded in `checkpoint.json`, and then it is renamed into place.
     pub fn save(&mut self, range: Range<u64>, paths: &[PathResult]) -> Result<()> {
-        let file = self.dir.join(chunk_name(&range));
-        write_whole(&file, |tmp| output::write_jsonl(tmp, paths))?;
+        let name = chunk_name(&range);
+        let file = self.dir.join(&name);
+        let info_file = self.dir.join(INFO);
+        let info = &mut self.info;
+        write_whole(&file, |tmp| {
+            output::write_jsonl(tmp, paths)?;
+            let (digest, _) = output::sha256_file(tmp)?;
+            info.chunks.insert(name, digest);
+            write_whole(&info_file, |t| output::write_json(t, &*info))
+        })?;
         self.chunks.push(range);
         self.chunks.sort_by_key(|r| r.start);
         Ok(())

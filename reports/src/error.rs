@@ -140,6 +140,19 @@ pub enum Error {
     /// A checkpoint is in the way, missing, or unusable.
     #[error("{0}")]
     Checkpoint(String),
+    /// A result folder does not match its manifest: files missing, altered (their SHA-256
+    /// digest differs from the one recorded), or fewer or more paths than the manifest says.
+    #[error(
+        "{}: the result folder does not match its manifest.json: {}; nothing was read from it",
+        dir.display(),
+        problems.join("; ")
+    )]
+    Damaged {
+        /// The folder.
+        dir: PathBuf,
+        /// Each problem, naming the file.
+        problems: Vec<String>,
+    },
     /// Another process is writing the same result folder: it holds the folder's lock
     /// ([`crate::lock`]). Nothing was read or changed.
     #[error(
@@ -186,7 +199,8 @@ impl Error {
             | Error::Exists { .. }
             | Error::NotAResultFolder { .. }
             | Error::Checkpoint(_)
-            | Error::Locked { .. } => exit::IO,
+            | Error::Locked { .. }
+            | Error::Damaged { .. } => exit::IO,
             Error::UnknownScenario { .. }
             | Error::Sweep { .. }
             | Error::Merge(_)

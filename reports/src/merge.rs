@@ -19,14 +19,19 @@ pub struct Merged {
     pub manifest: Manifest,
     /// Its aggregates.
     pub aggregates: Aggregates,
+    /// The shards whose manifests record no digests (written by an older herdlab): only their
+    /// files' presence and path counts could be checked.
+    pub unverified: Vec<PathBuf>,
 }
 
 fn shard_name(m: &Manifest) -> String {
     format!("{}/{}", m.shard.index, m.shard.count)
 }
 
-/// Reads the shards in `dirs`, checks they are the complete set of shards of one run, and writes
-/// the merged result to `out` with the same writer as a run.
+/// Reads the shards in `dirs`, checks they are the complete set of shards of one run and that
+/// each folder matches its manifest (files present, SHA-256 digests, path count: see
+/// [`output::verify_folder`]), and writes the merged result to `out` with the same writer as a
+/// run.
 pub fn merge(dirs: &[PathBuf], out: &Path, force: bool, command_line: &[String]) -> Result<Merged> {
     let started = output::now_rfc3339();
     AtomicDir::check(out, force)?;
@@ -44,6 +49,13 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool, command_line: &[String])
             )));
         }
         manifests.push((d.clone(), output::read_manifest(&path)?));
+    }
+    let mut unverified = Vec::new();
+    for (d, m) in &manifests {
+        let verified = output::verify_folder(d, m).map_err(|e| Error::Merge(e.to_string()))?;
+        if !verified.digests {
+            unverified.push(d.clone());
+        }
     }
     let (first_dir, first) = manifests[0].clone();
     let first_dir = &first_dir;
@@ -181,5 +193,6 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool, command_line: &[String])
         dir,
         manifest,
         aggregates,
+        unverified,
     })
 }

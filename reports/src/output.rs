@@ -4,10 +4,13 @@
 //! `paths.parquet`, `path_quarters.csv` and `paths.jsonl` (see `docs/outputs.md`). Everything but
 //! `manifest.json` depends only on the scenario and the path results, so a merged set of shards
 //! writes the same bytes as one unsharded run. Folders are built under a hidden sibling
-//! `.<name>.partial-<pid>` and renamed into place as the last step ([`AtomicDir`]).
+//! `.<name>.partial-<pid>` and renamed into place as the last step ([`AtomicDir`]). The manifest
+//! records the SHA-256 digest of every data file, and readers check a folder against it
+//! ([`verify_folder`]) before they use it.
 
+use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -110,6 +113,11 @@ pub struct Manifest {
     /// UTC); absent otherwise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resumed: Vec<String>,
+    /// The SHA-256 digest of each data file of the folder (every file of [`FILES`] but
+    /// `manifest.json`), by file name, as 64 lowercase hexadecimal digits; empty (absent from the
+    /// file) in folders written before herdlab recorded digests, and in checkpoints.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sha256: BTreeMap<String, String>,
     /// What the scenario was built from: merged TOML with overrides, and data files.
     pub input: ScenarioInput,
     /// The resolved, validated scenario.
@@ -311,8 +319,125 @@ pub fn write_result(dir: &Path, data: &ResultData<'_>) -> Result<Aggregates> {
     write_quarters(&dir.join("quarters.csv"), &agg, scenario, paths)?;
     let summary = summary_file(scenario, &agg);
     write_json(&dir.join("summary.json"), &summary)?;
-    write_json(&dir.join("manifest.json"), data.manifest)?;
+    let mut manifest = data.manifest.clone();
+    manifest.sha256 = BTreeMap::new();
+    for name in DATA_FILES {
+        let (digest, _) = sha256_file(&dir.join(name))?;
+        manifest.sha256.insert(name.to_string(), digest);
+    }
+    write_json(&dir.join("manifest.json"), &manifest)?;
     Ok(agg)
+}
+
+/// The data files of a result folder: [`FILES`] but `manifest.json`, which records their digests.
+pub const DATA_FILES: [&str; 7] = [
+    "paths.jsonl",
+    "paths.csv",
+    "paths.parquet",
+    "path_quarters.csv",
+    "path_families.csv",
+    "quarters.csv",
+    "summary.json",
+];
+
+/// The SHA-256 digest of a file's bytes as 64 lowercase hexadecimal digits, and the number of
+/// lines it holds (newlines, plus a last line without one), read in one pass.
+pub fn sha256_file(path: &Path) -> Result<(String, u64)> {
+    use sha2::{Digest, Sha256};
+    let mut f = File::open(path).map_err(|e| Error::io(path, "cannot read", e))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let (mut lines, mut last) = (0u64, b'\n');
+    loop {
+        let n = match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::io(path, "cannot read", e)),
+        };
+        hasher.update(&buf[..n]);
+        lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+        last = buf[n - 1];
+    }
+    if last != b'\n' {
+        lines += 1;
+    }
+    let hex = hasher
+        .finalize()
+        .iter()
+        .fold(String::with_capacity(64), |mut s, b| {
+            use std::fmt::Write as _;
+            let _ = write!(s, "{b:02x}");
+            s
+        });
+    Ok((hex, lines))
+}
+
+/// What [`verify_folder`] could check of a result folder that passed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Verified {
+    /// Whether the manifest records digests and every data file matched its own; `false` for a
+    /// folder written before herdlab recorded digests (only the files' presence and the path
+    /// count were checked).
+    pub digests: bool,
+}
+
+/// Checks the result folder `dir` against its manifest before anything reads it: every data file
+/// is there, each matches the SHA-256 digest the manifest records for it (when it records them),
+/// and `paths.jsonl` holds as many paths as the manifest's shard. Every problem found is reported
+/// at once ([`Error::Damaged`]), naming the file and what is wrong with it.
+pub fn verify_folder(dir: &Path, manifest: &Manifest) -> Result<Verified> {
+    let recorded = !manifest.sha256.is_empty();
+    let mut problems = Vec::new();
+    for name in DATA_FILES {
+        let file = dir.join(name);
+        if !file.is_file() {
+            problems.push(format!("{name} is missing"));
+            continue;
+        }
+        let (digest, lines) = sha256_file(&file)?;
+        if name == "paths.jsonl" {
+            let want = manifest
+                .shard
+                .end_path
+                .saturating_sub(manifest.shard.first_path);
+            if lines != want {
+                problems.push(format!(
+                    "paths.jsonl holds {lines} paths, but manifest.json says {want} (paths {}..{})",
+                    manifest.shard.first_path, manifest.shard.end_path
+                ));
+            }
+        }
+        if recorded {
+            match manifest.sha256.get(name) {
+                Some(d) if *d == digest => {}
+                Some(_) => problems.push(format!(
+                    "{name} does not match the SHA-256 digest manifest.json records for it \
+                     (it was altered, or copied from another run)"
+                )),
+                None => problems.push(format!(
+                    "manifest.json records no SHA-256 digest for {name}"
+                )),
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(Verified { digests: recorded })
+    } else {
+        Err(Error::Damaged {
+            dir: dir.to_path_buf(),
+            problems,
+        })
+    }
+}
+
+/// The note for a folder whose manifest records no digests (written by an older herdlab).
+pub fn no_digests_note(dir: &Path) -> String {
+    format!(
+        "{}: manifest.json records no SHA-256 digests of the data files (written by an older \
+         herdlab): the files' presence and the path count were checked, not their contents",
+        dir.display()
+    )
 }
 
 fn create(path: &Path) -> Result<BufWriter<File>> {

@@ -186,6 +186,125 @@ fn a_second_writer_of_a_folder_being_written_is_refused_naming_the_live_process(
     assert_eq!(entries(t), ["busy", "killed", "logged", "one"]);
 }
 
+/// `text` with one digit of the first number after `"key":` changed (one value edited).
+fn edit_value(text: &str, key: &str) -> String {
+    let at = text.find(&format!("\"{key}\":")).expect("key") + key.len() + 3;
+    let (i, d) = text[at..]
+        .char_indices()
+        .find(|(_, c)| ('1'..='8').contains(c))
+        .expect("a digit");
+    let mut out = text.to_string();
+    let bumped = char::from(d as u8 + 1).to_string();
+    out.replace_range(at + i..at + i + 1, &bumped);
+    out
+}
+
+// Item 7: `merge` trusted shard data: a shard's paths.jsonl copied from a run with another seed
+// merged with exit 0 and the wrong mean; an edited value merged silently; `--resume` took edited
+// checkpoint chunks.
+
+#[test]
+fn merge_and_resume_refuse_data_that_does_not_match_its_recorded_digest() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let t = tmp.path();
+    let shard = |seed: &str, i: u32, dir: &str| {
+        herdlab()
+            .args(["-q", "run", "baseline", "--paths", "4", "--seed", seed])
+            .args(["--shard", &format!("{i}/2"), "--out"])
+            .arg(t.join(dir))
+            .assert()
+            .success();
+    };
+    shard("3", 1, "s1");
+    shard("3", 2, "s2");
+    shard("4", 2, "other");
+    let jsonl = t.join("s2/paths.jsonl");
+    let original = read(&jsonl);
+    let merge = |out: &str| {
+        herdlab()
+            .args(["-q", "merge"])
+            .args([t.join("s1"), t.join("s2")])
+            .arg("--out")
+            .arg(t.join(out))
+            .assert()
+    };
+    // paths.jsonl of the same shard of another seed: the same path indices, other numbers.
+    std::fs::copy(t.join("other/paths.jsonl"), &jsonl).expect("copy");
+    let a = merge("m1").code(3);
+    let err = stderr_of(&a);
+    assert!(
+        err.contains("cannot merge")
+            && err.contains(&t.join("s2").display().to_string())
+            && err.contains("paths.jsonl")
+            && err.contains("SHA-256"),
+        "{err}"
+    );
+    assert!(!t.join("m1").exists());
+    // One value edited.
+    let text = String::from_utf8(original.clone()).expect("utf8");
+    std::fs::write(&jsonl, edit_value(&text, "supply")).expect("edit");
+    let err = stderr_of(&merge("m2").code(3));
+    assert!(
+        err.contains("paths.jsonl") && err.contains("SHA-256"),
+        "{err}"
+    );
+    assert!(!t.join("m2").exists());
+    // Any data file of a shard is checked, not only the one merge reads.
+    std::fs::write(&jsonl, &original).expect("restore");
+    let csv = t.join("s1/paths.csv");
+    let saved = read(&csv);
+    std::fs::write(&csv, [&saved[..], b"9,9\n"].concat()).expect("append");
+    let err = stderr_of(&merge("m3").code(3));
+    assert!(
+        err.contains("paths.csv") && err.contains("SHA-256"),
+        "{err}"
+    );
+    std::fs::write(&csv, &saved).expect("restore");
+    // The manifests must agree too: a whole shard of another seed is refused by its seed.
+    herdlab()
+        .args(["-q", "merge"])
+        .args([t.join("s1"), t.join("other")])
+        .arg("--out")
+        .arg(t.join("m4"))
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("seed"));
+    // Restored, the shards merge.
+    merge("merged").success();
+
+    // `--resume` checks each kept chunk against the digest recorded when it was kept.
+    let out = t.join("resumed");
+    let out_s = out.to_str().expect("utf8");
+    let mut child = spawn(&[
+        "-q",
+        "run",
+        "baseline",
+        "--paths",
+        "40",
+        "--threads",
+        "1",
+        "--checkpoint-every",
+        "1",
+        "--out",
+        out_s,
+    ]);
+    wait_for_a_chunk(&mut child, &out);
+    child.kill().expect("kill -9");
+    let _ = child.wait();
+    let chunk = chunks(&out).into_iter().next().expect("a chunk");
+    let file = reports::checkpoint::location(&out).join(&chunk);
+    let text = String::from_utf8(read(&file)).expect("utf8");
+    std::fs::write(&file, edit_value(&text, "supply")).expect("edit");
+    let err = stderr_of(
+        &herdlab()
+            .args(["-q", "run", "--resume", out_s])
+            .assert()
+            .code(4),
+    );
+    assert!(err.contains(&chunk) && err.contains("SHA-256"), "{err}");
+    assert!(!out.exists());
+}
+
 // Item 10: command-line values misreported and blamed on the file.
 
 #[test]

@@ -19,7 +19,7 @@ use reports::service::{
     self, CompareRequest, MergeRequest, Monitor, ReportRequest, ResumeOutcome, ResumeRequest,
     RunOutcome, RunRequest, RunSettings, SweepRequest,
 };
-use reports::{bundled, charts, report};
+use reports::{bundled, charts, output, report};
 use sim::aggregate::Aggregates;
 use sim::montecarlo::{Observer, Shard};
 use sim::scenario::Scenario;
@@ -484,6 +484,9 @@ pub(crate) fn execute(cli: Cli, ctx: &Context) -> Result<()> {
                 force,
                 command_line: ctx.command_line.clone(),
             })?;
+            for d in &m.unverified {
+                ctx.note(&output::no_digests_note(d));
+            }
             if ctx.tables {
                 let scenario = m.manifest.input.rebuild()?;
                 print_summary(&scenario, &m.aggregates);

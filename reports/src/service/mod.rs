@@ -445,6 +445,7 @@ fn new_manifest(command_line: &[String], p: &Prepared, options: &RunOptions) -> 
         overrides: p.overrides.clone(),
         merged_from: Vec::new(),
         resumed: Vec::new(),
+        sha256: Default::default(),
         input: p.input.clone(),
         scenario: scenario_json,
     })

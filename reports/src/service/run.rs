@@ -132,6 +132,7 @@ pub fn run(request: &RunRequest, monitor: &dyn Monitor) -> Result<RunOutcome> {
         force: request.force,
         report: request.settings.report,
         manifest,
+        chunks: Default::default(),
     })?;
     run_checkpointed(
         monitor,

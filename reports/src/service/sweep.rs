@@ -235,6 +235,7 @@ fn kept_cell(dir: &Path, p: &Prepared) -> Result<Option<Finished>> {
         return Ok(None);
     }
     let manifest = output::read_manifest(&manifest_file)?;
+    output::verify_folder(dir, &manifest)?;
     let scenario = serde_json::to_value(&p.scenario).map_err(|e| ServiceError::format(dir, e))?;
     if manifest.scenario != scenario
         || manifest.version != output::PROGRAM_VERSION
