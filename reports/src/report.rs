@@ -48,9 +48,11 @@ pub struct LoadedResult {
     pub aggregates: Aggregates,
 }
 
-/// Reads a run's (or a merged run's) result folder.
+/// Reads a run's (or a merged run's) result folder, once it is checked against its manifest
+/// ([`output::verify_folder`]: a damaged folder is refused, naming what is missing or altered).
 pub fn load_result(dir: &Path) -> Result<LoadedResult> {
     let manifest = output::read_manifest(&dir.join("manifest.json"))?;
+    output::verify_folder(dir, &manifest)?;
     let scenario = manifest.input.rebuild()?;
     let paths = output::read_paths(&dir.join("paths.jsonl"))?;
     let aggregates = sim::aggregate::aggregate(&scenario, &paths);

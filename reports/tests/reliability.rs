@@ -305,6 +305,109 @@ fn merge_and_resume_refuse_data_that_does_not_match_its_recorded_digest() {
     assert!(!out.exists());
 }
 
+/// Copies the files of the result folder `from` to a new folder `to`.
+fn copy_folder(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for name in entries(from) {
+        if from.join(&name).is_file() {
+            std::fs::copy(from.join(&name), to.join(&name)).expect("copy");
+        }
+    }
+}
+
+/// A damaged copy's name, how it is damaged, and what the refusal must say.
+type Damage<'a> = (&'a str, &'a dyn Fn(&Path), &'a [&'a str]);
+
+// Item 8: `report` on a damaged folder (half of paths.jsonl, summary.json or paths.csv deleted)
+// exited 0 and reported the paths it found.
+
+#[test]
+fn report_refuses_a_folder_that_does_not_match_its_manifest() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let t = tmp.path();
+    let good = t.join("good");
+    herdlab()
+        .args(["-q", "run", "baseline", "--paths", "4", "--out"])
+        .arg(&good)
+        .assert()
+        .success();
+    let report = |dir: &Path| {
+        herdlab()
+            .args(["-q", "report", "--format", "svg"])
+            .arg(dir)
+            .assert()
+    };
+    let damaged = |name: &str, damage: &dyn Fn(&Path)| {
+        let dir = t.join(name);
+        copy_folder(&good, &dir);
+        damage(&dir);
+        dir
+    };
+    let half = |dir: &Path| {
+        let text = String::from_utf8(read(&dir.join("paths.jsonl"))).expect("utf8");
+        let kept: String = text.lines().take(2).map(|l| format!("{l}\n")).collect();
+        std::fs::write(dir.join("paths.jsonl"), kept).expect("halve");
+    };
+    let cases: [Damage<'_>; 4] = [
+        (
+            "half",
+            &half,
+            &["paths.jsonl holds 2 paths", "says 4", "SHA-256"],
+        ),
+        (
+            "no-summary",
+            &|d: &Path| std::fs::remove_file(d.join("summary.json")).expect("rm"),
+            &["summary.json is missing"],
+        ),
+        (
+            "no-csv",
+            &|d: &Path| std::fs::remove_file(d.join("paths.csv")).expect("rm"),
+            &["paths.csv is missing"],
+        ),
+        (
+            "edited",
+            &|d: &Path| {
+                let text = String::from_utf8(read(&d.join("paths.jsonl"))).expect("utf8");
+                std::fs::write(d.join("paths.jsonl"), edit_value(&text, "supply")).expect("edit");
+            },
+            &["paths.jsonl does not match", "SHA-256"],
+        ),
+    ];
+    for (name, damage, said) in cases {
+        let dir = damaged(name, damage);
+        let err = stderr_of(&report(&dir).code(4));
+        assert!(err.contains(&dir.display().to_string()), "{name}: {err}");
+        for s in said {
+            assert!(err.contains(s), "{name}: {s:?} missing from {err}");
+        }
+        assert!(!dir.join("charts").exists(), "{name}: charts written");
+    }
+    // A folder written before digests were recorded: what can be checked is, and the report
+    // says the digests are absent rather than failing.
+    let without_digests = |dir: &Path| {
+        let file = dir.join("manifest.json");
+        let mut m: serde_json::Value = serde_json::from_slice(&read(&file)).expect("json");
+        assert!(m["sha256"].is_object(), "the manifest records digests");
+        m.as_object_mut().expect("object").remove("sha256");
+        std::fs::write(&file, serde_json::to_vec_pretty(&m).expect("json")).expect("write");
+    };
+    let old = damaged("old", &without_digests);
+    let a = report(&old).success();
+    assert!(
+        stderr_of(&a).contains("no SHA-256 digests"),
+        "{}",
+        stderr_of(&a)
+    );
+    assert!(old.join("charts").is_dir());
+    let old_half = damaged("old-half", &|d: &Path| {
+        without_digests(d);
+        half(d);
+    });
+    let err = stderr_of(&report(&old_half).code(4));
+    assert!(err.contains("paths.jsonl holds 2 paths"), "{err}");
+    report(&good).success();
+}
+
 // Item 10: command-line values misreported and blamed on the file.
 
 #[test]

@@ -470,6 +470,11 @@ pub(crate) fn execute(cli: Cli, ctx: &Context) -> Result<()> {
                 format: format.into(),
                 output: chart_output(width, height, dpi)?,
             })?;
+            if let Ok(m) = output::read_manifest(&dir.join("manifest.json"))
+                && m.sha256.is_empty()
+            {
+                ctx.note(&output::no_digests_note(&dir));
+            }
             if ctx.tables {
                 for w in written {
                     println!("wrote {}", w.display());
