@@ -29,7 +29,6 @@ use reports::service::{
 use reports::sweep::Assignment;
 use reports::toml_path::ParamPath;
 use sim::aggregate::Aggregates;
-use sim::model::{Decision, Model};
 use sim::montecarlo::{Observer, Shard};
 use sim::results::{PathResult, PathSummary, QuarterRecord};
 use sim::scenario::Scenario;
@@ -839,61 +838,10 @@ fn decision_log<'py>(
             m.warning(&prepared.input.file, &w.to_string());
         }
         let observer = m.run_started(&format!("{}: decision log of path {path}", s.name), 1, 0);
-        let model = Model::new(s)?;
-        let mut log: Vec<Decision> = Vec::new();
-        model.simulate_path_with(path, &*observer, Some(&mut log))?;
-        Ok(log)
+        reports::service::decision_log::simulate_log(s, path, &*observer)
     })?;
-    fn name<'a>(i: u32, names: &[&'a str]) -> &'a str {
-        names.get(i as usize).copied().unwrap_or_default()
-    }
-    let banks: Vec<&str> = s.banks.iter().map(|b| b.id.as_str()).collect();
-    let regions: Vec<&str> = s.regions.iter().map(|r| r.name.as_str()).collect();
-    let families: Vec<&str> = s.models.families.iter().map(|f| f.name.as_str()).collect();
-    let b = batch(
-        vec![
-            Field::new("path", DataType::UInt64, false),
-            Field::new("quarter", DataType::UInt32, false),
-            Field::new("bank", DataType::Utf8, false),
-            Field::new("applicant", DataType::Utf8, false),
-            Field::new("approved", DataType::Boolean, false),
-            Field::new("region", DataType::Utf8, false),
-            Field::new("family", DataType::Utf8, false),
-            Field::new("amount", DataType::Float64, false),
-            Field::new("creditworthy", DataType::Boolean, false),
-            Field::new("position", DataType::UInt32, false),
-            Field::new("funded", DataType::Boolean, false),
-        ],
-        vec![
-            Arc::new(UInt64Array::from_iter_values(log.iter().map(|_| path))),
-            Arc::new(UInt32Array::from_iter_values(log.iter().map(|d| d.quarter))),
-            Arc::new(StringArray::from_iter_values(
-                log.iter().map(|d| name(d.bank, &banks)),
-            )),
-            Arc::new(StringArray::from_iter_values(
-                log.iter().map(|d| format!("f{}", d.firm)),
-            )),
-            Arc::new(BooleanArray::from(
-                log.iter().map(|d| d.approved).collect::<Vec<_>>(),
-            )),
-            Arc::new(StringArray::from_iter_values(
-                log.iter().map(|d| name(d.region, &regions)),
-            )),
-            Arc::new(StringArray::from_iter_values(
-                log.iter().map(|d| name(d.family, &families)),
-            )),
-            Arc::new(Float64Array::from_iter_values(log.iter().map(|d| d.amount))),
-            Arc::new(BooleanArray::from(
-                log.iter().map(|d| d.creditworthy).collect::<Vec<_>>(),
-            )),
-            Arc::new(UInt32Array::from_iter_values(
-                log.iter().map(|d| d.position),
-            )),
-            Arc::new(BooleanArray::from(
-                log.iter().map(|d| d.funded).collect::<Vec<_>>(),
-            )),
-        ],
-    )?;
+    let b = reports::service::decision_log::record_batch(s, path, &log)
+        .map_err(|e| RunError::new_err(e.to_string()))?;
     ipc(py, &b)
 }
 

@@ -62,14 +62,7 @@ pub struct Checkpoint {
 
 /// Where the checkpoint of a run writing `target` lives: `.NAME.checkpoint` beside it.
 pub fn location(target: &Path) -> PathBuf {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "result".into());
-    target
-        .parent()
-        .unwrap_or(Path::new(""))
-        .join(format!(".{name}.checkpoint"))
+    crate::output::hidden_sibling(target, "checkpoint")
 }
 
 fn chunk_name(r: &Range<u64>) -> String {

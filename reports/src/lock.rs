@@ -24,14 +24,7 @@ use crate::error::{Error, Result};
 
 /// The lock file of the result folder `target`: `.NAME.lock` beside it.
 pub fn location(target: &Path) -> PathBuf {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "result".into());
-    target
-        .parent()
-        .unwrap_or(Path::new(""))
-        .join(format!(".{name}.lock"))
+    crate::output::hidden_sibling(target, "lock")
 }
 
 /// The exclusive lock of one result folder, released (and its file removed) when dropped.

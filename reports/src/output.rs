@@ -124,6 +124,19 @@ pub struct Manifest {
     pub scenario: serde_json::Value,
 }
 
+/// The hidden sibling `.NAME.SUFFIX` of the result folder `target` (its checkpoint, its lock);
+/// `NAME` is `result` when `target` has no file name.
+pub(crate) fn hidden_sibling(target: &Path, suffix: &str) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "result".into());
+    target
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(format!(".{name}.{suffix}"))
+}
+
 /// A folder being built under a temporary name, renamed into place by [`AtomicDir::commit`] and
 /// removed if dropped uncommitted.
 #[derive(Debug)]

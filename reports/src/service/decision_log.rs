@@ -7,8 +7,9 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use arrow_array::RecordBatch;
 use sim::model::{Decision, Model};
-use sim::montecarlo::Silent;
+use sim::montecarlo::{Observer, Silent};
 use sim::scenario::Scenario;
 
 use super::Result;
@@ -81,14 +82,25 @@ pub fn parse_paths(text: &str, paths: u64) -> Result<Vec<u64>> {
     Ok(out)
 }
 
+/// Simulates path `path` of `scenario` again (bit for bit the run's path, `observer` asked before
+/// each quarter whether to stop) and returns its decision log.
+pub fn simulate_log(
+    scenario: &Scenario,
+    path: u64,
+    observer: &dyn Observer,
+) -> Result<Vec<Decision>> {
+    let model = Model::new(scenario)?;
+    let mut log: Vec<Decision> = Vec::new();
+    model.simulate_path_with(path, observer, Some(&mut log))?;
+    Ok(log)
+}
+
 /// Simulates path `path` of `scenario` again (bit for bit the run's path) with its decision log
 /// and writes `path-P.csv` and `path-P.parquet` into `dir` (created), each atomically. Returns the
 /// files written.
 pub fn write_decision_log(scenario: &Scenario, path: u64, dir: &Path) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create", e))?;
-    let model = Model::new(scenario)?;
-    let mut log: Vec<Decision> = Vec::new();
-    model.simulate_path_with(path, &Silent, Some(&mut log))?;
+    let log = simulate_log(scenario, path, &Silent)?;
     let rows: Vec<[String; 11]> = log
         .iter()
         .map(|d| {
@@ -132,14 +144,17 @@ fn atomically(target: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<
     r
 }
 
-fn write_parquet(file: &Path, s: &Scenario, path: u64, log: &[Decision]) -> Result<()> {
+/// The decision log of path `path` as one Arrow batch: the columns of [`COLUMNS`] with the types
+/// of `path-P.parquet` (what the Python package hands to pandas, too).
+pub fn record_batch(
+    s: &Scenario,
+    path: u64,
+    log: &[Decision],
+) -> std::result::Result<RecordBatch, arrow_schema::ArrowError> {
     use arrow_array::{
-        ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, UInt32Array, UInt64Array,
+        ArrayRef, BooleanArray, Float64Array, StringArray, UInt32Array, UInt64Array,
     };
     use arrow_schema::{DataType, Field, Schema};
-    use parquet::arrow::ArrowWriter;
-    use parquet::basic::Compression;
-    use parquet::file::properties::WriterProperties;
 
     let fields = vec![
         Field::new("path", DataType::UInt64, false),
@@ -183,15 +198,22 @@ fn write_parquet(file: &Path, s: &Scenario, path: u64, log: &[Decision]) -> Resu
         )),
         Arc::new(BooleanArray::from_iter(log.iter().map(|d| Some(d.funded)))),
     ];
-    let schema = Arc::new(Schema::new(fields));
-    let batch =
-        RecordBatch::try_new(schema.clone(), columns).map_err(|e| Error::format(file, e))?;
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
+}
+
+fn write_parquet(file: &Path, s: &Scenario, path: u64, log: &[Decision]) -> Result<()> {
+    use parquet::arrow::ArrowWriter;
+    use parquet::basic::Compression;
+    use parquet::file::properties::WriterProperties;
+
+    let batch = record_batch(s, path, log).map_err(|e| Error::format(file, e))?;
     let props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_created_by(format!("herdlab {PROGRAM_VERSION}"))
         .build();
     let f = File::create(file).map_err(|e| Error::io(file, "cannot create", e))?;
-    let mut w = ArrowWriter::try_new(f, schema, Some(props)).map_err(|e| Error::format(file, e))?;
+    let mut w =
+        ArrowWriter::try_new(f, batch.schema(), Some(props)).map_err(|e| Error::format(file, e))?;
     w.write(&batch).map_err(|e| Error::format(file, e))?;
     let f = w.into_inner().map_err(|e| Error::format(file, e))?;
     f.sync_all().map_err(|e| Error::io(file, "cannot write", e))
