@@ -339,13 +339,15 @@ class Result:
 
     @property
     def paths(self) -> Any:
-        """One row per path: ``path`` and every per-path measure (the columns of paths.csv)."""
+        """One row per path: ``path`` and every per-path measure (the columns of paths.csv and
+        the table of paths.parquet); counts (firms, banks, quarters, 0/1 flags) are integers."""
         return _table(_read_ipc(self._data.paths_ipc()), self._output)
 
     @property
     def quarters(self) -> Any:
-        """Per path and quarter, long format: path, quarter, measure, region, value. ``region``
-        is empty (None) for whole-economy measures."""
+        """Per path and quarter, long format (the table of path_quarters.parquet): path, quarter,
+        measure, region, family, value, unit. ``region`` is empty (None) but for the per-region
+        measures, ``family`` but for the model families' records (``family_share`` ...)."""
         return _table(_read_ipc(self._data.quarters_ipc()), self._output)
 
     @property

@@ -30,7 +30,7 @@ use reports::sweep::Assignment;
 use reports::toml_path::ParamPath;
 use sim::aggregate::Aggregates;
 use sim::montecarlo::{Observer, Shard};
-use sim::results::{PathResult, PathSummary, QuarterRecord};
+use sim::results::PathResult;
 use sim::scenario::Scenario;
 
 create_exception!(
@@ -523,84 +523,21 @@ impl RunData {
         ipc(py, &b)
     }
 
-    /// One row per path: the columns of `paths.csv`.
+    /// One row per path: the columns of `paths.csv` (counts as integers; units in the field
+    /// metadata), the table of `paths.parquet`.
     fn paths_ipc<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        let paths = &self.paths;
-        let nr = self.scenario.regions.len();
-        let mut fields = vec![Field::new("path", DataType::UInt64, false)];
-        let mut columns: Vec<ArrayRef> = vec![Arc::new(UInt64Array::from_iter_values(
-            paths.iter().map(|p| p.path),
-        ))];
-        let values: Vec<Vec<f64>> = paths.iter().map(|p| p.summary.values()).collect();
-        for (k, m) in PathSummary::MEASURES.iter().enumerate() {
-            fields.push(Field::new(m.name, DataType::Float64, false));
-            columns.push(Arc::new(Float64Array::from_iter_values(
-                values.iter().map(|v| v[k]),
-            )));
-        }
-        for (r, region) in self.scenario.regions.iter().enumerate() {
-            fields.push(Field::new(
-                format!("credit_gap[{}]", region.name),
-                DataType::Float64,
-                false,
-            ));
-            columns.push(Arc::new(Float64Array::from_iter_values(
-                paths.iter().map(|p| p.region_gap_total(r, nr)),
-            )));
-        }
-        ipc(py, &batch(fields, columns)?)
+        let prov = reports::tables::Provenance::of(&self.scenario, &self.paths);
+        let b = reports::tables::paths_batch(&prov, &self.paths)
+            .map_err(|e| RunError::new_err(e.to_string()))?;
+        ipc(py, &b)
     }
 
-    /// Long per-quarter table: path, quarter, measure, region, value.
+    /// Long per-quarter table (path, quarter, measure, region, family, value, unit), the table of
+    /// `path_quarters.parquet`.
     fn quarters_ipc<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        let nr = self.scenario.regions.len();
-        let mut path = Vec::new();
-        let mut quarter = Vec::new();
-        let mut measure: Vec<&str> = Vec::new();
-        let mut region: Vec<Option<&str>> = Vec::new();
-        let mut value = Vec::new();
-        for p in &self.paths {
-            for (t, q) in p.quarters.iter().enumerate() {
-                let t1 = t as u32 + 1;
-                for (m, v) in QuarterRecord::MEASURES.iter().zip(q.values()) {
-                    path.push(p.path);
-                    quarter.push(t1);
-                    measure.push(m.name);
-                    region.push(None);
-                    value.push(v);
-                }
-                for (r, reg) in self.scenario.regions.iter().enumerate() {
-                    let x = p.region(t1, r, nr).cloned().unwrap_or_default();
-                    for (m, v) in [
-                        ("creditworthy_demand", x.creditworthy_demand),
-                        ("credit_gap", x.credit_gap),
-                        ("supply", x.supply),
-                    ] {
-                        path.push(p.path);
-                        quarter.push(t1);
-                        measure.push(m);
-                        region.push(Some(reg.name.as_str()));
-                        value.push(v);
-                    }
-                }
-            }
-        }
-        let b = batch(
-            vec![
-                Field::new("path", DataType::UInt64, false),
-                Field::new("quarter", DataType::UInt32, false),
-                Field::new("measure", DataType::Utf8, false),
-                Field::new("region", DataType::Utf8, true),
-                Field::new("value", DataType::Float64, false),
-            ],
-            vec![
-                Arc::new(UInt64Array::from(path)),
-                Arc::new(UInt32Array::from(quarter)),
-                Arc::new(StringArray::from(measure)),
-                Arc::new(StringArray::from(region)),
-                Arc::new(Float64Array::from(value)),
-            ],
-        )?;
+        let prov = reports::tables::Provenance::of(&self.scenario, &self.paths);
+        let b = reports::tables::path_quarters_batch(&prov, &self.paths)
+            .map_err(|e| RunError::new_err(e.to_string()))?;
         ipc(py, &b)
     }
 

@@ -44,7 +44,7 @@ def test_quarters_are_long_and_sum_to_the_paths_regional_gap(
     monoculture: herdlab.Result,
 ) -> None:
     q = monoculture.quarters
-    assert list(q.columns) == ["path", "quarter", "measure", "region", "value"]
+    assert list(q.columns) == ["path", "quarter", "measure", "region", "family", "value", "unit"]
     assert pd.api.types.is_integer_dtype(q["quarter"]) and q["quarter"].min() == 1
     east = q[(q["measure"] == "credit_gap") & (q["region"] == "east")]
     per_path = east.groupby("path")["value"].sum()
@@ -104,6 +104,38 @@ def test_save_writes_the_cli_result_folder_and_load_reads_it_back(
     pd.testing.assert_frame_equal(back.summary, monoculture.summary, check_exact=True)
 
 
+def test_parquet_files_carry_integer_counts_units_and_provenance(
+    monoculture: herdlab.Result, tmp_path: Path
+) -> None:
+    import pyarrow.parquet as pq
+
+    folder = monoculture.save(tmp_path / "run")
+    paths = pq.read_table(folder / "paths.parquet")
+    meta = {k.decode(): v.decode() for k, v in paths.schema.metadata.items()}
+    assert meta["herdlab.scenario"] == monoculture.manifest["scenario_name"]
+    assert meta["herdlab.seed"] == str(SEED)
+    assert meta["herdlab.paths"] == f"0..{PATHS}"
+    assert meta["herdlab.version"] == monoculture.manifest["version"]
+    units = json.loads(meta["herdlab.units"])
+    currency = monoculture.scenario["currency"]
+    assert units["credit_gap"] == currency and units["firm_defaults"] == "firms"
+    assert paths.schema.field("credit_gap").metadata[b"unit"] == currency.encode()
+    # Counts are integers, shares and money stay doubles.
+    for col in ["firm_defaults", "bank_failures", "alarm_quarter", "systemic_event"]:
+        assert pd.api.types.is_integer_dtype(monoculture.paths[col]), col
+    for col in ["credit_gap", "firm_default_share", "final_effective_families"]:
+        assert monoculture.paths[col].dtype == "float64", col
+    # The long per-quarter table on disk is the one Result.quarters gives.
+    long = pq.read_table(folder / "path_quarters.parquet").to_pandas()
+    pd.testing.assert_frame_equal(long, monoculture.quarters, check_exact=True)
+    assert set(long.loc[long["measure"] == "credit_gap", "unit"]) == {currency}
+    shares = long[long["measure"] == "family_share"]
+    assert set(shares["family"]) == {f["name"] for f in monoculture.scenario["models"]["families"]}
+    # The family shares of a quarter sum to one while any bank lends (at most one otherwise).
+    sums = shares.groupby(["path", "quarter"])["value"].sum()
+    assert (sums <= 1 + 1e-9).all() and ((sums - 1).abs() < 1e-9).mean() > 0.9
+
+
 def test_python_run_equals_the_cli_run_number_for_number(cli: str, tmp_path: Path) -> None:
     out = tmp_path / "cli"
     subprocess.run(
@@ -125,7 +157,7 @@ def test_python_run_equals_the_cli_run_number_for_number(cli: str, tmp_path: Pat
     # command line and times differ).
     saved = py.save(tmp_path / "python")
     for name in ["paths.csv", "paths.jsonl", "paths.parquet", "path_quarters.csv",
-                 "quarters.csv", "summary.json"]:
+                 "path_quarters.parquet", "quarters.csv", "summary.json"]:
         assert (saved / name).read_bytes() == (out / name).read_bytes(), name
     cli_summary = json.loads((out / "summary.json").read_text())
     ours = py.summary

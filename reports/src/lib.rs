@@ -39,6 +39,7 @@ pub mod report;
 pub mod service;
 pub mod slurm;
 pub mod sweep;
+pub mod tables;
 pub mod toml_path;
 
 pub use error::{Error, Result, exit};

@@ -1,7 +1,7 @@
 //! Result folders: writing them atomically, and reading back what `merge` needs.
 //!
 //! A result folder holds `manifest.json`, `summary.json`, `quarters.csv`, `paths.csv`,
-//! `paths.parquet`, `path_quarters.csv` and `paths.jsonl` (see `docs/outputs.md`). Everything but
+//! `paths.parquet`, `path_quarters.csv`, `path_quarters.parquet` and `paths.jsonl` (see `docs/outputs.md`). Everything but
 //! `manifest.json` depends only on the scenario and the path results, so a merged set of shards
 //! writes the same bytes as one unsharded run. Folders are built under a hidden sibling
 //! `.<name>.partial-<pid>` and renamed into place as the last step ([`AtomicDir`]). The manifest
@@ -12,7 +12,6 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use sim::aggregate::{
@@ -35,11 +34,12 @@ pub const FORMAT_VERSION: u32 = 1;
 pub const PROGRAM_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The files of a result folder, in the order they are written (the manifest last).
-pub const FILES: [&str; 8] = [
+pub const FILES: [&str; 9] = [
     "paths.jsonl",
     "paths.csv",
     "paths.parquet",
     "path_quarters.csv",
+    "path_quarters.parquet",
     "path_families.csv",
     "quarters.csv",
     "summary.json",
@@ -325,8 +325,17 @@ pub fn write_result(dir: &Path, data: &ResultData<'_>) -> Result<Aggregates> {
     write_jsonl(&dir.join("paths.jsonl"), paths)?;
     let (header, rows) = path_table(scenario, paths);
     write_csv(&dir.join("paths.csv"), &header, &rows)?;
-    write_parquet(&dir.join("paths.parquet"), scenario, paths)?;
+    let prov = crate::tables::Provenance::of(scenario, paths);
+    let (file, table) = ("paths.parquet", crate::tables::paths_batch(&prov, paths));
+    let table = table.map_err(|e| Error::format(dir.join(file), e))?;
+    crate::tables::write_parquet(&dir.join(file), &table)?;
     write_path_quarters(&dir.join("path_quarters.csv"), scenario, paths)?;
+    let (file, table) = (
+        "path_quarters.parquet",
+        crate::tables::path_quarters_batch(&prov, paths),
+    );
+    let table = table.map_err(|e| Error::format(dir.join(file), e))?;
+    crate::tables::write_parquet(&dir.join(file), &table)?;
     write_path_families(&dir.join("path_families.csv"), scenario, paths)?;
     let agg = sim::aggregate::aggregate(scenario, paths);
     write_quarters(&dir.join("quarters.csv"), &agg, scenario, paths)?;
@@ -343,11 +352,12 @@ pub fn write_result(dir: &Path, data: &ResultData<'_>) -> Result<Aggregates> {
 }
 
 /// The data files of a result folder: [`FILES`] but `manifest.json`, which records their digests.
-pub const DATA_FILES: [&str; 7] = [
+pub const DATA_FILES: [&str; 8] = [
     "paths.jsonl",
     "paths.csv",
     "paths.parquet",
     "path_quarters.csv",
+    "path_quarters.parquet",
     "path_families.csv",
     "quarters.csv",
     "summary.json",
@@ -889,49 +899,6 @@ pub fn summary_file<'a>(scenario: &'a Scenario, agg: &'a Aggregates) -> SummaryF
         systemic_event: &agg.systemic_event,
         bank_failures: &agg.bank_failures,
     }
-}
-
-fn write_parquet(path: &Path, scenario: &Scenario, paths: &[PathResult]) -> Result<()> {
-    use arrow_array::{ArrayRef, Float64Array, RecordBatch, UInt64Array};
-    use arrow_schema::{DataType, Field, Schema};
-    use parquet::arrow::ArrowWriter;
-    use parquet::basic::Compression;
-    use parquet::file::properties::WriterProperties;
-
-    let nr = scenario.regions.len();
-    let mut fields = vec![Field::new("path", DataType::UInt64, false)];
-    let mut columns: Vec<ArrayRef> = vec![Arc::new(UInt64Array::from_iter_values(
-        paths.iter().map(|p| p.path),
-    ))];
-    for (k, m) in PathSummary::MEASURES.iter().enumerate() {
-        fields.push(Field::new(m.name, DataType::Float64, false));
-        columns.push(Arc::new(Float64Array::from_iter_values(
-            paths.iter().map(|p| p.summary.values()[k]),
-        )));
-    }
-    for (r, name) in region_columns(scenario, "credit_gap")
-        .into_iter()
-        .enumerate()
-    {
-        fields.push(Field::new(name, DataType::Float64, false));
-        columns.push(Arc::new(Float64Array::from_iter_values(
-            paths.iter().map(|p| p.region_gap_total(r, nr)),
-        )));
-    }
-    let schema = Arc::new(Schema::new(fields));
-    let batch =
-        RecordBatch::try_new(schema.clone(), columns).map_err(|e| Error::format(path, e))?;
-    let props = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .set_created_by(format!("herdlab {PROGRAM_VERSION}"))
-        .build();
-    let file = File::create(path).map_err(|e| Error::io(path, "cannot create", e))?;
-    let mut w =
-        ArrowWriter::try_new(file, schema, Some(props)).map_err(|e| Error::format(path, e))?;
-    w.write(&batch).map_err(|e| Error::format(path, e))?;
-    let file = w.into_inner().map_err(|e| Error::format(path, e))?;
-    file.sync_all()
-        .map_err(|e| Error::io(path, "cannot write", e))
 }
 
 /// The current time as RFC 3339 UTC with seconds, e.g. `2026-11-24T09:30:00Z`.

@@ -16,12 +16,13 @@ fn read(p: &Path) -> Vec<u8> {
     std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-const COMPARED: [&str; 6] = [
+const COMPARED: [&str; 7] = [
     "summary.json",
     "quarters.csv",
     "paths.csv",
     "paths.parquet",
     "path_quarters.csv",
+    "path_quarters.parquet",
     "paths.jsonl",
 ];
 

@@ -10,12 +10,13 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 
 /// The data files of a result folder; only `manifest.json` (times, command line) may differ.
-const DATA: [&str; 6] = [
+const DATA: [&str; 7] = [
     "summary.json",
     "quarters.csv",
     "paths.csv",
     "paths.parquet",
     "path_quarters.csv",
+    "path_quarters.parquet",
     "paths.jsonl",
 ];
 

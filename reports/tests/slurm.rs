@@ -22,12 +22,13 @@ fn read(p: &Path) -> Vec<u8> {
 }
 
 /// The files of a result folder that do not depend on how the run was split.
-const COMPARED: [&str; 6] = [
+const COMPARED: [&str; 7] = [
     "summary.json",
     "quarters.csv",
     "paths.csv",
     "paths.parquet",
     "path_quarters.csv",
+    "path_quarters.parquet",
     "paths.jsonl",
 ];
 
