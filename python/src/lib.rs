@@ -486,17 +486,35 @@ impl RunData {
             .iter()
             .chain(&self.aggregates.region_gap)
             .collect();
-        let (lo, hi): (Vec<f64>, Vec<f64>) = rows.iter().map(|m| mean_interval(&m.summary)).unzip();
+        // No statistic without paths (an empty shard), no standard error or interval from one.
+        let (lo, hi): (Vec<Option<f64>>, Vec<Option<f64>>) = rows
+            .iter()
+            .map(|m| match m.summary.n {
+                0 | 1 => (None, None),
+                _ => {
+                    let (lo, hi) = mean_interval(&m.summary);
+                    (Some(lo), Some(hi))
+                }
+            })
+            .unzip();
+        let mean: Vec<Option<f64>> = rows
+            .iter()
+            .map(|m| (m.summary.n > 0).then_some(m.summary.mean))
+            .collect();
+        let se: Vec<Option<f64>> = rows
+            .iter()
+            .map(|m| (m.summary.n > 1).then_some(m.summary.std_error))
+            .collect();
         let names: Vec<_> = rows.iter().map(|m| split_region(&m.name)).collect();
         let b = batch(
             vec![
                 Field::new("measure", DataType::Utf8, false),
                 Field::new("region", DataType::Utf8, true),
                 Field::new("n", DataType::UInt64, false),
-                Field::new("mean", DataType::Float64, false),
-                Field::new("se", DataType::Float64, false),
-                Field::new("lo", DataType::Float64, false),
-                Field::new("hi", DataType::Float64, false),
+                Field::new("mean", DataType::Float64, true),
+                Field::new("se", DataType::Float64, true),
+                Field::new("lo", DataType::Float64, true),
+                Field::new("hi", DataType::Float64, true),
                 Field::new("unit", DataType::Utf8, false),
             ],
             vec![
@@ -507,12 +525,8 @@ impl RunData {
                 Arc::new(UInt64Array::from_iter_values(
                     rows.iter().map(|m| m.summary.n as u64),
                 )),
-                Arc::new(Float64Array::from_iter_values(
-                    rows.iter().map(|m| m.summary.mean),
-                )),
-                Arc::new(Float64Array::from_iter_values(
-                    rows.iter().map(|m| m.summary.std_error),
-                )),
+                Arc::new(Float64Array::from(mean)),
+                Arc::new(Float64Array::from(se)),
                 Arc::new(Float64Array::from(lo)),
                 Arc::new(Float64Array::from(hi)),
                 Arc::new(StringArray::from_iter_values(

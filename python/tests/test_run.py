@@ -186,3 +186,23 @@ def test_bad_run_arguments_raise_clear_errors() -> None:
         herdlab.run(bad, paths=2)
     with pytest.raises(herdlab.FileError, match="not a result folder"):
         herdlab.load("/nonexistent/folder")
+
+
+def test_an_empty_shard_has_no_invented_statistics(cli: str, tmp_path: Path) -> None:
+    # Issue 22 item 12 in Python: a shard that holds no path has n = 0 and no mean, se or
+    # interval (not 0); one path has a mean but no standard error or interval.
+    empty, one = tmp_path / "empty", tmp_path / "one"
+    # Shard I/K of N paths holds paths [(I-1)N/K, IN/K): 1/2 of 1 path is empty, 1/2 of 2 is one.
+    for out, paths in [(empty, "1"), (one, "2")]:
+        subprocess.run(
+            [cli, "-q", "run", "baseline", "--paths", paths, "--seed", "3", "--shard", "1/2",
+             "--out", str(out)],
+            check=True,
+            capture_output=True,
+        )
+    s = herdlab.load(empty).summary
+    assert (s["n"] == 0).all()
+    assert s[["mean", "se", "lo", "hi"]].isna().all().all()
+    s = herdlab.load(one).summary
+    assert (s["n"] == 1).all() and s["mean"].notna().all()
+    assert s[["se", "lo", "hi"]].isna().all().all()
