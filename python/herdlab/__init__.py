@@ -749,7 +749,7 @@ class MonitorResult:
 
 
 def monitor(
-    log: str | os.PathLike[str],
+    log: Any,
     *,
     measure: str = "shared-model-excess",
     threshold: float = 0.06,
@@ -763,9 +763,12 @@ def monitor(
     """Runs the herding monitor (docs/monitor.md) on a decision log and returns a
     :class:`MonitorResult` (nothing is written until ``.save``), as ``herdlab monitor`` does.
 
-    ``log`` is a CSV file with a header or a Parquet file (told apart by content), with columns
-    quarter, bank, applicant, approved and optionally region, family, amount, creditworthy,
-    sorted by quarter; :func:`write_decision_log` writes the engine's own.
+    ``log`` is a CSV file with a header or a Parquet file (told apart by content), or a table in
+    memory (a pandas or polars DataFrame, a pyarrow Table), with columns quarter, bank,
+    applicant, approved and optionally region, family, amount, creditworthy, sorted by quarter;
+    :func:`write_decision_log` writes the engine's own, :func:`decision_log` returns it as a
+    DataFrame. A table is handed to the monitor as Parquet in a temporary file (removed after),
+    so it is checked exactly as a file is; errors name ``<DataFrame>`` and its 1-based row.
 
     The alarm rule: ``measure`` (``"systemic-rejection-ratio"``, ``"decision-agreement"``,
     ``"lsv"`` or ``"shared-model-excess"``) strictly above ``threshold`` for ``persistence``
@@ -783,8 +786,12 @@ def monitor(
     finishes in the background and is dropped).
     """
     _check_output(output)
-    if not isinstance(log, (str, os.PathLike)):
-        raise UsageError(f"log={log!r}: allowed: the path of a CSV or Parquet decision log")
+    table = _as_arrow_table(log)
+    if table is None and not isinstance(log, (str, os.PathLike)):
+        raise UsageError(
+            f"log={type(log).__name__}: allowed: the path of a CSV or Parquet decision log, "
+            "or a pandas/polars DataFrame or pyarrow Table"
+        )
     if not isinstance(alarm, bool):
         raise UsageError(f"alarm={alarm!r}: allowed: True or False")
     if not isinstance(measure, str):
@@ -792,8 +799,7 @@ def monitor(
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
         raise UsageError(f"threshold={threshold!r}: allowed: a finite number")
     u32 = 2**32 - 1
-    data = _core.measure_log(
-        os.fspath(log),
+    settings = dict(
         measure=measure if alarm else None,
         threshold=float(threshold),
         persistence=_whole("persistence", persistence, minimum=1, maximum=u32),
@@ -801,4 +807,39 @@ def monitor(
         min_shared=_whole("min_shared", min_shared, minimum=2),
         resamples=_whole("resamples", resamples, minimum=0, maximum=u32),
     )
+    if table is None:
+        return MonitorResult(_core.measure_log(os.fspath(log), **settings), output)
+    import pyarrow.parquet as pq
+
+    with tempfile.TemporaryDirectory(prefix="herdlab-log-") as tmp:
+        path = os.path.join(tmp, "log.parquet")
+        pq.write_table(table, path)
+        try:
+            data = _core.measure_log(path, **settings)
+        except MonitorError as e:
+            raise _relabel(e, path) from None
     return MonitorResult(data, output)
+
+
+def _as_arrow_table(log: Any) -> Any:
+    """A pandas or polars DataFrame or a pyarrow Table as a pyarrow Table; None for anything
+    else (a path)."""
+    if isinstance(log, pa.Table):
+        return log
+    module = type(log).__module__.split(".")[0]
+    if module == "pandas" and type(log).__name__ == "DataFrame":
+        return pa.Table.from_pandas(log, preserve_index=False)
+    if module == "polars" and type(log).__name__ == "DataFrame":
+        return log.to_arrow()
+    return None
+
+
+def _relabel(e: MonitorError, path: str) -> MonitorError:
+    """The monitor's error on the temporary file of an in-memory table, told about the table."""
+    message = str(e).replace(path, "<DataFrame>")
+    new = MonitorError(message)
+    for attr in ("row", "line", "column", "value"):
+        setattr(new, attr, getattr(e, attr, None))
+    new.file = None
+    new.line = None
+    return new

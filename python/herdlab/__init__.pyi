@@ -147,7 +147,7 @@ def write_decision_log(
     seed: int | None = None,
 ) -> list[Path]: ...
 def monitor(
-    log: _PathLike,
+    log: _PathLike | Any,
     *,
     measure: Measure = "shared-model-excess",
     threshold: float = 0.06,

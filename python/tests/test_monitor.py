@@ -166,6 +166,25 @@ def test_csv_and_parquet_logs_and_output_kinds_agree(
     assert from_csv.alarms.to_pandas().equals(mono_monitor.alarms)
 
 
+def test_a_dataframe_log_is_monitored_as_its_file_is(
+    mono_monitor: herdlab.MonitorResult, mono_log: pd.DataFrame
+) -> None:
+    m = herdlab.monitor(mono_log, resamples=0)
+    pd.testing.assert_frame_equal(m.quarters, mono_monitor.quarters, check_exact=True)
+    pd.testing.assert_frame_equal(m.alarms, mono_monitor.alarms, check_exact=True)
+    t = herdlab.monitor(pa.Table.from_pandas(mono_log, preserve_index=False), resamples=0)
+    pd.testing.assert_frame_equal(t.regions, mono_monitor.regions, check_exact=True)
+    # A bad table is refused like a bad file, naming the table's row and column.
+    bad = pd.DataFrame(
+        {"quarter": [1, 1, 1], "bank": ["A", "B", "B"], "applicant": ["f1", "f1", "f1"],
+         "approved": [True, False, True]}
+    )
+    with pytest.raises(herdlab.MonitorError, match="<DataFrame>") as e:
+        herdlab.monitor(bad)
+    assert e.value.file is None and "herdlab-log-" not in str(e.value)
+    assert e.value.row == 3, str(e.value)
+
+
 def test_no_alarm_and_other_rules(log_files: dict[str, list[Path]]) -> None:
     log = log_files[MONO][1]
     off = herdlab.monitor(log, alarm=False, resamples=0)
