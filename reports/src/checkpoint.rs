@@ -98,11 +98,16 @@ fn write_whole(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<(
 
 impl Checkpoint {
     /// Starts the checkpoint of a new run. An earlier interrupted run's checkpoint for the same
-    /// result folder is an error (resume it, or start over with `force`, which removes it).
+    /// result folder is an error (resume it, or start over with `force`, which removes it),
+    /// unless it holds no finished path: then it is replaced.
     pub fn start(info: CheckpointInfo) -> Result<Checkpoint> {
         let dir = location(&info.target);
+        // A checkpoint that holds no finished path (a run killed before its first chunk, e.g.
+        // by an out-of-memory abort) keeps nothing worth resuming: it is replaced rather than
+        // blocking the same command. The caller holds the folder's lock, so no run is using it.
+        let empty = Checkpoint::open(&info.target).is_ok_and(|(c, _)| c.done() == 0);
         if dir.exists() {
-            if !info.force {
+            if !info.force && !empty {
                 let held = Checkpoint::open(&info.target)
                     .map(|(c, _)| format!(" ({} of {} paths done)", c.done(), c.wanted()))
                     .unwrap_or_default();

@@ -468,3 +468,40 @@ fn an_interrupted_sweep_resumes_from_its_finished_cells_to_the_same_bytes() {
     );
     assert!(!checkpoint_of(&out).exists());
 }
+
+#[test]
+fn a_checkpoint_without_a_finished_path_does_not_block_the_same_command() {
+    // Issue 22 item 3: a run that died before its first chunk (an out-of-memory abort, kill -9)
+    // left a checkpoint of 0 paths, and the same command was then refused ("an interrupted run
+    // writing this folder is kept ... (0 of N paths done)").
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("run");
+    let child = spawn(
+        &[
+            "run",
+            "baseline",
+            "--paths",
+            "100000",
+            "--checkpoint-every",
+            "100000",
+        ],
+        &out,
+    );
+    wait_until("the checkpoint's info file", || {
+        checkpoint_of(&out).join("checkpoint.json").is_file()
+    });
+    kill(&child, "-KILL");
+    let status = child.wait_with_output().expect("wait").status;
+    assert_eq!(status.code(), None, "the run was not killed");
+    assert_eq!(chunks(&out), 0, "no chunk was finished");
+    herdlab()
+        .args(["-q", "run", "baseline", "--paths", "3", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(out.join("manifest.json").is_file());
+    assert!(
+        !checkpoint_of(&out).exists(),
+        "the empty checkpoint was replaced, then removed"
+    );
+}

@@ -326,6 +326,10 @@ pub(crate) fn execute(cli: Cli, ctx: &Context) -> Result<()> {
                         None => Vec::new(),
                     };
                     print_run(ctx, &o);
+                    // The logs go into the result folder: no other writer meanwhile.
+                    let _lock = (!logged.is_empty())
+                        .then(|| reports::lock::FolderLock::acquire(&o.folder))
+                        .transpose()?;
                     for p in logged {
                         let files = service::decision_log::write_decision_log(
                             &o.scenario,

@@ -194,12 +194,14 @@ pub(super) fn debtrank(
 }
 
 /// Rounds of interbank clearing then fire sales, until a round changes nothing or
-/// `contagion.max_rounds` rounds have run.
+/// `contagion.max_rounds` rounds have run. `stop` is asked before each round; when it says stop,
+/// the quarter ends in [`crate::Error::Cancelled`].
 pub(super) fn contagion_rounds(
     s: &Scenario,
     banks: &mut [BankState],
     st: &mut ContagionState,
     rec: &mut QuarterRecord,
+    stop: &dyn Fn() -> bool,
 ) -> Result<()> {
     let c = &s.contagion;
     if c.interbank.is_none() && c.fire_sales.is_none() {
@@ -207,6 +209,9 @@ pub(super) fn contagion_rounds(
     }
     let mut rounds = 0;
     for _ in 0..c.max_rounds {
+        if stop() {
+            return Err(crate::Error::Cancelled);
+        }
         let mut changed = false;
         if c.interbank.is_some() {
             changed |= clear_interbank(s, banks, st, rec)?;

@@ -1,14 +1,26 @@
 //! Herding measures (MODEL.md §9): decision agreement and the LSV measure. Systemic rejection is
 //! counted in the credit market itself (`model::path`).
 
+/// Bank counts above which [`mean_pairwise_correlation`] sums per probe instead of per pair.
+pub const PAIRWISE_BANKS_MAX: usize = 256;
+
 /// Mean pairwise Pearson correlation of banks' binary decisions on the same probe firms.
 ///
 /// `decisions[b * probes + j]` is bank `b`'s decision on probe firm `j`. Pairs in which either bank
 /// decides the same way on every probe (zero variance, correlation undefined) are left out.
 /// Returns the mean and the number of pairs it averages; `(0, 0)` when no pair is defined.
+///
+/// Up to [`PAIRWISE_BANKS_MAX`] banks the correlations are summed pair by pair (`O(B² J)`). Above,
+/// the same sum is taken as `Σ_{a<b} r_ab = (Σ_j S_j² − Σ_a Σ_j z_aj²) / 2J` with
+/// `z_aj = (x_aj − p_a) / sqrt(p_a (1 − p_a))` and `S_j = Σ_a z_aj` (`O(B J)`): equal in exact
+/// arithmetic, within about 1e-12 in floating point (tested), and what keeps a quarter of 100,000
+/// banks from taking a quarter of an hour here.
 pub fn mean_pairwise_correlation(decisions: &[bool], banks: usize, probes: usize) -> (f64, usize) {
     if banks < 2 || probes < 2 || decisions.len() < banks * probes {
         return (0.0, 0);
+    }
+    if banks > PAIRWISE_BANKS_MAX {
+        return mean_correlation_by_probe(decisions, banks, probes);
     }
     let n = probes as f64;
     // Per bank: count of approvals.
@@ -45,6 +57,35 @@ pub fn mean_pairwise_correlation(decisions: &[bool], banks: usize, probes: usize
     } else {
         (sum / pairs as f64, pairs)
     }
+}
+
+/// [`mean_pairwise_correlation`] summed per probe: `O(banks × probes)`.
+fn mean_correlation_by_probe(decisions: &[bool], banks: usize, probes: usize) -> (f64, usize) {
+    let n = probes as f64;
+    let mut column = vec![0.0; probes];
+    let mut squares = 0.0;
+    let mut valid = 0usize;
+    for b in 0..banks {
+        let d = &decisions[b * probes..(b + 1) * probes];
+        let p = d.iter().filter(|&&x| x).count() as f64 / n;
+        if p <= 0.0 || p >= 1.0 {
+            continue;
+        }
+        let sd = (p * (1.0 - p)).sqrt();
+        let (z1, z0) = ((1.0 - p) / sd, -p / sd);
+        for (s, &x) in column.iter_mut().zip(d) {
+            let z = if x { z1 } else { z0 };
+            *s += z;
+            squares += z * z;
+        }
+        valid += 1;
+    }
+    let pairs = valid * valid.saturating_sub(1) / 2;
+    if pairs == 0 {
+        return (0.0, 0);
+    }
+    let total: f64 = column.iter().map(|s| s * s).sum();
+    ((total - squares) / (2.0 * n) / pairs as f64, pairs)
 }
 
 /// Pearson correlation of two banks' binary decisions on `n` shared applicants, from counts: the
@@ -151,6 +192,70 @@ mod tests {
         ];
         assert_eq!(mean_pairwise_correlation(&d, 3, 4), (1.0, 1));
         assert_eq!(mean_pairwise_correlation(&[true; 8], 2, 4), (0.0, 0));
+    }
+
+    #[test]
+    fn the_per_probe_sum_equals_the_pairwise_sum() {
+        // Random decisions with bank-specific approval rates and a common factor, some banks
+        // constant (left out): both forms give the same mean and pair count.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut uniform = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for (banks, probes) in [(3, 2), (40, 7), (300, 50), (600, 200)] {
+            let common: Vec<f64> = (0..probes).map(|_| uniform()).collect();
+            let mut d = Vec::with_capacity(banks * probes);
+            for b in 0..banks {
+                let rate = uniform();
+                for c in &common {
+                    d.push(match b % 17 {
+                        0 => true,
+                        1 => false,
+                        _ => 0.5 * c + 0.5 * uniform() < rate,
+                    });
+                }
+            }
+            let pairwise = {
+                // The pairwise sum, whatever the bank count.
+                let mut sum = 0.0;
+                let mut pairs = 0;
+                for a in 0..banks {
+                    for b in (a + 1)..banks {
+                        let count = |k: usize| {
+                            d[k * probes..(k + 1) * probes]
+                                .iter()
+                                .filter(|&&v| v)
+                                .count() as u64
+                        };
+                        let both = (0..probes)
+                            .filter(|&j| d[a * probes + j] && d[b * probes + j])
+                            .count() as u64;
+                        if let Some(r) = binary_correlation(probes as u64, count(a), count(b), both)
+                        {
+                            sum += r;
+                            pairs += 1;
+                        }
+                    }
+                }
+                if pairs == 0 {
+                    (0.0, 0)
+                } else {
+                    (sum / pairs as f64, pairs)
+                }
+            };
+            let fast = mean_correlation_by_probe(&d, banks, probes);
+            assert_eq!(fast.1, pairwise.1, "{banks} banks");
+            assert!(
+                (fast.0 - pairwise.0).abs() < 1e-12,
+                "{banks} banks: {fast:?} vs {pairwise:?}"
+            );
+            if banks > PAIRWISE_BANKS_MAX {
+                assert_eq!(mean_pairwise_correlation(&d, banks, probes), fast);
+            }
+        }
     }
 
     #[test]

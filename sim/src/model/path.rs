@@ -35,8 +35,9 @@ impl Model<'_> {
         simulate(self, path, DrawCounts::default(), (), &Silent)
     }
 
-    /// [`Model::simulate_path`], asking `observer` before each quarter whether to stop (then the
-    /// path returns [`Error::Cancelled`]) and, when `log` is given, recording every credit
+    /// [`Model::simulate_path`], asking `observer` before the path is set up, before each quarter
+    /// and before each round of contagion inside a quarter whether to stop (then the path returns
+    /// [`Error::Cancelled`]) and, when `log` is given, recording every credit
     /// decision of every bank in it (MODEL.md §10's decision log). The result is the same, bit
     /// for bit, as [`Model::simulate_path`]'s.
     pub fn simulate_path_with(
@@ -128,13 +129,17 @@ fn simulate<T: Tally, L: Log>(
     log: L,
     observer: &dyn Observer,
 ) -> Result<(PathResult, T)> {
+    if observer.should_stop() {
+        return Err(Error::Cancelled);
+    }
     let mut state = PathState::new(model, path, tally, log)?;
     let quarters = model.scenario.run.quarters;
+    let stop = || observer.should_stop();
     for t in 1..=quarters {
-        if observer.should_stop() {
+        if stop() {
             return Err(Error::Cancelled);
         }
-        state.quarter(t)?;
+        state.quarter(t, &stop)?;
         observer.quarter_done(path, t, quarters);
     }
     Ok(state.finish())
@@ -329,8 +334,10 @@ impl<'m, 's, T: Tally, L: Log> PathState<'m, 's, T, L> {
         })
     }
 
-    /// Quarter `t`, phase by phase, in the order of MODEL.md §5.
-    fn quarter(&mut self, t: u32) -> Result<()> {
+    /// Quarter `t`, phase by phase, in the order of MODEL.md §5. `stop` is asked between the
+    /// rounds of contagion, the one phase whose length has no bound but `max_rounds`
+    /// ([`Error::Cancelled`] when it says stop).
+    fn quarter(&mut self, t: u32, stop: &dyn Fn() -> bool) -> Result<()> {
         let mut q = self.rates(t);
         self.policy_response(&mut q);
         self.failures_at_start(&mut q);
@@ -343,7 +350,7 @@ impl<'m, 's, T: Tally, L: Log> PathState<'m, 's, T, L> {
         self.capacity_and_thresholds(&q);
         self.factors(&mut q);
         self.credit_and_defaults(&mut q);
-        self.contagion(&mut q)?;
+        self.contagion(&mut q, stop)?;
         self.failures(&mut q);
         self.model_measures(&mut q);
         self.credit_measures(&mut q);
@@ -748,11 +755,11 @@ impl<'m, 's, T: Tally, L: Log> PathState<'m, 's, T, L> {
 
     /// §5.5 contagion: shocks besides the rate path, DebtRank of the quarter's initial losses,
     /// then the contagion rounds (§6 interbank clearing, §7 fire sales) until nothing changes.
-    fn contagion(&mut self, q: &mut Quarter) -> Result<()> {
+    fn contagion(&mut self, q: &mut Quarter, stop: &dyn Fn() -> bool) -> Result<()> {
         let (s, banks, state) = (self.s, &mut self.banks, &mut self.contagion);
         settle::apply_shocks(s, q.t, self.root, banks, state, &mut q.rec);
         settle::debtrank(state, &q.equity_start, banks, &mut q.rec)?;
-        settle::contagion_rounds(s, banks, state, &mut q.rec)?;
+        settle::contagion_rounds(s, banks, state, &mut q.rec, stop)?;
         q.rec.asset_price = state.prices.iter().copied().fold(1.0, f64::min);
         Ok(())
     }
