@@ -148,6 +148,14 @@ pub(super) struct FirmBlock {
     sums: Vec<f64>,
 }
 
+impl FirmBlock {
+    /// The incident-noise normals [`FirmBlock::prepare`] drew for the block (MODEL.md 4.1): one
+    /// per slot whose bank's family has an incident with noise this quarter.
+    pub(super) fn incident_noise_draws(&self, noise: &[f64]) -> u64 {
+        self.banks.iter().filter(|&&b| noise[b] > 0.0).count() as u64
+    }
+}
+
 /// The quarter's inputs to [`FirmBlock::prepare`].
 pub(super) struct QuarterInputs<'a> {
     pub(super) alive: &'a [bool],

@@ -168,6 +168,59 @@ regions = { west = 1.0 }
     }
 
     #[test]
+    fn the_count_includes_the_draws_of_models_that_move() {
+        // MODEL.md 4.1: adoption reviews (a uniform per active bank and review) and random
+        // incidents (a uniform per family a quarter; a noise incident's normal per score it
+        // touches, in the credit market and the probe). Two quarters in which every applicant is
+        // approved (a threshold far below every score), so no firm is rationed and every draw
+        // is needed, with a review in quarter 2 and a noise incident in both.
+        let s = scenario(&format!(
+            "{}\n[adoption]\nreview_every = 1\nswitch_prob = 0.5\n\n\
+             [[models.incidents]]\nrate = 1.0\nkind = \"noise\"\nseverity = 0.3\n",
+            EVERY_DRAW_NEEDED
+                .replace("quarters = 4", "quarters = 2")
+                .replace(
+                    "[policy.human_review]\nshare = 0.4",
+                    "[policy.human_review]\nshare = 0.0"
+                )
+                .replace("family = \"a\"", "family = \"a\"\nthreshold = -20.0")
+                .replace("family = \"b\"", "family = \"b\"\nthreshold = -20.0")
+        ));
+        let (counted, made) = counted_and_drawn(&s);
+        let model = Model::new(&s).unwrap_or_else(|e| panic!("{e}"));
+        let r = model.simulate_path(0).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            r.quarters
+                .iter()
+                .all(|q| q.rationed == 0.0 && q.firm_defaults == 0.0)
+        );
+        assert!(
+            r.quarters.iter().all(|q| q.incidents_active == 2.0),
+            "{:?}",
+            r.quarters
+        );
+        assert_eq!(counted, made);
+        // Without the mechanisms: fewer of each kind, and still every draw counted.
+        let off = scenario(
+            &EVERY_DRAW_NEEDED
+                .replace("quarters = 4", "quarters = 2")
+                .replace(
+                    "[policy.human_review]\nshare = 0.4",
+                    "[policy.human_review]\nshare = 0.0",
+                )
+                .replace("family = \"a\"", "family = \"a\"\nthreshold = -20.0")
+                .replace("family = \"b\"", "family = \"b\"\nthreshold = -20.0"),
+        );
+        let (counted_off, made_off) = counted_and_drawn(&off);
+        assert_eq!(counted_off, made_off);
+        // Reviews: 3 banks in quarter 2; incident starts: 2 families in each quarter (an incident
+        // lasts one quarter by default, so each quarter draws again); noise: one normal per
+        // score of the market and the probe.
+        assert_eq!(counted.uniforms - counted_off.uniforms, 3 + 2 * 2);
+        assert!(counted.normals > counted_off.normals);
+    }
+
+    #[test]
     fn an_uncounted_run_gives_the_same_path() {
         let s = scenario(EVERY_DRAW_NEEDED);
         let model = Model::new(&s).unwrap_or_else(|e| panic!("{e}"));

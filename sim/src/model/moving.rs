@@ -72,6 +72,9 @@ pub(super) struct Motion {
     switch_costs: f64,
     /// Whether scores need the shift and noise pass this quarter.
     pub(super) shifted_scores: bool,
+    /// Uniform draws made this quarter (adoption reviews and random incident starts), for the
+    /// path's draw counts.
+    pub(super) uniforms_drawn: u64,
 }
 
 impl Motion {
@@ -104,6 +107,7 @@ impl Motion {
             switched: 0,
             switch_costs: 0.0,
             shifted_scores: false,
+            uniforms_drawn: 0,
         }
     }
 
@@ -123,6 +127,7 @@ impl Motion {
         self.retrained = 0;
         self.switched = 0;
         self.switch_costs = 0.0;
+        self.uniforms_drawn = 0;
         for (i, f) in s.models.families.iter().enumerate() {
             self.retrain(i, f, t);
         }
@@ -229,7 +234,11 @@ impl Motion {
         let key = root.purpose(Purpose::AdoptionReview).quarter(t);
         let mut moved = Vec::new();
         for (i, b) in banks.iter_mut().enumerate() {
-            if !b.active() || key.entity(model.bank_key[i]).uniform() >= sw.switch_prob {
+            if !b.active() {
+                continue;
+            }
+            self.uniforms_drawn += 1;
+            if key.entity(model.bank_key[i]).uniform() >= sw.switch_prob {
                 continue;
             }
             let own = self.bank_family[i];
@@ -282,10 +291,11 @@ impl Motion {
                     let mut hit = Vec::new();
                     for m in targets {
                         let until = &mut self.until[k][m];
-                        if *until < t
-                            && key.entity(k as u64).entity(model.family_key[m]).uniform() < p
-                        {
-                            *until = t + inc.duration - 1;
+                        if *until < t {
+                            self.uniforms_drawn += 1;
+                            if key.entity(k as u64).entity(model.family_key[m]).uniform() < p {
+                                *until = t + inc.duration - 1;
+                            }
                         }
                         if *until >= t {
                             hit.push(m);

@@ -439,6 +439,7 @@ impl<'m, 's, T: Tally, L: Log> PathState<'m, 's, T, L> {
         let moved = self
             .motion
             .start_quarter(self.model, self.root, q.t, q.rate, &mut self.banks);
+        self.draws.uniforms(self.motion.uniforms_drawn);
         for b in moved {
             self.keys.fine_tune[b] = self
                 .root
@@ -679,6 +680,10 @@ impl<'m, 's, T: Tally, L: Log> PathState<'m, 's, T, L> {
                 },
                 range.clone(),
             );
+            if self.motion.shifted_scores {
+                self.draws
+                    .normals(block.incident_noise_draws(&self.lending.noise));
+            }
             for j in range {
                 if !firms.alive[j] {
                     continue;

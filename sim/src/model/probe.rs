@@ -170,6 +170,9 @@ impl Probe {
                 // credit decisions; the independent model has the same shift and the noise in
                 // quadrature with its error.
                 let (shift, noise) = (scoring.shift[b], scoring.noise[b]);
+                if noise > 0.0 {
+                    draws.normals(np as u64);
+                }
                 let key = scoring.key_noise.entity(model.family_key[m]);
                 self.decisions
                     .extend(self.sample.iter().zip(&self.draws).map(|(&j, &v)| {
