@@ -553,6 +553,27 @@ fn compare_refuses_scenarios_in_different_currencies() {
         .stderr(predicate::str::contains("eu-banks-2018"))
         .stderr(predicate::str::contains("currency"));
     assert!(!out.exists(), "nothing is run or written");
+    // A scenario that names no currency (bench-standard) is not guessed to be in the other's:
+    // the message says it names none and how to name it.
+    herdlab()
+        .args([
+            "compare",
+            "baseline",
+            "bench-standard",
+            "--paths",
+            "1",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "\"bench-standard\" names no `currency` (so its money is in plain \"million\")",
+        ))
+        .stderr(predicate::str::contains(
+            "add `currency = \"CNY million\"` to it",
+        ));
+    assert!(!out.exists(), "nothing is run or written");
 }
 
 // Item 12: an empty shard reported n = 0 with mean = min = max = 0.

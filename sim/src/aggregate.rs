@@ -248,10 +248,31 @@ pub fn check_comparable(a: &Scenario, b: &Scenario) -> Result<()> {
     if a.currency == b.currency {
         return Ok(());
     }
+    // A scenario that names no currency has money in plain "million": say so, and how to name
+    // it, rather than guess that it is the other's.
+    let unnamed: Vec<String> = [b, a]
+        .iter()
+        .filter(|s| s.currency == crate::scenario::DEFAULT_CURRENCY)
+        .map(|s| format!("{:?}", s.name))
+        .collect();
+    let hint = if unnamed.is_empty() {
+        "give both scenarios the same `currency`, with the amounts of one converted".to_string()
+    } else {
+        let other = if a.currency == crate::scenario::DEFAULT_CURRENCY {
+            &b.currency
+        } else {
+            &a.currency
+        };
+        format!(
+            "{} names no `currency` (so its money is in plain {:?}); if its amounts are in \
+             {other}, add `currency = {other:?}` to it",
+            unnamed.join(" and "),
+            crate::scenario::DEFAULT_CURRENCY
+        )
+    };
     Err(Error::Incomparable(format!(
         "scenario {:?} has money in {:?} and the reference {:?} in {:?}; herdlab converts no \
-         currency, so money differences across currencies are not reported: give both \
-         scenarios the same `currency`, with the amounts of one converted",
+         currency, so money differences across currencies are not reported: {hint}",
         b.name, b.currency, a.name, a.currency
     )))
 }

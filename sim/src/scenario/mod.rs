@@ -55,5 +55,8 @@ pub use types::{
 };
 pub(crate) use validate::bank_params;
 
+/// The money unit of a scenario that names no `currency`: `"million"` (of no named currency).
+pub const DEFAULT_CURRENCY: &str = "million";
+
 #[cfg(test)]
 mod tests;

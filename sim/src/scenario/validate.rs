@@ -81,7 +81,10 @@ fn validate(
                 .unwrap_or_default()
         }),
         description: raw.description.clone().unwrap_or_default(),
-        currency: raw.currency.clone().unwrap_or_else(|| "million".into()),
+        currency: raw
+            .currency
+            .clone()
+            .unwrap_or_else(|| super::DEFAULT_CURRENCY.into()),
         run,
         rates,
         firms,
