@@ -166,6 +166,8 @@ fn link_files(from: &Path, to: &Path) -> Result<()> {
 
 /// Builds the folder `herdlab sweep` would have written from the one-cell sweeps in `root`.
 fn assemble_sweep(plan: &Plan, root: &Path, target: &Path) -> Result<PathBuf> {
+    // One writer of the folder at a time, as for `merge` (a second `collect` is refused).
+    let _lock = crate::lock::FolderLock::acquire(target)?;
     let dir = AtomicDir::create(target, true)?;
     let mut header: Option<Vec<String>> = None;
     let mut rows = Vec::new();
