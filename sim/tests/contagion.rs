@@ -603,7 +603,7 @@ fn eu_banks_hold_their_published_bond_split() {
 mod published {
     use nalgebra::DMatrix;
     use sim::contagion::clearing::{
-        Clearing, eisenberg_noe, eisenberg_noe_with_external, rogers_veraart,
+        Clearing, eisenberg_noe, eisenberg_noe_with_external, rogers_veraart, rogers_veraart_until,
         rogers_veraart_with_external,
     };
     use sim::contagion::debtrank::{
@@ -667,6 +667,34 @@ mod published {
     /// (zero equity, the boundary case), bank 2 has `1 + 3 = 4`. So `p = [3, 3, 2]`, only bank 0
     /// defaults, and the creditor of bank 0 (bank 1) loses 1. Without the shock
     /// (`e = [3, 2, 2]`) nobody defaults and `p = pbar`.
+    #[test]
+    fn clearing_stops_between_its_rounds_when_asked() {
+        // Issue 22 item 5: the fictitious-default algorithm's rounds (each a linear solve on the
+        // default set) ask before each; stopping at once or after one round is Cancelled, never
+        // stopping is the plain result.
+        use sim::contagion::ContagionError;
+        let l = DMatrix::from_row_slice(3, 3, &[0.0, 4.0, 0.0, 0.0, 0.0, 3.0, 2.0, 0.0, 0.0]);
+        let e = [1.0, 0.0, 1.0];
+        for at in [1usize, 2] {
+            let asked = std::cell::Cell::new(0);
+            let stop = || {
+                asked.set(asked.get() + 1);
+                asked.get() >= at
+            };
+            let r = rogers_veraart_until(&l, &e, 1.0, 1.0, &stop);
+            assert_eq!(
+                r.err(),
+                Some(ContagionError::Cancelled),
+                "stop at question {at}"
+            );
+            assert_eq!(asked.get(), at);
+        }
+        let never = rogers_veraart_until(&l, &e, 1.0, 1.0, &|| false).expect("valid");
+        let plain = eisenberg_noe(&l, &e).expect("valid");
+        assert_eq!(never.payments, plain.payments);
+        assert_eq!(never.defaulted, plain.defaulted);
+    }
+
     #[test]
     fn barucca_bdf2017_three_bank_exercise() {
         let l = DMatrix::from_row_slice(3, 3, &[0.0, 4.0, 0.0, 0.0, 0.0, 3.0, 2.0, 0.0, 0.0]);

@@ -135,7 +135,7 @@ pub fn eisenberg_noe(
     liabilities: &DMatrix<f64>,
     external: &[f64],
 ) -> Result<Clearing, ContagionError> {
-    greatest_clearing(liabilities, external, 1.0, 1.0)
+    greatest_clearing(liabilities, external, 1.0, 1.0, &|| false)
 }
 
 /// Greatest Rogers–Veraart (2013) clearing vector with default costs, by their
@@ -161,9 +161,23 @@ pub fn rogers_veraart(
     alpha: f64,
     beta: f64,
 ) -> Result<Clearing, ContagionError> {
+    rogers_veraart_until(liabilities, external, alpha, beta, &|| false)
+}
+
+/// [`rogers_veraart`] (and, with `alpha = beta = 1`, [`eisenberg_noe`]), asking `stop` before each
+/// round of the algorithm (each a linear solve on the default set, up to `n` of them):
+/// [`ContagionError::Cancelled`] as soon as it says stop. The result is the same when it never
+/// does.
+pub fn rogers_veraart_until(
+    liabilities: &DMatrix<f64>,
+    external: &[f64],
+    alpha: f64,
+    beta: f64,
+    stop: &dyn Fn() -> bool,
+) -> Result<Clearing, ContagionError> {
     check_unit("alpha", alpha)?;
     check_unit("beta", beta)?;
-    greatest_clearing(liabilities, external, alpha, beta)
+    greatest_clearing(liabilities, external, alpha, beta, stop)
 }
 
 /// Greatest Eisenberg–Noe clearing vector when banks also owe *external* creditors, paid pari
@@ -245,7 +259,7 @@ fn with_external(
     });
     let mut e = external_assets.to_vec();
     e.push(0.0);
-    let mut c = greatest_clearing(&extended, &e, alpha, beta)?;
+    let mut c = greatest_clearing(&extended, &e, alpha, beta, &|| false)?;
     c.payments.truncate(n);
     c.defaulted.truncate(n);
     c.total_liabilities.truncate(n);
@@ -274,6 +288,7 @@ fn greatest_clearing(
     external: &[f64],
     alpha: f64,
     beta: f64,
+    stop: &dyn Fn() -> bool,
 ) -> Result<Clearing, ContagionError> {
     let n = check_square("liabilities", liabilities)?;
     check_matrix_nonneg("liabilities", liabilities, true)?;
@@ -300,6 +315,9 @@ fn greatest_clearing(
     if external.iter().all(|&e| e >= 0.0) {
         // The default set strictly grows every round, so n + 1 checks suffice.
         for _ in 0..=n {
+            if stop() {
+                return Err(ContagionError::Cancelled);
+            }
             let inflow = inflows(&pi, &p);
             let mut grew = false;
             for i in 0..n {

@@ -47,6 +47,8 @@ pub enum ContagionError {
         /// Human-readable explanation.
         message: String,
     },
+    /// The caller asked to stop (its `stop` callback said so) before the computation finished.
+    Cancelled,
 }
 
 impl fmt::Display for ContagionError {
@@ -74,6 +76,7 @@ impl fmt::Display for ContagionError {
             ContagionError::SingularSystem { message } => {
                 write!(f, "singular linear system: {message}")
             }
+            ContagionError::Cancelled => write!(f, "stopped on request"),
         }
     }
 }

@@ -210,11 +210,11 @@ pub(super) fn contagion_rounds(
     let mut rounds = 0;
     for _ in 0..c.max_rounds {
         if stop() {
-            return Err(crate::Error::Cancelled);
+            return Err(Error::Cancelled);
         }
         let mut changed = false;
         if c.interbank.is_some() {
-            changed |= clear_interbank(s, banks, st, rec)?;
+            changed |= clear_interbank(s, banks, st, rec, stop)?;
         }
         if c.fire_sales.is_some() {
             changed |= fire_sales(s, banks, st, rec)?;
@@ -244,6 +244,7 @@ fn clear_interbank(
     banks: &mut [BankState],
     st: &mut ContagionState,
     rec: &mut QuarterRecord,
+    stop: &dyn Fn() -> bool,
 ) -> Result<bool> {
     let Some(ib) = &s.contagion.interbank else {
         return Ok(false);
@@ -265,13 +266,17 @@ fn clear_interbank(
                 .map(|b| b.equity + b.interbank_liabilities - b.interbank_assets)
                 .collect();
             let l = x.transpose();
-            let result = match ib.clearing {
-                ClearingRule::RogersVeraart { alpha, beta } => {
-                    clearing::rogers_veraart(&l, &external, alpha, beta)
-                }
-                _ => clearing::eisenberg_noe(&l, &external),
-            }
-            .map_err(|e| contagion_error("interbank clearing", e))?;
+            let (alpha, beta) = match ib.clearing {
+                ClearingRule::RogersVeraart { alpha, beta } => (alpha, beta),
+                _ => (1.0, 1.0),
+            };
+            let result =
+                clearing::rogers_veraart_until(&l, &external, alpha, beta, stop).map_err(|e| {
+                    match e {
+                        ContagionError::Cancelled => Error::Cancelled,
+                        e => contagion_error("interbank clearing", e),
+                    }
+                })?;
             for i in 0..n {
                 let owed = result.total_liabilities[i];
                 if owed <= 0.0 || result.payments[i] >= owed * (1.0 - TINY) {
