@@ -95,9 +95,56 @@ struct Figure {
     caption: String,
 }
 
+/// One chart of a report, before it is written: the file stem, the caption under it in
+/// report.html, and the chart.
+#[derive(Clone, Debug)]
+pub struct ReportFigure {
+    /// File stem in `charts/`, e.g. `fan-regions`.
+    pub stem: String,
+    /// One sentence saying what the chart shows.
+    pub caption: String,
+    /// The chart.
+    pub chart: charts::AnyChart,
+}
+
+impl ReportFigure {
+    fn new(
+        stem: impl Into<String>,
+        caption: impl Into<String>,
+        chart: impl Into<charts::AnyChart>,
+    ) -> Self {
+        ReportFigure {
+            stem: stem.into(),
+            caption: caption.into(),
+            chart: chart.into(),
+        }
+    }
+}
+
+/// The figures of a report and the charts left out because they would be empty (one sentence
+/// each, for the report's text).
+#[derive(Clone, Debug, Default)]
+pub struct Figures {
+    /// The charts to draw, in report order.
+    pub figures: Vec<ReportFigure>,
+    /// Charts left out, and why.
+    pub left_out: Vec<String>,
+}
+
 /// Writes the report of the result folder `dir`; returns the files written (charts folder and,
 /// for [`Format::Html`], `report.html`).
 pub fn report(dir: &Path, format: Format, size: &Output) -> Result<Vec<PathBuf>> {
+    report_with(dir, format, size, &Theme::default())
+}
+
+/// [`report`] with the charts drawn in `theme` (fonts, palette, light or dark, a figure's own
+/// title and axis labels).
+pub fn report_with(
+    dir: &Path,
+    format: Format,
+    size: &Output,
+    theme: &Theme,
+) -> Result<Vec<PathBuf>> {
     let mut out = *size;
     out.formats = match format {
         Format::Html => Formats::BOTH,
@@ -114,10 +161,10 @@ pub fn report(dir: &Path, format: Format, size: &Output) -> Result<Vec<PathBuf>>
     match kind(dir)? {
         Kind::Run => {
             let r = load_result(dir)?;
-            run_report(&r, format, &out)
+            run_report(&r, format, &out, theme)
         }
-        Kind::Compare => compare_report(dir, format, &out),
-        Kind::Sweep => sweep_report(dir, format, &out),
+        Kind::Compare => compare_report(dir, format, &out, theme),
+        Kind::Sweep => sweep_report(dir, format, &out, theme),
     }
 }
 
@@ -143,105 +190,160 @@ fn chart_err(e: charts::Error) -> Error {
     Error::format("charts", e)
 }
 
-/// The charts of one run, drawn into `dir`.
-fn run_charts(r: &LoadedResult, dir: &Path, out: &Output) -> Result<Vec<Figure>> {
-    let theme = Theme::default();
-    let labels = Labels::from_scenario(&r.scenario);
-    let agg = &r.aggregates;
-    let mut figures = Vec::new();
-    let mut add = |stem: &str,
-                   caption: &str,
-                   written: std::result::Result<Vec<PathBuf>, charts::Error>|
-     -> Result<()> {
-        written.map_err(chart_err)?;
-        figures.push(Figure {
-            stem: stem.into(),
-            caption: caption.into(),
-        });
-        Ok(())
-    };
-    for (measure, caption) in [
-        (
+/// The charts of one run's report (what `herdlab report` draws for a run folder), leaving out
+/// charts that would be empty: fans of a single quarter, histograms of one value repeated,
+/// herding without firms, attribution without losses. `dir` names the result in error messages.
+pub fn run_figures(
+    scenario: &Scenario,
+    paths: &[PathResult],
+    agg: &Aggregates,
+    dir: &Path,
+) -> Result<Figures> {
+    let labels = Labels::from_scenario(scenario);
+    let mut out = Figures::default();
+    let firms = scenario.firms.count > 0;
+    let mut fans: Vec<(&str, String)> = Vec::new();
+    if firms {
+        fans.push((
             "credit_gap_share",
-            "Credit gap: creditworthy demand left unfunded, as a share of creditworthy demand, per quarter (median, 50% and 90% bands across paths).",
-        ),
-        ("firm_default_rate", "Firm default rate per quarter."),
-        (
-            "system_car",
-            "System capital ratio of the banks still active.",
-        ),
-        ("failed_banks", "Banks failed so far."),
-    ] {
+            "Credit gap: creditworthy demand left unfunded, as a share of creditworthy demand, per quarter (median, 50% and 90% bands across paths).".into(),
+        ));
+        fans.push((
+            "firm_default_rate",
+            "Firm default rate per quarter: defaults over firms alive at the quarter's start (median, 50% and 90% bands across paths).".into(),
+        ));
+    }
+    fans.push((
+        "system_car",
+        "System capital ratio of the banks still active: equity over risk-weighted assets (median, 50% and 90% bands across paths).".into(),
+    ));
+    fans.push((
+        "failed_banks",
+        "Banks failed so far, per quarter (median, 50% and 90% bands across paths).".into(),
+    ));
+    if sim::scenario::moving::any_on(&scenario.models) {
+        fans.push((
+            "effective_families",
+            "The models move (MODEL.md 4.1): effective number of model families serving SME lending (1 / HHI of the families' shares), per quarter; it falls as adoption concentrates on one vendor.".into(),
+        ));
+    }
+    for (measure, caption) in fans {
         let chart = charts::fan_from_aggregates(agg, measure, &labels).map_err(chart_err)?;
-        let stem = format!("fan-{measure}");
-        add(
-            &stem,
-            caption,
-            charts::fan_chart(&chart, dir, &stem, out, &theme),
-        )?;
+        if chart.has_data() {
+            out.figures
+                .push(ReportFigure::new(format!("fan-{measure}"), caption, chart));
+        } else {
+            out.left_out.push(format!(
+                "{}: the run has fewer than two quarters (or no paths), so there is no fan to draw.",
+                chart.series.first().map_or(measure, |s| s.name.as_str())
+            ));
+        }
     }
-    if sim::scenario::moving::any_on(&r.scenario.models) {
-        let chart =
-            charts::fan_from_aggregates(agg, "effective_families", &labels).map_err(chart_err)?;
-        add(
-            "fan-effective_families",
-            "The models move (MODEL.md 4.1): effective number of model families serving SME lending (1 / HHI of the families' shares), per quarter; it falls as adoption concentrates on one vendor.",
-            charts::fan_chart(&chart, dir, "fan-effective_families", out, &theme),
-        )?;
-    }
-    if r.scenario.regions.len() > 1 {
+    if firms && scenario.regions.len() > 1 {
         let chart = charts::region_gap_fan(agg, &labels).map_err(chart_err)?;
-        add(
-            "fan-regions",
-            "Credit gap share by region.",
-            charts::fan_chart(&chart, dir, "fan-regions", out, &theme),
-        )?;
+        if chart.has_data() {
+            out.figures.push(ReportFigure::new(
+                "fan-regions",
+                format!(
+                    "Credit gap share in each of the {} regions and in all together, per quarter (median, 50% and 90% bands across paths), on one scale.",
+                    scenario.regions.len()
+                ),
+                chart,
+            ));
+        }
     }
-    for (measure, caption) in [
-        (
-            "bank_losses",
-            "Bank losses per path, all channels, with value at risk and expected shortfall.",
-        ),
-        (
+    let mut hists: Vec<(&str, &str)> = vec![(
+        "bank_losses",
+        "Bank losses per path, all channels, with value at risk and expected shortfall at 95% and 99%.",
+    )];
+    if firms {
+        hists.push((
             "credit_gap",
-            "Credit gap per path, summed over quarters, with value at risk and expected shortfall.",
-        ),
-    ] {
-        let chart = charts::histogram_from_paths(&r.paths, measure, &labels).map_err(chart_err)?;
-        let stem = format!("hist-{measure}");
-        add(
-            &stem,
-            caption,
-            charts::histogram_chart(&chart, dir, &stem, out, &theme),
-        )?;
+            "Credit gap per path, summed over quarters, with value at risk and expected shortfall at 95% and 99%.",
+        ));
     }
-    let chart = charts::herding_from_aggregates(agg, &labels).map_err(chart_err)?;
-    add(
-        "herding",
-        "Herding: decision agreement and systemic rejection against what the same banks would show with independent model errors; LSV herding of approval-rate changes.",
-        charts::herding_chart(&chart, dir, "herding", out, &theme),
-    )?;
+    for (measure, caption) in hists {
+        let chart = charts::histogram_from_paths(paths, measure, &labels).map_err(chart_err)?;
+        if chart.has_spread() {
+            out.figures
+                .push(ReportFigure::new(format!("hist-{measure}"), caption, chart));
+        } else {
+            let label = sim::results::PathSummary::info(measure).map_or(measure, |m| m.label);
+            out.left_out.push(match chart.values.first() {
+                Some(v) => format!(
+                    "{label}: {} on every path, so there is no distribution to draw.",
+                    fmt(*v)
+                ),
+                None => format!("{label}: no paths."),
+            });
+        }
+    }
+    if firms {
+        let chart = charts::herding_from_aggregates(agg, &labels).map_err(chart_err)?;
+        if chart.panels.iter().any(|p| p.measure.len() >= 2) {
+            out.figures.push(ReportFigure::new(
+                "herding",
+                "Herding: decision agreement and systemic rejection against what the same banks would show with independent model errors; LSV herding of approval-rate changes.",
+                chart,
+            ));
+        }
+    } else {
+        out.left_out.push(
+            "Herding measures: the scenario has no simulated firms, so there are no credit decisions to measure."
+                .into(),
+        );
+    }
     let chart = charts::attribution_from_aggregates(agg, &labels).map_err(chart_err)?;
-    add(
-        "attribution-quarters",
-        "Losses by channel per quarter (mean across paths).",
-        charts::attribution_chart(&chart, dir, "attribution-quarters", out, &theme),
-    )?;
-    let chart =
-        charts::attribution_from_paths(&r.scenario, &r.paths, &labels, 12).map_err(chart_err)?;
-    add(
-        "attribution-banks",
-        "Losses by channel per bank (mean across paths; the largest banks, the rest summed).",
-        charts::attribution_chart(&chart, dir, "attribution-banks", out, &theme),
-    )?;
-    if let Some((chart, caption)) = network_of(&r.scenario, agg, &labels, &r.dir)? {
-        add(
-            "network",
-            caption,
-            charts::network_chart(&chart, dir, "network", out, &theme),
-        )?;
+    if attribution_has_data(&chart) {
+        out.figures.push(ReportFigure::new(
+            "attribution-quarters",
+            "Losses by channel per quarter (mean across paths); dots mark the net total.",
+            chart,
+        ));
+        let chart =
+            charts::attribution_from_paths(scenario, paths, &labels, 12).map_err(chart_err)?;
+        if attribution_has_data(&chart) {
+            out.figures.push(ReportFigure::new(
+                "attribution-banks",
+                "Losses by channel per bank (mean across paths; the largest banks, the rest summed); dots mark the net total.",
+                chart,
+            ));
+        }
+    } else {
+        out.left_out
+            .push("Loss attribution: no bank lost anything on any path.".into());
     }
-    Ok(figures)
+    if let Some((chart, caption)) = network_of(scenario, agg, &labels, dir)? {
+        out.figures
+            .push(ReportFigure::new("network", caption, chart));
+    }
+    Ok(out)
+}
+
+/// Whether an attribution chart has a non-zero bar.
+fn attribution_has_data(chart: &charts::AttributionChart) -> bool {
+    !chart.categories.is_empty() && chart.values.iter().flatten().any(|v| *v != 0.0)
+}
+
+/// Draws `figures` into `dir`.
+fn draw_figures(
+    figures: &[ReportFigure],
+    dir: &Path,
+    out: &Output,
+    theme: &Theme,
+) -> Result<Vec<Figure>> {
+    figures
+        .iter()
+        .map(|f| {
+            f.chart
+                .render(dir, &f.stem, out, theme)
+                .map_err(chart_err)?;
+            Ok(Figure {
+                stem: f.stem.clone(),
+                caption: f.caption.clone(),
+            })
+        })
+        .collect()
 }
 
 /// The interbank network chart of a run and its caption, or `None` when the scenario has no
@@ -274,11 +376,17 @@ pub fn network_of(
     Ok(Some((chart, caption)))
 }
 
-fn run_report(r: &LoadedResult, format: Format, out: &Output) -> Result<Vec<PathBuf>> {
-    let figures = with_chart_dir(&r.dir, |d| run_charts(r, d, out))?;
+fn run_report(
+    r: &LoadedResult,
+    format: Format,
+    out: &Output,
+    theme: &Theme,
+) -> Result<Vec<PathBuf>> {
+    let all = run_figures(&r.scenario, &r.paths, &r.aggregates, &r.dir)?;
+    let figures = with_chart_dir(&r.dir, |d| draw_figures(&all.figures, d, out, theme))?;
     let mut written = vec![r.dir.join("charts")];
     if format == Format::Html {
-        let html = run_html(r, &figures)?;
+        let html = run_html(r, &figures, &all.left_out)?;
         written.push(write_atomic(&r.dir.join("report.html"), &html)?);
     }
     Ok(written)
@@ -322,7 +430,9 @@ h1{font-size:1.7em;margin-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid 
 th:first-child,td:first-child{text-align:left}thead th{border-bottom:2px solid #888}\
 figure{margin:1.5em 0}figure svg{width:100%;height:auto}figcaption{color:#444;font-size:.92em}\
 pre{background:#f6f6f6;padding:1em;overflow-x:auto;font-size:.85em}.files a{margin-right:1em;font-size:.85em}\
-@media print{figure{page-break-inside:avoid}}";
+nav.toc{background:#f6f6f6;padding:.6em 1em;margin:1em 0;font-size:.92em}nav.toc ol{margin:.2em 0}\
+details.zero{color:#555;font-size:.92em;margin:-.5em 0 1em}\
+@media print{figure{page-break-inside:avoid}nav.toc{display:none}}";
 
 /// `@font-face` rules embedding the charts' font, so the inline SVGs render offline in the font
 /// their text was measured with.
@@ -349,9 +459,9 @@ fn page(title: &str, body: &str) -> String {
 }
 
 /// The figure with its SVG inline (when written) and links to its files.
-fn figure_html(chart_dir: &Path, rel: &str, f: &Figure) -> Result<String> {
+fn figure_html(chart_dir: &Path, rel: &str, f: &Figure, number: usize) -> Result<String> {
     let svg_path = chart_dir.join(format!("{}.svg", f.stem));
-    let mut s = String::from("<figure>");
+    let mut s = format!("<figure id=\"fig-{}\">", esc(&f.stem));
     if svg_path.is_file() {
         let svg = std::fs::read_to_string(&svg_path)
             .map_err(|e| Error::io(&svg_path, "cannot read", e))?;
@@ -361,7 +471,11 @@ fn figure_html(chart_dir: &Path, rel: &str, f: &Figure) -> Result<String> {
         };
         s.push_str(svg);
     }
-    let _ = write!(s, "<figcaption>{} <span class=\"files\">", esc(&f.caption));
+    let _ = write!(
+        s,
+        "<figcaption><b>Figure {number}.</b> {} <span class=\"files\">",
+        esc(&f.caption)
+    );
     for ext in ["svg", "png", "csv"] {
         if chart_dir.join(format!("{}.{ext}", f.stem)).is_file() {
             let _ = write!(s, "<a href=\"{rel}/{}.{ext}\">{ext}</a>", f.stem);
@@ -371,8 +485,48 @@ fn figure_html(chart_dir: &Path, rel: &str, f: &Figure) -> Result<String> {
     Ok(s)
 }
 
+/// A table of contents: the sections, with the figures listed under `charts`.
+fn toc(sections: &[(&str, String)], figures: &[Figure]) -> String {
+    let mut s = String::from("<nav class=\"toc\"><b>Contents</b><ol>\n");
+    for (id, title) in sections {
+        let _ = write!(s, "<li><a href=\"#{id}\">{}</a>", esc(title));
+        if *id == "charts" && !figures.is_empty() {
+            s.push_str("<ol>");
+            for (i, f) in figures.iter().enumerate() {
+                let short = f.caption.split(':').next().unwrap_or(&f.caption);
+                let short = short.split(". ").next().unwrap_or(short);
+                let _ = write!(
+                    s,
+                    "<li><a href=\"#fig-{}\">Figure {}: {}</a></li>",
+                    esc(&f.stem),
+                    i + 1,
+                    esc(short.trim_end_matches('.'))
+                );
+            }
+            s.push_str("</ol>");
+        }
+        s.push_str("</li>\n");
+    }
+    s.push_str("</ol></nav>\n");
+    s
+}
+
+/// The charts left out because they would be empty, as a short list.
+fn left_out_html(left_out: &[String]) -> String {
+    if left_out.is_empty() {
+        return String::new();
+    }
+    let mut s =
+        String::from("<p class=\"sub\">Not drawn, as they would be empty:</p><ul class=\"sub\">\n");
+    for l in left_out {
+        let _ = writeln!(s, "<li>{}</li>", esc(l));
+    }
+    s.push_str("</ul>\n");
+    s
+}
+
 /// The headline-measure table of one run.
-fn summary_table(agg: &Aggregates) -> String {
+fn summary_table(agg: &Aggregates, currency: Option<&str>) -> String {
     if agg.paths == 0 {
         return "<p>No paths, so no statistic: this result holds none of the run's paths (an \
                 empty shard; merge it with the other shards).</p>\n"
@@ -381,6 +535,7 @@ fn summary_table(agg: &Aggregates) -> String {
     let mut s = String::from(
         "<table><thead><tr><th>measure</th><th>unit</th><th>mean</th><th>95% interval</th><th>5%</th><th>median</th><th>95%</th><th>VaR 99%</th><th>ES 99%</th></tr></thead><tbody>\n",
     );
+    let mut zero = Vec::new();
     for m in &agg.path_measures {
         let (lo, hi) = output::mean_interval(&m.summary);
         let q = |p: f64| {
@@ -391,26 +546,69 @@ fn summary_table(agg: &Aggregates) -> String {
                 .map_or(f64::NAN, |x| x.1)
         };
         let tail = m.tail.iter().find(|t| (t.level - 0.99).abs() < 1e-12);
+        let (label, unit) = human(&m.name, &m.unit, currency);
+        if m.summary.mean == 0.0
+            && m.summary.quantiles.iter().all(|x| x.1 == 0.0)
+            && tail.is_none_or(|t| t.var == 0.0 && t.es == 0.0)
+        {
+            zero.push(label);
+            continue;
+        }
+        let k = unit.scale;
         let _ = writeln!(
             s,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>[{}, {}]</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td title=\"{}\">{}</td><td>{}</td><td>{}</td><td>[{}, {}]</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&m.name),
-            esc(&m.unit),
-            fmt(m.summary.mean),
-            fmt(lo),
-            fmt(hi),
-            fmt(q(0.05)),
-            fmt(q(0.5)),
-            fmt(q(0.95)),
-            tail.map_or("".into(), |t| fmt(t.var)),
-            tail.map_or("".into(), |t| fmt(t.es)),
+            esc(&label),
+            esc(&unit.label),
+            fmt(m.summary.mean * k),
+            fmt(lo * k),
+            fmt(hi * k),
+            fmt(q(0.05) * k),
+            fmt(q(0.5) * k),
+            fmt(q(0.95) * k),
+            tail.map_or("".into(), |t| fmt(t.var * k)),
+            tail.map_or("".into(), |t| fmt(t.es * k)),
         );
     }
     s.push_str("</tbody></table>\n");
+    s.push_str(&zero_rows(&zero, "path"));
     s
 }
 
-fn run_html(r: &LoadedResult, figures: &[Figure]) -> Result<String> {
+/// A `<details>` listing measures that are zero on every path (empty when there are none).
+fn zero_rows(names: &[String], on: &str) -> String {
+    if names.is_empty() {
+        return String::new();
+    }
+    let what = if names.len() == 1 {
+        "1 measure is".to_string()
+    } else {
+        format!("{} measures are", names.len())
+    };
+    format!(
+        "<details class=\"zero\"><summary>{what} zero on every {on}</summary><p>{}</p></details>\n",
+        names.iter().map(|n| esc(n)).collect::<Vec<_>>().join(", ")
+    )
+}
+
+/// A path measure's human label and the unit its values are shown in (shares as %, money in the
+/// scenario's currency); regional measures (`credit_gap[east]`) take their base measure's.
+fn human(name: &str, unit: &str, currency: Option<&str>) -> (String, charts::UnitAxis) {
+    let (base, region) = match name.split_once('[') {
+        Some((b, r)) => (b, Some(r.trim_end_matches(']'))),
+        None => (name, None),
+    };
+    let label = sim::results::PathSummary::info(base)
+        .map_or_else(|| base.replace('_', " "), |m| m.label.to_string());
+    let label = match region {
+        Some(r) => format!("{label}, {r}"),
+        None => label,
+    };
+    (label, charts::UnitAxis::for_unit(unit, currency))
+}
+
+fn run_html(r: &LoadedResult, figures: &[Figure], left_out: &[String]) -> Result<String> {
     let s = &r.scenario;
     let agg = &r.aggregates;
     let m = &r.manifest;
@@ -430,6 +628,15 @@ fn run_html(r: &LoadedResult, figures: &[Figure]) -> Result<String> {
         esc(&m.started),
         esc(&m.finished)
     );
+    let mut sections = vec![("summary", "Summary".to_string())];
+    sections.push(("charts", "Charts".to_string()));
+    sections.push(("failures", "Bank failures".to_string()));
+    if !s.policy.reassignments.is_empty() {
+        sections.push(("diversity", "Diversity cap".to_string()));
+    }
+    sections.push(("scenario", "Scenario".to_string()));
+    sections.push(("manifest", "Manifest".to_string()));
+    b.push_str(&toc(&sections, figures));
     let e = &agg.systemic_event;
     let _ = writeln!(
         b,
@@ -441,13 +648,15 @@ fn run_html(r: &LoadedResult, figures: &[Figure]) -> Result<String> {
         e.successes,
         e.n
     );
-    b.push_str("<h2>Summary</h2>\n");
-    b.push_str(&summary_table(agg));
-    b.push_str("<h2>Charts</h2>\n");
+    b.push_str("<h2 id=\"summary\">Summary</h2>\n");
+    let currency = (!s.currency.trim().is_empty()).then_some(s.currency.as_str());
+    b.push_str(&summary_table(agg, currency));
+    b.push_str("<h2 id=\"charts\">Charts</h2>\n");
     let chart_dir = r.dir.join("charts");
-    for f in figures {
-        b.push_str(&figure_html(&chart_dir, "charts", f)?);
+    for (i, f) in figures.iter().enumerate() {
+        b.push_str(&figure_html(&chart_dir, "charts", f, i + 1)?);
     }
+    b.push_str(&left_out_html(left_out));
     let mut fails: Vec<&sim::aggregate::BankFailure> = agg
         .bank_failures
         .iter()
@@ -459,7 +668,7 @@ fn run_html(r: &LoadedResult, figures: &[Figure]) -> Result<String> {
             .total_cmp(&a.failure.estimate)
             .then(a.bank.cmp(&b.bank))
     });
-    b.push_str("<h2>Bank failures</h2>\n");
+    b.push_str("<h2 id=\"failures\">Bank failures</h2>\n");
     if fails.is_empty() {
         b.push_str("<p>No bank failed on any path.</p>\n");
     } else {
@@ -485,7 +694,7 @@ fn run_html(r: &LoadedResult, figures: &[Figure]) -> Result<String> {
         }
     }
     if !s.policy.reassignments.is_empty() {
-        b.push_str("<h2>Diversity cap</h2>\n<p>Banks moved to another model family before the run:</p><ul>\n");
+        b.push_str("<h2 id=\"diversity\">Diversity cap</h2>\n<p>Banks moved to another model family before the run:</p><ul>\n");
         for mv in &s.policy.reassignments {
             let _ = writeln!(
                 b,
@@ -497,9 +706,11 @@ fn run_html(r: &LoadedResult, figures: &[Figure]) -> Result<String> {
         }
         b.push_str("</ul>\n");
     }
-    b.push_str("<h2>Scenario</h2>\n<p>As run (all files merged, overrides applied):</p>\n");
+    b.push_str(
+        "<h2 id=\"scenario\">Scenario</h2>\n<p>As run (all files merged, overrides applied):</p>\n",
+    );
     let _ = writeln!(b, "<pre>{}</pre>", esc(&m.input.toml));
-    b.push_str("<h2>Manifest</h2>\n");
+    b.push_str("<h2 id=\"manifest\">Manifest</h2>\n");
     let manifest = serde_json::to_string_pretty(&m)
         .map_err(|e| Error::format(r.dir.join("manifest.json"), e))?;
     let _ = writeln!(
@@ -528,35 +739,63 @@ fn compare_folders(dir: &Path) -> Result<(String, Vec<String>)> {
     Ok((reference, others))
 }
 
-fn compare_report(dir: &Path, format: Format, out: &Output) -> Result<Vec<PathBuf>> {
+/// The charts of a comparison of `other` against the reference `a` (stems end in `-{name}`):
+/// the paired differences of the headline, herding and regional measures, and — when both
+/// scenarios have firms and more than one quarter — the paper figure, both scenarios' credit-gap
+/// fans overlaid per region over their paired difference.
+pub fn compare_figures(
+    (a_scenario, a_paths): (&Scenario, &[PathResult]),
+    (b_scenario, b_paths): (&Scenario, &[PathResult]),
+    comparison: &Comparison,
+    name: &str,
+) -> Result<Vec<ReportFigure>> {
+    let la = Labels::from_scenario(a_scenario);
+    let lb = Labels::from_scenario(b_scenario);
+    let mut figs = Vec::new();
+    let chart = charts::comparison_from(comparison, &[], &la, &lb).map_err(chart_err)?;
+    figs.push(ReportFigure::new(
+        format!("comparison-{name}"),
+        format!(
+            "{} against {}: mean paired differences on common random numbers, with 95% confidence intervals as error bars; measures zero in both are left out.",
+            b_scenario.name, a_scenario.name
+        ),
+        chart,
+    ));
+    if a_scenario.firms.count > 0 && b_scenario.firms.count > 0 {
+        let chart = charts::paired_region_fan(a_scenario, a_paths, b_scenario, b_paths, &la, &lb)
+            .map_err(chart_err)?;
+        if chart.has_data() {
+            figs.push(ReportFigure::new(
+                format!("paired-regions-{name}"),
+                format!(
+                    "Credit gap share per region, {} against {}: both fan charts overlaid (median and 90% band), and below each the paired difference per quarter with its 95% confidence interval.",
+                    b_scenario.name, a_scenario.name
+                ),
+                chart,
+            ));
+        }
+    }
+    Ok(figs)
+}
+
+fn compare_report(dir: &Path, format: Format, out: &Output, theme: &Theme) -> Result<Vec<PathBuf>> {
     let (reference, others) = compare_folders(dir)?;
     let a = load_result(&dir.join(&reference))?;
-    let mut written = run_report(&a, format, out)?;
+    let mut written = run_report(&a, format, out, theme)?;
     let mut loaded = Vec::new();
     for name in &others {
         let r = load_result(&dir.join(name))?;
-        written.extend(run_report(&r, format, out)?);
+        written.extend(run_report(&r, format, out, theme)?);
         let c = sim::aggregate::compare(&a.scenario, &a.paths, &r.scenario, &r.paths)?;
-        loaded.push((name.clone(), r, c));
+        let figs = compare_figures((&a.scenario, &a.paths), (&r.scenario, &r.paths), &c, name)?;
+        loaded.push((name.clone(), r, c, figs));
     }
-    let la = Labels::from_scenario(&a.scenario);
     let figures = with_chart_dir(dir, |d| {
-        let mut figs = Vec::new();
-        for (name, r, c) in &loaded {
-            let lb = Labels::from_scenario(&r.scenario);
-            let chart = charts::comparison_from(c, &[], &la, &lb).map_err(chart_err)?;
-            let stem = format!("comparison-{name}");
-            charts::comparison_chart(&chart, d, &stem, out, &Theme::default())
-                .map_err(chart_err)?;
-            figs.push(Figure {
-                stem,
-                caption: format!(
-                    "{} against {}: mean paired differences on common random numbers with 95% intervals.",
-                    r.scenario.name, a.scenario.name
-                ),
-            });
+        let mut drawn = Vec::new();
+        for (_, _, _, figs) in &loaded {
+            drawn.push(draw_figures(figs, d, out, theme)?);
         }
-        Ok(figs)
+        Ok(drawn)
     })?;
     written.push(dir.join("charts"));
     if format == Format::Html {
@@ -567,17 +806,38 @@ fn compare_report(dir: &Path, format: Format, out: &Output) -> Result<Vec<PathBu
             "<p class=\"sub\">{} paths each, seed {}, common random numbers: every difference is paired path by path.</p>",
             a.aggregates.paths, a.manifest.seed
         );
+        let sections: Vec<(String, String)> = loaded
+            .iter()
+            .map(|(name, r, _, _)| {
+                (
+                    format!("vs-{name}"),
+                    format!("{} − {}", r.scenario.name, a.scenario.name),
+                )
+            })
+            .collect();
+        b.push_str("<nav class=\"toc\"><b>Contents</b><ol>\n");
+        for (id, title) in &sections {
+            let _ = writeln!(b, "<li><a href=\"#{}\">{}</a></li>", esc(id), esc(title));
+        }
+        b.push_str("</ol></nav>\n");
         let chart_dir = dir.join("charts");
-        for ((name, r, c), f) in loaded.iter().zip(&figures) {
+        let currency =
+            (!a.scenario.currency.trim().is_empty()).then_some(a.scenario.currency.as_str());
+        let mut number = 0;
+        for ((name, r, c, _), figs) in loaded.iter().zip(&figures) {
             let _ = writeln!(
                 b,
-                "<h2>{} − {}</h2>",
+                "<h2 id=\"vs-{}\">{} − {}</h2>",
+                esc(name),
                 esc(&r.scenario.name),
                 esc(&a.scenario.name)
             );
             let _ = writeln!(b, "<p class=\"sub\">{}</p>", esc(&r.scenario.description));
-            b.push_str(&difference_table(c));
-            b.push_str(&figure_html(&chart_dir, "charts", f)?);
+            b.push_str(&difference_table(c, currency));
+            for f in figs {
+                number += 1;
+                b.push_str(&figure_html(&chart_dir, "charts", f, number)?);
+            }
             let _ = writeln!(
                 b,
                 "<p>Full reports: <a href=\"{}/report.html\">{}</a>, <a href=\"{}/report.html\">{}</a>.</p>",
@@ -595,29 +855,40 @@ fn compare_report(dir: &Path, format: Format, out: &Output) -> Result<Vec<PathBu
     Ok(written)
 }
 
-fn difference_table(c: &Comparison) -> String {
+fn difference_table(c: &Comparison, currency: Option<&str>) -> String {
     let mut s = String::from(
         "<table><thead><tr><th>measure</th><th>unit</th><th>reference</th><th>scenario</th><th>difference</th><th>95% interval</th><th>correlation</th></tr></thead><tbody>\n",
     );
+    let mut zero = Vec::new();
     for m in c.measures.iter().chain(&c.region_gap) {
         let d = &m.difference;
+        let (label, unit) = human(&m.name, &m.unit, currency);
         if d.mean_a == 0.0 && d.mean_b == 0.0 && d.mean == 0.0 {
+            zero.push(label);
             continue;
         }
+        let k = unit.scale;
+        let diff_unit = if m.unit == "share" {
+            "% / pp".to_string()
+        } else {
+            unit.label.clone()
+        };
         let _ = writeln!(
             s,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>[{}, {}]</td><td>{}</td></tr>",
+            "<tr><td title=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>[{}, {}]</td><td>{}</td></tr>",
             esc(&m.name),
-            esc(&m.unit),
-            fmt(d.mean_a),
-            fmt(d.mean_b),
-            fmt(d.mean),
-            fmt(d.low),
-            fmt(d.high),
+            esc(&label),
+            esc(&diff_unit),
+            fmt(d.mean_a * k),
+            fmt(d.mean_b * k),
+            fmt(d.mean * k),
+            fmt(d.low * k),
+            fmt(d.high * k),
             fmt(d.correlation)
         );
     }
     s.push_str("</tbody></table>\n");
+    s.push_str(&zero_rows(&zero, "path of both scenarios"));
     s
 }
 
@@ -700,7 +971,7 @@ fn measure_label(name: &str) -> String {
     }
 }
 
-fn sweep_report(dir: &Path, format: Format, out: &Output) -> Result<Vec<PathBuf>> {
+fn sweep_report(dir: &Path, format: Format, out: &Output, theme: &Theme) -> Result<Vec<PathBuf>> {
     let sw = read_sweep(dir)?;
     let measures: Vec<String> = sw
         .cells
@@ -713,7 +984,6 @@ fn sweep_report(dir: &Path, format: Format, out: &Output) -> Result<Vec<PathBuf>
             .find(|c| c.1.len() == vals.len() && c.1.iter().zip(vals).all(|(a, b)| a == b))
     };
     let figures = with_chart_dir(dir, |d| {
-        let theme = Theme::default();
         let mut figs = Vec::new();
         for (k, measure) in measures.iter().enumerate() {
             let stem = format!("sweep-{measure}");
@@ -741,7 +1011,7 @@ fn sweep_report(dir: &Path, format: Format, out: &Output) -> Result<Vec<PathBuf>
                         band_label: "95% confidence interval".into(),
                         series: vec![charts::SweepSeries { name: measure.clone(), mean, low: Some(low), high: Some(high) }],
                     };
-                    charts::sweep_line(&chart, d, &stem, out, &theme).map_err(chart_err)?;
+                    charts::sweep_line(&chart, d, &stem, out, theme).map_err(chart_err)?;
                 }
                 [(px, xs), (py, ys)] => {
                     let cell = |x: f64, y: f64, i: usize| {
@@ -772,7 +1042,7 @@ fn sweep_report(dir: &Path, format: Format, out: &Output) -> Result<Vec<PathBuf>
                         low: Some(grid(1)),
                         high: Some(grid(2)),
                     };
-                    charts::sweep_heatmap(&chart, d, &stem, out, &theme).map_err(chart_err)?;
+                    charts::sweep_heatmap(&chart, d, &stem, out, theme).map_err(chart_err)?;
                 }
                 _ => continue,
             }
@@ -799,8 +1069,8 @@ fn sweep_report(dir: &Path, format: Format, out: &Output) -> Result<Vec<PathBuf>
                 "<p>Charts are drawn for sweeps over one or two parameters; see the table.</p>\n",
             );
         }
-        for f in &figures {
-            b.push_str(&figure_html(&chart_dir, "charts", f)?);
+        for (i, f) in figures.iter().enumerate() {
+            b.push_str(&figure_html(&chart_dir, "charts", f, i + 1)?);
         }
         b.push_str("<h2>Grid</h2>\n<table><thead><tr><th>cell</th>");
         for n in &names {

@@ -164,6 +164,7 @@ impl Chart for AttributionChart {
                 ..Default::default()
             },
         )?;
+        ctx.record_panel(&self.title, segments.iter().filter(|s| s.2 != s.3).count());
         let half = 0.36;
         chart
             .draw_series(segments.iter().filter(|s| s.2 != s.3).map(|&(c, k, a, b)| {
@@ -184,7 +185,7 @@ impl Chart for AttributionChart {
         chart
             .draw_series(totals.iter().enumerate().flat_map(|(k, &v)| {
                 [
-                    Circle::new((k as f64, v), r, WHITE.filled()),
+                    Circle::new((k as f64, v), r, t.background.filled()),
                     Circle::new((k as f64, v), (r * 2 / 3).max(1), t.color(7).filled()),
                 ]
             }))

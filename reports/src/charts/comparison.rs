@@ -6,14 +6,15 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use sim::aggregate::{CONFIDENCE, Comparison};
+use sim::results::PathSummary;
 
 use super::error::{Error, Result};
 use super::layout::{
-    Axis, Ctx, Frame, LegendItem, PlotOptions, Swatch, check_finite, dashed, empty_state, extent,
-    frame, plot,
+    Axis, Ctx, Frame, LegendItem, PlotOptions, Swatch, check_finite, chrome_pt, dashed,
+    empty_state, extent, frame, plot,
 };
-use super::render::{Chart, csv_table, draw_err, num, render};
-use super::style::{Labels, Output, Theme, UnitAxis, pretty_measure};
+use super::render::{Chart, csv_table, draw_err, grown_height, num, render};
+use super::style::{Labels, Output, Theme, UnitAxis, measure_label};
 
 /// Measures compared when none are named.
 const DEFAULT_MEASURES: [&str; 7] = [
@@ -24,6 +25,13 @@ const DEFAULT_MEASURES: [&str; 7] = [
     "credit_gap",
     "bank_losses",
     "min_system_car",
+];
+
+/// Herding measures compared by default (when they are not zero in both scenarios).
+const HERDING_MEASURES: [&str; 3] = [
+    "decision_agreement_excess",
+    "systemic_rejection_ratio",
+    "lsv",
 ];
 
 /// One compared measure: the mean paired difference and its confidence interval.
@@ -148,7 +156,7 @@ impl Chart for ComparisonChart {
         let groups = self.groups();
         // Panel heights proportional to rows, plus room for each panel's x axis.
         let axis_h = ctx.line_height(t.tick_pt) + ctx.line_height(t.axis_label_pt) + ctx.pxi(6.0);
-        let (w, h) = area.dim_in_pixel();
+        let h = area.dim_in_pixel().1;
         let total_rows: usize = groups.iter().map(|g| g.1.len()).sum();
         let free = (h as i32 - axis_h * groups.len() as i32).max(1);
         // The widest row label sets the left margin of every panel, so they line up.
@@ -169,25 +177,31 @@ impl Chart for ComparisonChart {
             let (panel, below) = rest.split_vertically(ph);
             rest = below;
             let names: Vec<String> = rows.iter().rev().map(|r| r.name.clone()).collect();
-            let (lo, hi) =
-                extent(rows.iter().flat_map(|r| [r.low, r.high, 0.0])).unwrap_or((0.0, 1.0));
+            // Numbers a reader can read: tiny or huge differences in a power of ten.
+            let (factor, unit) = readable_unit(rows.iter().flat_map(|r| [r.low, r.high]), unit);
+            let (lo, hi) = extent(
+                rows.iter()
+                    .flat_map(|r| [r.low * factor, r.high * factor, 0.0]),
+            )
+            .unwrap_or((0.0, 1.0));
             let x_axis = Axis::numeric(lo, hi, 6, format!("Difference ({unit})"));
-            let mut y_axis = Axis::categories(names, "");
-            y_axis.label = String::new();
-            let panel_w = w as i32;
+            let y_axis = Axis::categories(names, "");
             let opts = PlotOptions {
                 no_y_grid: true,
                 left_px: label_w,
                 ..Default::default()
             };
-            let _ = panel_w;
             let mut chart = plot(&panel, ctx, &x_axis, &y_axis, opts)?;
+            ctx.record_panel(unit.as_str(), rows.len());
             dashed(
                 &mut chart,
                 ctx,
                 vec![(0.0, y_axis.lo), (0.0, y_axis.hi)],
                 ctx.stroke(t.muted, 0.75),
             )?;
+            // Caps of 2.5 pt, in data units of the row axis.
+            let (_, yr) = chart.plotting_area().get_pixel_range();
+            let cap = ctx.px(2.5) * (y_axis.hi - y_axis.lo) / (yr.end - yr.start).max(1) as f64;
             let n = rows.len();
             for (i, r) in rows.iter().enumerate() {
                 let y = (n - 1 - i) as f64;
@@ -196,15 +210,18 @@ impl Chart for ComparisonChart {
                 } else {
                     insig
                 };
+                let (l, h, m) = (r.low * factor, r.high * factor, r.mean * factor);
+                let stroke = ctx.stroke(c, t.line_pt * 1.2);
                 chart
-                    .draw_series(std::iter::once(PathElement::new(
-                        vec![(r.low, y), (r.high, y)],
-                        ctx.stroke(c, t.line_pt * 1.2),
-                    )))
+                    .draw_series([
+                        PathElement::new(vec![(l, y), (h, y)], stroke),
+                        PathElement::new(vec![(l, y - cap), (l, y + cap)], stroke),
+                        PathElement::new(vec![(h, y - cap), (h, y + cap)], stroke),
+                    ])
                     .map_err(draw_err)?;
                 chart
                     .draw_series(std::iter::once(Circle::new(
-                        (r.mean, y),
+                        (m, y),
                         ctx.pxi(2.4),
                         c.filled(),
                     )))
@@ -213,25 +230,84 @@ impl Chart for ComparisonChart {
         }
         Ok(())
     }
+
+    fn size(&self, output: &Output, theme: &Theme) -> (u32, u32) {
+        let groups = self.groups().len() as f64;
+        let rows = self.rows.len() as f64;
+        let axis_pt = 1.45 * (theme.tick_pt + theme.axis_label_pt) + 6.0;
+        let row_pt = 1.45 * theme.tick_pt * 1.5;
+        let needed = chrome_pt(theme) + groups * (axis_pt + theme.tick_pt) + rows * row_pt;
+        (output.width_px, grown_height(output, needed))
+    }
+}
+
+/// A factor and a unit label that make `values` readable: values whose largest magnitude is
+/// under 0.01 or at least 100,000 are shown in a power of ten (a multiple of 3, e.g.
+/// `percentage points × 10⁻³`), so an axis reads `0 … 2.5`, not `0.00000 … 0.00250`.
+pub(super) fn readable_unit(values: impl IntoIterator<Item = f64>, unit: &str) -> (f64, String) {
+    let max = values
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, |m, v| m.max(v.abs()));
+    if max == 0.0 || (0.01..100_000.0).contains(&max) {
+        return (1.0, unit.to_string());
+    }
+    let e = max.log10().floor() as i32;
+    let k = e.div_euclid(3) * 3;
+    let sup: String = k
+        .to_string()
+        .chars()
+        .map(|c| match c {
+            '-' => '⁻',
+            '0' => '⁰',
+            '1' => '¹',
+            '2' => '²',
+            '3' => '³',
+            '4' => '⁴',
+            '5' => '⁵',
+            '6' => '⁶',
+            '7' => '⁷',
+            '8' => '⁸',
+            _ => '⁹',
+        })
+        .collect();
+    (10f64.powi(-k), format!("{unit} × 10{sup}"))
 }
 
 /// Rows of a [`Comparison`] of `other` against `reference` for `measures` (path measures by name,
-/// regional gaps as `credit_gap[east]`; empty: a default set of gap, default, failure, loss and
-/// capital measures). Shares are shown in percentage points; money in the reference's currency.
+/// regional gaps as `credit_gap[east]`; empty: a default set of gap, default, failure, loss,
+/// capital and herding measures and every region's credit gap, leaving out those that are zero
+/// in both scenarios). Shares are shown in percentage points; money in the reference's currency;
+/// each panel in a power of ten that keeps its numbers readable.
 pub fn comparison_from(
     cmp: &Comparison,
     measures: &[&str],
     reference: &Labels,
     other: &Labels,
 ) -> Result<ComparisonChart> {
-    let names: Vec<&str> = if measures.is_empty() {
-        DEFAULT_MEASURES.to_vec()
+    let defaults = measures.is_empty();
+    let names: Vec<&str> = if defaults {
+        DEFAULT_MEASURES
+            .iter()
+            .chain(&HERDING_MEASURES)
+            .copied()
+            .chain(cmp.region_gap.iter().map(|m| m.name.as_str()))
+            .collect()
     } else {
         measures.to_vec()
     };
     let mut rows = Vec::new();
     let mut n = 0;
     for name in names {
+        // Of the default set, measures that are zero in both scenarios say nothing.
+        if defaults
+            && cmp.measure(name).is_some_and(|m| {
+                let d = &m.difference;
+                d.mean_a == 0.0 && d.mean_b == 0.0 && d.low == 0.0 && d.high == 0.0
+            })
+        {
+            continue;
+        }
         let m = cmp.measure(name).ok_or_else(|| Error::UnknownMeasure {
             name: name.to_string(),
             available: cmp
@@ -250,7 +326,7 @@ pub fn comparison_from(
         };
         n = m.difference.n;
         rows.push(ComparisonRow {
-            name: pretty_measure(name),
+            name: measure_label(name, PathSummary::MEASURES),
             unit: label,
             mean: m.difference.mean * unit.scale,
             low: m.difference.low * unit.scale,

@@ -8,12 +8,13 @@ use sim::results::QuarterRecord;
 use sim::stats::Summary;
 
 use super::error::{Error, Result};
+use super::geometry::Geometry;
 use super::layout::{
-    Axis, Ctx, Frame, LegendItem, PlotOptions, Swatch, check_finite, empty_state, extent, frame,
-    plot,
+    Axis, Ctx, Frame, LegendItem, PANEL_MIN_H_PT, PANEL_MIN_W_PT, PlotOptions, Swatch,
+    check_finite, chrome_pt, empty_state, extent, frame, grid_shape, plot, small_multiples,
 };
-use super::render::{Chart, csv_table, draw_err, num, render};
-use super::style::{Labels, Output, Theme, UnitAxis, pretty_measure};
+use super::render::{Chart, csv_table, draw_err, geometry_of, grown_height, num, render};
+use super::style::{Labels, Output, Theme, UnitAxis, measure_label};
 
 /// Opacity of the 90% band.
 const OUTER_BAND: f64 = 0.18;
@@ -123,33 +124,52 @@ impl Chart for FanChart {
         )])
     }
 
+    fn size(&self, output: &Output, theme: &Theme) -> (u32, u32) {
+        if !self.facets() {
+            return (output.width_px, output.height_px);
+        }
+        let (_, rows) = grid_shape(self.series.len(), output, theme, PANEL_MIN_W_PT);
+        let needed = chrome_pt(theme) + rows as f64 * PANEL_MIN_H_PT;
+        (output.width_px, grown_height(output, needed))
+    }
+
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> Result<()> {
         let t = ctx.theme;
-        let facets = self.series.len() > 2;
-        let grey = t.muted;
+        let facets = self.facets();
         let mut legend = Vec::new();
         let line = if self.interval.is_some() {
             "estimate"
         } else {
             "median"
         };
-        if !facets {
+        // Overlaid fans: a colour per series. Small multiples: one colour for every panel (the
+        // panel's heading names it), so the legend's swatches are the colours drawn.
+        let colour = |i: usize| if facets { t.color(0) } else { t.color(i) };
+        let band_colour = if facets || self.series.len() == 1 {
+            t.color(0)
+        } else {
+            t.muted
+        };
+        if !facets && self.series.len() > 1 {
             for (i, s) in self.series.iter().enumerate() {
                 legend.push(LegendItem::new(
                     format!("{} ({line})", s.name),
-                    Swatch::Line(t.color(i)),
+                    Swatch::Line(colour(i)),
                 ));
             }
         } else {
-            legend.push(LegendItem::new(line, Swatch::Line(grey)));
+            legend.push(LegendItem::new(line, Swatch::Line(t.color(0))));
         }
         match &self.interval {
             None => {
                 legend.push(LegendItem::new(
                     "50% band",
-                    Swatch::Band(grey, INNER_BAND + 0.1),
+                    Swatch::Band(band_colour, both_bands()),
                 ));
-                legend.push(LegendItem::new("90% band", Swatch::Band(grey, OUTER_BAND)));
+                legend.push(LegendItem::new(
+                    "90% band",
+                    Swatch::Band(band_colour, OUTER_BAND),
+                ));
             }
             Some(label) => {
                 let has_band = self
@@ -160,7 +180,7 @@ impl Chart for FanChart {
                 if has_band {
                     legend.push(LegendItem::new(
                         label.clone(),
-                        Swatch::Band(grey, OUTER_BAND),
+                        Swatch::Band(band_colour, OUTER_BAND),
                     ));
                 }
             }
@@ -187,47 +207,34 @@ impl Chart for FanChart {
             let x_axis = Axis::integers(x0, x1, 12, self.x_label.clone());
             let y_axis = self.y_axis(y0, y1, 5, self.y_label.clone());
             let mut chart = plot(&area, ctx, &x_axis, &y_axis, PlotOptions::default())?;
+            ctx.record_panel(&self.title, fan_points_shown(&all));
             for (i, s) in self.series.iter().enumerate() {
-                draw_fan(&mut chart, ctx, s, t.color(i), quantile_bands)?;
+                draw_fan(&mut chart, ctx, s, colour(i), quantile_bands)?;
             }
             return Ok(());
         }
         let n = self.series.len();
-        let cols = (n as f64).sqrt().ceil() as usize;
-        let rows = n.div_ceil(cols);
-        // One y label for all panels, centred on the left.
-        let strip = ctx.line_height(t.axis_label_pt);
-        let (aw, ah) = area.dim_in_pixel();
-        let (ax, ay) = area.get_base_pixel();
-        root.draw(&Text::new(
-            self.y_label.clone(),
-            (ax, ay + ah as i32 / 2),
-            ctx.font(t.axis_label_pt)
-                .transform(FontTransform::Rotate270)
-                .pos(Pos::new(HPos::Center, VPos::Top)),
-        ))
-        .map_err(draw_err)?;
-        let area = area.shrink((strip, 0), (aw as i32 - strip, ah as i32));
-        let panels = area.split_evenly((rows, cols));
+        let panels = small_multiples(root, &area, ctx, n, &ctx.y_label(&self.y_label))?;
         let head = ctx.line_height(t.axis_label_pt);
-        for (i, (s, panel)) in self.series.iter().zip(panels.iter()).enumerate() {
-            let row = i / cols;
-            let last_row = row + 1 == rows || i + cols >= n;
-            let x_label = if last_row {
+        for (s, cell) in self.series.iter().zip(&panels) {
+            let x_label = if cell.bottom {
                 self.x_label.clone()
             } else {
                 String::new()
             };
             let x_axis = Axis::integers(x0, x1, 6, x_label);
             let y_axis = self.y_axis(y0, y1, 4, String::new());
-            let (w, h) = panel.dim_in_pixel();
-            let inner = panel
+            let (w, h) = cell.area.dim_in_pixel();
+            let inner = cell
+                .area
                 .clone()
                 .shrink((0, head), (w as i32, (h as i32 - head).max(1)));
             let mut chart = plot(&inner, ctx, &x_axis, &y_axis, PlotOptions::default())?;
-            draw_fan(&mut chart, ctx, s, t.color(i), quantile_bands)?;
+            let points: Vec<&FanPoint> = s.points.iter().collect();
+            ctx.record_panel(&s.name, fan_points_shown(&points));
+            draw_fan(&mut chart, ctx, s, colour(0), quantile_bands)?;
             let (xr, _) = chart.plotting_area().get_pixel_range();
-            let top = panel.get_base_pixel().1;
+            let top = cell.area.get_base_pixel().1;
             root.draw(&Text::new(
                 s.name.clone(),
                 (xr.start, top),
@@ -240,7 +247,41 @@ impl Chart for FanChart {
     }
 }
 
+/// Opacity of the 50% band as it appears, drawn over the 90% band.
+fn both_bands() -> f64 {
+    1.0 - (1.0 - OUTER_BAND) * (1.0 - INNER_BAND)
+}
+
+/// The data points a fan shows: its points, or none for a single point (a dot is no fan).
+fn fan_points_shown(points: &[&FanPoint]) -> usize {
+    let mut xs: Vec<f64> = points.iter().map(|p| p.x).collect();
+    xs.sort_by(f64::total_cmp);
+    xs.dedup();
+    if xs.len() < 2 { 0 } else { points.len() }
+}
+
 impl FanChart {
+    /// Drawn as small multiples (three or more series) rather than overlaid.
+    fn facets(&self) -> bool {
+        self.series.len() > 2
+    }
+
+    /// Whether the chart has something to show: some series with at least two quarters (a
+    /// chart of a single quarter is one dot per series, and is better left out).
+    pub fn has_data(&self) -> bool {
+        self.series.iter().any(|s| {
+            let mut xs: Vec<f64> = s.points.iter().map(|p| p.x).collect();
+            xs.sort_by(f64::total_cmp);
+            xs.dedup();
+            xs.len() >= 2
+        })
+    }
+
+    /// The figure's geometry as drawn for `output` (see [`Geometry`]).
+    pub fn geometry(&self, output: &Output, theme: &Theme) -> Result<Geometry> {
+        geometry_of(self, output, theme)
+    }
+
     fn y_axis(&self, y0: f64, y1: f64, target: usize, label: String) -> Axis {
         if self.counts && y1 - y0 < 2.0 * target as f64 {
             let lo = y0.floor();
@@ -385,7 +426,7 @@ fn paths_subtitle(paths: usize) -> String {
 pub fn fan_from_aggregates(agg: &Aggregates, measure: &str, labels: &Labels) -> Result<FanChart> {
     let stats = find_quarter_measure(agg, measure)?;
     let unit = UnitAxis::for_unit(&stats.unit, labels.currency.as_deref());
-    let pretty = pretty_measure(measure);
+    let pretty = measure_label(measure, QuarterRecord::MEASURES);
     Ok(FanChart {
         title: labels.title(&format!("{pretty} by quarter")),
         subtitle: Some(paths_subtitle(agg.paths)),

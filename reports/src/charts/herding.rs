@@ -112,7 +112,7 @@ impl Chart for HerdingChart {
         let has_data = self.panels.iter().any(|p| !p.measure.is_empty());
         let legend = vec![
             LegendItem::new("median across paths", Swatch::Line(t.color(0))),
-            LegendItem::new("50% band", Swatch::Band(t.color(0), 0.35)),
+            LegendItem::new("50% band", Swatch::Band(t.color(0), 1.0 - 0.82 * 0.70)),
             LegendItem::new("90% band", Swatch::Band(t.color(0), 0.18)),
             LegendItem::new("independence baseline", Swatch::Dashed(t.color(7))),
         ];
@@ -157,6 +157,14 @@ impl Chart for HerdingChart {
             );
             let y_axis = Axis::numeric(y0, y1, 4, p.y_label.clone());
             let mut chart = plot(&inner, ctx, &x_axis, &y_axis, PlotOptions::default())?;
+            ctx.record_panel(
+                &p.name,
+                if p.measure.len() < 2 {
+                    0
+                } else {
+                    p.measure.len()
+                },
+            );
             let c = t.color(0);
             let poly = |lo: fn(&FanPoint) -> f64, hi: fn(&FanPoint) -> f64| -> Vec<(f64, f64)> {
                 p.measure

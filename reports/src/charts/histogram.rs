@@ -13,7 +13,7 @@ use super::layout::{
     fmt_number, frame, nice_ticks, plot,
 };
 use super::render::{Chart, csv_table, draw_err, num, render};
-use super::style::{Labels, Output, Theme, UnitAxis, pretty_measure};
+use super::style::{Labels, Output, Theme, UnitAxis, measure_label};
 
 /// A vertical line marking a value, e.g. `VaR 99%`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -48,6 +48,12 @@ impl HistogramChart {
     /// The bins drawn: `(low, high, paths)` per bin, on the same edges as the written chart.
     pub fn bin_counts(&self) -> Vec<(f64, f64, usize)> {
         bins(&self.values, self.bins)
+    }
+
+    /// Whether the values differ (a histogram of one value repeated, such as losses of 0 on
+    /// every path, shows nothing and is better left out).
+    pub fn has_spread(&self) -> bool {
+        extent(self.values.iter().copied()).is_some_and(|(lo, hi)| hi > lo)
     }
 }
 
@@ -192,8 +198,16 @@ impl Chart for HistogramChart {
                 ..Default::default()
             },
         )?;
+        ctx.record_panel(
+            &self.title,
+            if self.has_spread() {
+                self.values.len()
+            } else {
+                0
+            },
+        );
         let fill = t.color(0).mix(0.6);
-        let edge = ctx.stroke(WHITE, 0.5);
+        let edge = ctx.stroke(t.background, 0.5);
         chart
             .draw_series(hist.iter().filter(|b| b.2 > 0).flat_map(|&(a, b, c)| {
                 [
@@ -253,7 +267,7 @@ pub fn histogram_from_paths(
             });
         }
     }
-    let pretty = pretty_measure(measure);
+    let pretty = measure_label(measure, PathSummary::MEASURES);
     Ok(HistogramChart {
         title: labels.title(&format!("{pretty} across paths")),
         subtitle: Some(format!(

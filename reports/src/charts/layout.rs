@@ -6,7 +6,10 @@ use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use std::cell::RefCell;
+
 use super::error::{Error, Result};
+use super::geometry::{Geometry, PanelData, SeriesColour, TextBox};
 use super::render::{FONT_FAMILY, draw_err};
 use super::style::{Output, Theme};
 
@@ -19,6 +22,8 @@ pub(super) struct Ctx<'a> {
     pub theme: &'a Theme,
     /// Dots per inch.
     pub dpi: f64,
+    /// What has been drawn so far: tick labels, series colours, panels.
+    pub geometry: RefCell<Geometry>,
 }
 
 impl<'a> Ctx<'a> {
@@ -26,7 +31,59 @@ impl<'a> Ctx<'a> {
         Ctx {
             theme,
             dpi: output.dpi,
+            geometry: RefCell::new(Geometry::default()),
         }
+    }
+
+    /// Records a tick label drawn in the box `(x0, y0)`–`(x1, y1)`.
+    pub fn record_tick(&self, text: &str, (x0, y0): (i32, i32), (x1, y1): (i32, i32)) {
+        self.geometry.borrow_mut().tick_labels.push(TextBox {
+            text: text.to_string(),
+            x0,
+            y0,
+            x1,
+            y1,
+        });
+    }
+
+    /// Records a series told apart by `color` (as it appears on the background).
+    pub fn record_series(&self, label: &str, color: RGBColor) {
+        self.geometry.borrow_mut().series.push(SeriesColour {
+            label: label.to_string(),
+            rgb: (color.0, color.1, color.2),
+        });
+    }
+
+    /// Records a plot panel holding `points` data points.
+    pub fn record_panel(&self, name: &str, points: usize) {
+        self.geometry.borrow_mut().panels.push(PanelData {
+            name: name.to_string(),
+            points,
+        });
+    }
+
+    /// The x axis label to draw: the figure's own (from the theme) when set and `label` is not
+    /// empty (an empty label stays empty: the panel shares its axis with others).
+    pub fn x_label(&self, label: &str) -> String {
+        match &self.theme.text.x_label {
+            Some(l) if !label.is_empty() => l.clone(),
+            _ => label.to_string(),
+        }
+    }
+
+    /// The y axis label to draw (see [`Ctx::x_label`]).
+    pub fn y_label(&self, label: &str) -> String {
+        match &self.theme.text.y_label {
+            Some(l) if !label.is_empty() => l.clone(),
+            _ => label.to_string(),
+        }
+    }
+
+    /// `color` at opacity `alpha` as it appears on the background.
+    pub fn blend(&self, color: RGBColor, alpha: f64) -> RGBColor {
+        let bg = self.theme.background;
+        let mix = |c: u8, b: u8| (c as f64 * alpha + b as f64 * (1.0 - alpha)).round() as u8;
+        RGBColor(mix(color.0, bg.0), mix(color.1, bg.1), mix(color.2, bg.2))
     }
 
     /// Points to pixels.
@@ -156,6 +213,26 @@ fn fitted_text<DB: DrawingBackend>(
     Ok(ctx.line_height(size))
 }
 
+/// `text` cut with an ellipsis to fit `max_w` pixels (at least its first character and `…`).
+pub(super) fn shorten<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    style: &TextStyle,
+    max_w: i32,
+) -> String {
+    if text_width(area, text, style) <= max_w {
+        return text.to_string();
+    }
+    let mut chars: Vec<char> = text.chars().collect();
+    loop {
+        chars.pop();
+        let shown = format!("{}…", chars.iter().collect::<String>().trim_end());
+        if chars.len() <= 1 || text_width(area, &shown, style) <= max_w {
+            return shown;
+        }
+    }
+}
+
 /// Splits `text` into at most `max_lines` lines no wider than `max_w` (the last line takes the
 /// rest and is shortened when drawn).
 fn wrap<DB: DrawingBackend>(
@@ -195,15 +272,23 @@ pub(super) fn frame<DB: DrawingBackend>(
     frame: &Frame,
 ) -> Result<DrawingArea<DB, Shift>> {
     let t = ctx.theme;
-    root.fill(&WHITE).map_err(draw_err)?;
+    root.fill(&t.background).map_err(draw_err)?;
     let (w, h) = root.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
+    {
+        let mut g = ctx.geometry.borrow_mut();
+        g.width = w as u32;
+        g.height = h as u32;
+    }
     let m = ctx.pxi(t.margin_pt);
     let inner_w = (w - 2 * m).max(1);
     let mut y = m;
-    y += fitted_text(root, ctx, &frame.title, (m, y), inner_w, t.title_pt, |s| {
-        ctx.bold(s)
-    })?;
+    let title = t.text.title.as_deref().unwrap_or(&frame.title);
+    if !title.is_empty() {
+        y += fitted_text(root, ctx, title, (m, y), inner_w, t.title_pt, |s| {
+            ctx.bold(s)
+        })?;
+    }
     if let Some(sub) = &frame.subtitle {
         y += fitted_text(root, ctx, sub, (m, y), inner_w, t.subtitle_pt, |s| {
             ctx.muted(s)
@@ -252,6 +337,15 @@ fn legend<DB: DrawingBackend>(
     let spacing = ctx.pxi(pt * 1.5);
     let (mut x, mut y) = (x0, y0);
     for item in items {
+        let shown = match item.swatch {
+            Swatch::Band(c, a) => ctx.blend(c, a),
+            Swatch::Line(c)
+            | Swatch::Dashed(c)
+            | Swatch::Box(c)
+            | Swatch::Dot(c)
+            | Swatch::Interval(c) => c,
+        };
+        ctx.record_series(&item.label, shown);
         let tw = text_width(root, &item.label, &style);
         let need = sw + gap + tw;
         if x > x0 && x + need > x0 + max_w {
@@ -341,6 +435,7 @@ pub(super) fn empty_state<DB: DrawingBackend>(
     ctx: &Ctx,
     message: &str,
 ) -> Result<()> {
+    ctx.record_panel(message, 0);
     let (w, h) = area.dim_in_pixel();
     area.draw(&Rectangle::new(
         [(0, 0), (w as i32 - 1, h as i32 - 1)],
@@ -354,6 +449,86 @@ pub(super) fn empty_state<DB: DrawingBackend>(
             .pos(Pos::new(HPos::Center, VPos::Center)),
     ))
     .map_err(draw_err)
+}
+
+/// Least width of one panel of small multiples, in points (about 1.6 inches).
+pub(super) const PANEL_MIN_W_PT: f64 = 115.0;
+/// Least height of one panel of small multiples, in points (heading, plot and tick labels).
+pub(super) const PANEL_MIN_H_PT: f64 = 100.0;
+
+/// Points taken by the frame around a grid of panels: margins, title, subtitle, two lines of
+/// legend, three of notes and the bottom axis label.
+pub(super) fn chrome_pt(t: &Theme) -> f64 {
+    2.0 * t.margin_pt
+        + 1.45 * (t.title_pt + t.subtitle_pt + 2.0 * t.legend_pt + 3.0 * t.subtitle_pt)
+        + 1.45 * t.axis_label_pt
+        + 12.0
+}
+
+/// Columns and rows of a grid of `n` panels in a figure `width_px` wide: as square as the
+/// panels' least width allows (a grid that grows downwards; the figure grows with it).
+pub(super) fn grid_shape(n: usize, output: &Output, t: &Theme, min_w_pt: f64) -> (usize, usize) {
+    let n = n.max(1);
+    let width_pt = output.width_px as f64 * 72.0 / output.dpi - 2.0 * t.margin_pt - 14.0;
+    let max_cols = ((width_pt / min_w_pt).floor() as usize).max(1);
+    let cols = ((n as f64).sqrt().ceil() as usize).min(max_cols).min(n);
+    (cols, n.div_ceil(cols))
+}
+
+/// One panel of [`small_multiples`].
+pub(super) struct Cell<DB: DrawingBackend> {
+    /// Where to draw it.
+    pub area: DrawingArea<DB, Shift>,
+    /// In the bottom row of its column (it carries the x axis label).
+    pub bottom: bool,
+}
+
+/// Splits `area` into a grid of `n` panels ([`grid_shape`]), with `y_label` drawn once, rotated,
+/// on the left for all of them.
+pub(super) fn small_multiples<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    area: &DrawingArea<DB, Shift>,
+    ctx: &Ctx,
+    n: usize,
+    y_label: &str,
+) -> Result<Vec<Cell<DB>>> {
+    let t = ctx.theme;
+    let (rw, rh) = root.dim_in_pixel();
+    let output = Output {
+        width_px: rw,
+        height_px: rh,
+        dpi: ctx.dpi,
+        formats: Default::default(),
+    };
+    let (cols, rows) = grid_shape(n, &output, t, PANEL_MIN_W_PT);
+    let (aw, ah) = area.dim_in_pixel();
+    let (ax, ay) = area.get_base_pixel();
+    let strip = if y_label.is_empty() {
+        0
+    } else {
+        root.draw(&Text::new(
+            y_label.to_string(),
+            (ax, ay + ah as i32 / 2),
+            ctx.font(t.axis_label_pt)
+                .transform(FontTransform::Rotate270)
+                .pos(Pos::new(HPos::Center, VPos::Top)),
+        ))
+        .map_err(draw_err)?;
+        ctx.line_height(t.axis_label_pt)
+    };
+    let grid = area
+        .clone()
+        .shrink((strip, 0), ((aw as i32 - strip).max(1), ah as i32));
+    Ok(grid
+        .split_evenly((rows, cols))
+        .into_iter()
+        .take(n)
+        .enumerate()
+        .map(|(i, area)| Cell {
+            area,
+            bottom: i + cols >= n,
+        })
+        .collect())
 }
 
 /// How tick values are written.
@@ -466,6 +641,42 @@ impl Axis {
         }
     }
 
+    /// The axis with every k-th tick only (k as small as possible) so that ticks `length`
+    /// pixels apart in all leave room for each label (`room(label)` pixels); categories are never
+    /// thinned (each names a row or a bar).
+    pub fn thinned(&self, length: i32, room: impl Fn(&str) -> i32) -> Axis {
+        let n = self.ticks.len();
+        if n < 2 || matches!(self.format, TickFormat::Categories(_)) || self.hi <= self.lo {
+            return self.clone();
+        }
+        let labels = self.labels();
+        let need = labels.iter().map(|l| room(l)).max().unwrap_or(0) as f64;
+        let per_unit = length as f64 / (self.hi - self.lo);
+        let step = self
+            .ticks
+            .windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(f64::INFINITY, f64::min);
+        let mut k = 1;
+        while k < n && step * k as f64 * per_unit < need {
+            k += 1;
+        }
+        if k == 1 {
+            return self.clone();
+        }
+        // Keep a tick at zero when there is one, so the thinned ticks stay round.
+        let anchor = self.ticks.iter().position(|t| *t == 0.0).unwrap_or(0);
+        let mut a = self.clone();
+        a.ticks = self
+            .ticks
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i.abs_diff(anchor) % k == 0)
+            .map(|(_, t)| *t)
+            .collect();
+        a
+    }
+
     fn labels(&self) -> Vec<String> {
         self.ticks.iter().map(|&t| self.format.format(t)).collect()
     }
@@ -534,7 +745,8 @@ pub(super) struct PlotOptions {
 }
 
 /// Builds a plot on `area` with the axes' ranges, ticks and labels, sized so that tick labels
-/// and axis labels fit, and draws the mesh.
+/// and axis labels fit, and draws the mesh. Numeric ticks too close for their labels are thinned
+/// (every second, third, ... tick kept); every tick label drawn is recorded in the geometry.
 pub(super) fn plot<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     ctx: &Ctx,
@@ -549,17 +761,33 @@ pub(super) fn plot<'a, DB: DrawingBackend>(
     let tick_len = ctx.pxi(2.5);
     let tick_h = ctx.line_height(t.tick_pt);
     let desc_h = ctx.line_height(t.axis_label_pt);
+    let x_label = ctx.x_label(&x.label);
+    let y_label = ctx.y_label(&y.label);
+    let (aw, ah) = area.dim_in_pixel();
+    let x_area = tick_h + tick_len + gap + if x_label.is_empty() { 0 } else { desc_h };
+    // Thin y first (its labels set the left margin), then x in the width left.
+    let plot_h = (ah as i32 - x_area - tick_h / 2).max(1);
+    let y = y.thinned(plot_h, |_| tick_h);
     let y_tick_w = y
         .labels()
         .iter()
         .map(|l| text_width(area, l, &tick))
         .max()
         .unwrap_or(0);
-    let x_last_w = x.labels().last().map_or(0, |l| text_width(area, l, &tick));
-    let y_area = (y_tick_w + tick_len + 2 * gap + if y.label.is_empty() { 0 } else { desc_h })
+    let y_area = (y_tick_w + tick_len + 2 * gap + if y_label.is_empty() { 0 } else { desc_h })
         .max(opts.left_px + tick_len + 2 * gap);
-    let x_area = tick_h + tick_len + gap + if x.label.is_empty() { 0 } else { desc_h };
+    let x_last_w = x.labels().last().map_or(0, |l| text_width(area, l, &tick));
     let right = (x_last_w / 2 + gap).max(ctx.pxi(6.0)) + opts.right_px;
+    let plot_w = (aw as i32 - y_area - right).max(1);
+    let mut x = x.thinned(plot_w, |l| text_width(area, l, &tick) + ctx.pxi(4.0));
+    // Category names wider than their slot are shortened with an ellipsis.
+    if let TickFormat::Categories(names) = &mut x.format {
+        let slot = plot_w as f64 / (x.hi - x.lo).max(1.0);
+        let room = (slot as i32 - ctx.pxi(4.0)).max(1);
+        for name in names.iter_mut() {
+            *name = shorten(area, name, &tick, room);
+        }
+    }
     let mut builder = ChartBuilder::on(area);
     builder
         .margin_top(tick_h / 2)
@@ -567,15 +795,15 @@ pub(super) fn plot<'a, DB: DrawingBackend>(
         .x_label_area_size(x_area)
         .y_label_area_size(y_area);
     let mut chart = builder
-        .build_cartesian_2d(Ticked::of(x), Ticked::of(y))
+        .build_cartesian_2d(Ticked::of(&x), Ticked::of(&y))
         .map_err(draw_err)?;
     let xf = |v: &f64| x.format.format(*v);
     let yf = |v: &f64| y.format.format(*v);
     let mut mesh = chart.configure_mesh();
-    mesh.x_desc(x.label.clone())
-        .y_desc(y.label.clone())
+    mesh.x_desc(x_label)
+        .y_desc(y_label)
         .axis_desc_style(desc)
-        .label_style(tick)
+        .label_style(tick.clone())
         .x_label_formatter(&xf)
         .y_label_formatter(&yf)
         .x_labels(x.ticks.len().max(1))
@@ -591,6 +819,33 @@ pub(super) fn plot<'a, DB: DrawingBackend>(
         mesh.disable_y_mesh();
     }
     mesh.draw().map_err(draw_err)?;
+    // Where plotters put the tick labels: `2 × tick length` from the axis, centred under an x
+    // tick (top-aligned) and right-aligned left of a y tick (centred).
+    let (xr, yr) = chart.plotting_area().get_pixel_range();
+    let size = |l: &str| {
+        area.estimate_text_size(l, &tick)
+            .map(|(w, h)| (w as i32, h as i32))
+            .unwrap_or((0, 0))
+    };
+    let dist = 2 * tick_len;
+    for (v, l) in x.ticks.iter().zip(x.labels()) {
+        if l.is_empty() || *v < x.lo || *v > x.hi {
+            continue;
+        }
+        let (w, h) = size(&l);
+        let px = chart.backend_coord(&(*v, y.lo)).0;
+        let top = yr.end + dist;
+        ctx.record_tick(&l, (px - w / 2, top), (px - w / 2 + w, top + h));
+    }
+    for (v, l) in y.ticks.iter().zip(y.labels()) {
+        if l.is_empty() || *v < y.lo || *v > y.hi {
+            continue;
+        }
+        let (w, h) = size(&l);
+        let py = chart.backend_coord(&(x.lo, *v)).1;
+        let right = xr.start - dist;
+        ctx.record_tick(&l, (right - w, py - h / 2), (right, py - h / 2 + h));
+    }
     Ok(chart)
 }
 
@@ -779,6 +1034,12 @@ pub(super) fn colorbar<DB: DrawingBackend>(
         .map_err(draw_err)?;
         let label = axis.format.format(t);
         widest = widest.max(text_width(area, &label, &tick));
+        if let Ok((w, h)) = area.estimate_text_size(&label, &tick) {
+            let (bx, by) = area.get_base_pixel();
+            let lx = bx + x + bar_w + ctx.pxi(3.0);
+            let ty = by + y - h as i32 / 2;
+            ctx.record_tick(&label, (lx, ty), (lx + w as i32, ty + h as i32));
+        }
         area.draw(&Text::new(
             label,
             (x + bar_w + ctx.pxi(3.0), y),

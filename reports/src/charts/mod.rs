@@ -15,6 +15,12 @@
 //! | [`sweep_heatmap`] | [`SweepGrid`] | — |
 //! | [`sweep_line`] | [`SweepLines`] | — |
 //! | [`network_chart`] | [`NetworkChart`] | [`network_from`], [`network_from_edges`] |
+//! | [`paired_fan_chart`] | [`PairedFanChart`] | [`paired_region_fan`] |
+//!
+//! [`AnyChart`] holds any of them, and every chart's [`Geometry`] (its tick-label boxes, series
+//! colours and panels with their data counts) can be had without writing a file, so a test can
+//! check a layout: no overlapping tick labels, no colour used twice, no empty panel. Charts with
+//! many panels lay them out as a grid that grows (the figure gets taller than asked).
 //!
 //! The look is the same everywhere ([`Theme`]): DejaVu Sans embedded in the binary (no system
 //! fonts are needed), the Okabe–Ito colour-blind-safe palette for series and viridis for colour
@@ -35,30 +41,38 @@
 //! # Ok(()) }
 //! ```
 
+mod any;
 mod attribution;
 mod comparison;
 mod error;
 mod fan;
+mod geometry;
 mod herding;
 mod histogram;
 mod layout;
 mod network;
+mod paired;
 mod render;
 mod style;
 mod sweep;
 
+pub use any::AnyChart;
 pub use attribution::{
     AttributionChart, attribution_chart, attribution_from_aggregates, attribution_from_paths,
 };
 pub use comparison::{ComparisonChart, ComparisonRow, comparison_chart, comparison_from};
 pub use error::{Error, Result};
 pub use fan::{FanChart, FanPoint, FanSeries, fan_chart, fan_from_aggregates, region_gap_fan};
+pub use geometry::{Geometry, PanelData, SeriesColour, TextBox};
 pub use herding::{HerdingChart, HerdingPanel, herding_chart, herding_from_aggregates};
 pub use histogram::{HistogramChart, Marker, histogram_chart, histogram_from_paths};
 pub use network::{
     NetworkChart, NetworkEdge, NetworkNode, failure_probabilities, network_chart, network_from,
     network_from_edges,
 };
+pub use paired::{
+    DifferencePoint, PairedFanChart, PairedPanel, paired_fan_chart, paired_region_fan,
+};
 pub use render::{FONT_FAMILY, font_files, register_fonts};
-pub use style::{Formats, Labels, OKABE_ITO, Output, Theme, UnitAxis, viridis};
+pub use style::{FigureText, Formats, Labels, OKABE_ITO, Output, TAB10, Theme, UnitAxis, viridis};
 pub use sweep::{SweepGrid, SweepLines, SweepSeries, sweep_heatmap, sweep_line};

@@ -214,6 +214,7 @@ impl Chart for NetworkChart {
         let (w, h) = (w as i32, h as i32);
         let (bx, by) = area.get_base_pixel();
         let n = self.nodes.len();
+        ctx.record_panel(&self.title, n);
         let labelled = n <= MAX_LABELLED;
         let tick = ctx.font(t.tick_pt);
         let label_room = if labelled {

@@ -12,6 +12,7 @@ use plotters::prelude::{BitMapBackend, DrawingArea, DrawingBackend, IntoDrawingA
 use plotters::style::{FontStyle, register_font};
 
 use super::error::{Error, Result};
+use super::geometry::Geometry;
 use super::layout::Ctx;
 use super::style::{Output, Theme};
 
@@ -57,6 +58,45 @@ pub(super) trait Chart {
 
     /// The plotted data as CSV files: `(suffix, bytes)`, written as `<stem><suffix>.csv`.
     fn tables(&self) -> Result<Vec<(String, Vec<u8>)>>;
+
+    /// The figure's size in pixels for `output`: the size asked for, or taller when the chart
+    /// has more panels or rows than fit in it (a grid that grows).
+    fn size(&self, output: &Output, _theme: &Theme) -> (u32, u32) {
+        (output.width_px, output.height_px)
+    }
+}
+
+/// Largest height a chart grows to, in pixels (the largest [`Output`] accepts).
+pub(super) const MAX_GROWN_PX: u32 = 20_000;
+
+/// The height of a figure that needs `content_pt` points of panels below `chrome_pt` points of
+/// title, legend and notes: at least `output.height_px`, at most [`MAX_GROWN_PX`].
+pub(super) fn grown_height(output: &Output, needed_pt: f64) -> u32 {
+    let px = (needed_pt * output.dpi / 72.0).ceil().max(0.0) as u32;
+    px.max(output.height_px).min(MAX_GROWN_PX)
+}
+
+/// Draws `chart` as it would be written and returns its [`Geometry`] (tick labels, series
+/// colours, panels), without writing a file.
+pub(super) fn geometry_of<C: Chart>(chart: &C, output: &Output, theme: &Theme) -> Result<Geometry> {
+    output.validate()?;
+    chart.validate()?;
+    register_fonts()?;
+    let size = chart.size(output, theme);
+    let mut text = String::new();
+    let ctx = Ctx::new(theme, output);
+    {
+        let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
+        chart.draw(&root, &ctx).map_err(|e| match e {
+            Error::Draw { message, .. } => Error::Draw {
+                chart: C::KIND,
+                message,
+            },
+            other => other,
+        })?;
+        root.present().map_err(draw_err)?;
+    }
+    Ok(ctx.geometry.into_inner())
 }
 
 /// A plotters error as our error (the chart kind is filled in by [`render`]).
@@ -117,7 +157,7 @@ pub(super) fn render<C: Chart>(
 }
 
 fn to_svg<C: Chart>(chart: &C, output: &Output, theme: &Theme) -> Result<String> {
-    let size = (output.width_px, output.height_px);
+    let size = chart.size(output, theme);
     let mut text = String::new();
     {
         let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
@@ -141,7 +181,7 @@ fn inches(px: u32, dpi: f64) -> String {
 }
 
 fn to_png<C: Chart>(chart: &C, output: &Output, theme: &Theme) -> Result<Vec<u8>> {
-    let (w, h) = (output.width_px, output.height_px);
+    let (w, h) = chart.size(output, theme);
     let mut pixels = vec![255u8; w as usize * h as usize * 3];
     {
         let root = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();

@@ -129,7 +129,38 @@ pub struct Theme {
     pub muted: RGBColor,
     /// Grid line colour. Default light grey.
     pub grid: RGBColor,
+    /// Figure background. Default white.
+    pub background: RGBColor,
+    /// Title and axis labels set for the figure, over the chart's own.
+    pub text: FigureText,
 }
+
+/// Title and axis labels of a figure, set by the user (a paper's own wording) over the ones a
+/// chart builds from the measure's name and unit.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FigureText {
+    /// The title: `None` the chart's own, `Some("")` no title (a paper's caption says it).
+    pub title: Option<String>,
+    /// The x axis label (`None`: the chart's own).
+    pub x_label: Option<String>,
+    /// The y axis label (`None`: the chart's own).
+    pub y_label: Option<String>,
+}
+
+/// Matplotlib's `tab10` palette, the second colour-blind-friendlier choice of
+/// [`Theme::with_palette`].
+pub const TAB10: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
 
 impl Default for Theme {
     fn default() -> Self {
@@ -152,17 +183,104 @@ impl Theme {
             ink: RGBColor(26, 26, 26),
             muted: RGBColor(90, 90, 90),
             grid: RGBColor(225, 225, 225),
+            background: RGBColor(255, 255, 255),
+            text: FigureText::default(),
         }
     }
 
-    /// Series colour `i`, cycling through the palette (black when it is empty).
+    /// The journal theme on a dark background (slides, dark-mode pages): light ink, dark grid,
+    /// and the palette's black replaced by white.
+    pub fn dark() -> Theme {
+        Theme::journal().into_dark()
+    }
+
+    /// This theme on a dark background.
+    pub fn into_dark(mut self) -> Theme {
+        self.ink = RGBColor(235, 235, 235);
+        self.muted = RGBColor(170, 170, 170);
+        self.grid = RGBColor(70, 70, 70);
+        self.background = RGBColor(24, 24, 24);
+        for c in &mut self.palette {
+            if luminance(*c) < 0.15 {
+                *c = RGBColor(240, 240, 240);
+            }
+        }
+        self
+    }
+
+    /// Whether the background is dark.
+    pub fn is_dark(&self) -> bool {
+        luminance(self.background) < 0.5
+    }
+
+    /// Every text size multiplied by `factor` (1.2: a fifth larger), e.g. for a figure shown
+    /// small in a two-column paper.
+    pub fn with_font_scale(mut self, factor: f64) -> Theme {
+        for pt in [
+            &mut self.title_pt,
+            &mut self.subtitle_pt,
+            &mut self.axis_label_pt,
+            &mut self.tick_pt,
+            &mut self.legend_pt,
+        ] {
+            *pt *= factor;
+        }
+        self
+    }
+
+    /// The theme with a named palette: `okabe-ito` (the default) or `tab10`; `None` for another
+    /// name.
+    pub fn with_palette(mut self, name: &str) -> Option<Theme> {
+        let dark = self.is_dark();
+        self.palette = match name.to_ascii_lowercase().as_str() {
+            "okabe-ito" | "okabe_ito" | "okabeito" => OKABE_ITO.to_vec(),
+            "tab10" => TAB10.to_vec(),
+            _ => return None,
+        };
+        Some(if dark { self.into_dark() } else { self })
+    }
+
+    /// Series colour `i`: the palette's colours in order, then further colours spread evenly
+    /// around the hue circle (alternating lightness), so that no two series of one chart share a
+    /// colour however many there are (black when the palette is empty and `i` is 0).
     pub fn color(&self, i: usize) -> RGBColor {
-        if self.palette.is_empty() {
-            RGBColor(0, 0, 0)
+        if let Some(c) = self.palette.get(i) {
+            return *c;
+        }
+        let k = i - self.palette.len();
+        // Golden-angle hues never repeat; lightness alternates so neighbours differ in two ways.
+        let hue = (k as f64 * 137.507_764 + 20.0) % 360.0;
+        let light = if self.is_dark() {
+            [0.62, 0.74, 0.52][k % 3]
         } else {
-            self.palette[i % self.palette.len()]
+            [0.42, 0.55, 0.32][k % 3]
+        };
+        let c = hsl(hue, 0.65, light);
+        // A generated colour equal to one before it (rounding) is nudged.
+        if self.palette.contains(&c) {
+            RGBColor(c.0.wrapping_add(1), c.1, c.2)
+        } else {
+            c
         }
     }
+}
+
+/// A colour from hue (degrees), saturation and lightness in `[0, 1]`.
+fn hsl(h: f64, s: f64, l: f64) -> RGBColor {
+    let c = (1.0 - (2.0 * l - 1.0).abs()) * s;
+    let hp = (h % 360.0) / 60.0;
+    let x = c * (1.0 - (hp % 2.0 - 1.0).abs());
+    let (r, g, b) = match hp as u32 {
+        0 => (c, x, 0.0),
+        1 => (x, c, 0.0),
+        2 => (0.0, c, x),
+        3 => (0.0, x, c),
+        4 => (x, 0.0, c),
+        _ => (c, 0.0, x),
+    };
+    let m = l - c / 2.0;
+    let to = |v: f64| ((v + m) * 255.0).round().clamp(0.0, 255.0) as u8;
+    RGBColor(to(r), to(g), to(b))
 }
 
 /// Labels shared by the builders: the scenario's name for titles and the money unit for axes.
@@ -170,7 +288,7 @@ impl Theme {
 pub struct Labels {
     /// Scenario name, put in titles (empty: left out).
     pub scenario: String,
-    /// Label of the money unit, e.g. `EUR million` (None: "money (scenario currency)").
+    /// Label of the money unit, e.g. `EUR million` (None: "currency units").
     pub currency: Option<String>,
 }
 
@@ -206,13 +324,13 @@ pub struct UnitAxis {
 impl UnitAxis {
     /// The axis unit for an engine unit (`share`, `money`, `ratio`, ...; see
     /// `sim::results::MeasureInfo::unit`). Shares are shown as percent; money as the currency
-    /// label, or "money (scenario currency)" without one.
+    /// label, or "currency units" without one.
     pub fn for_unit(unit: &str, currency: Option<&str>) -> UnitAxis {
         let (scale, label) = match unit {
             "share" => (100.0, "%".to_string()),
             "money" => (
                 1.0,
-                currency.map_or_else(|| "money (scenario currency)".to_string(), str::to_string),
+                currency.map_or_else(|| "currency units".to_string(), str::to_string),
             ),
             "percent" => (1.0, "%".to_string()),
             "index" => (1.0, "index, start = 1".to_string()),
@@ -226,6 +344,21 @@ impl UnitAxis {
     /// `name (unit)`.
     pub(super) fn axis_label(&self, name: &str) -> String {
         format!("{name} ({})", self.label)
+    }
+}
+
+/// The human label of a measure from `table` (e.g. `QuarterRecord::MEASURES`), with a region
+/// written after a comma: `credit_gap_share[east]` → `Credit gap share, east`; names not in the
+/// table are made readable by [`pretty_measure`].
+pub(super) fn measure_label(name: &str, table: &[sim::results::MeasureInfo]) -> String {
+    let (base, region) = match name.split_once('[') {
+        Some((b, r)) => (b, Some(r.trim_end_matches(']'))),
+        None => (name, None),
+    };
+    match (table.iter().find(|m| m.name == base), region) {
+        (Some(m), Some(r)) => format!("{}, {r}", m.label),
+        (Some(m), None) => m.label.to_string(),
+        (None, _) => pretty_measure(name),
     }
 }
 
@@ -300,14 +433,30 @@ mod tests {
     #[test]
     fn units() {
         assert_eq!(UnitAxis::for_unit("share", None).scale, 100.0);
-        assert_eq!(
-            UnitAxis::for_unit("money", None).label,
-            "money (scenario currency)"
-        );
+        assert_eq!(UnitAxis::for_unit("money", None).label, "currency units");
         assert_eq!(
             UnitAxis::for_unit("money", Some("EUR million")).label,
             "EUR million"
         );
+    }
+
+    #[test]
+    fn palette_never_repeats() {
+        for theme in [Theme::journal(), Theme::dark()] {
+            let colours: Vec<RGBColor> = (0..64).map(|i| theme.color(i)).collect();
+            for (i, a) in colours.iter().enumerate() {
+                assert!(
+                    !colours[i + 1..].contains(a),
+                    "colour {i} {a:?} repeats in {colours:?}"
+                );
+            }
+        }
+        assert_eq!(Theme::journal().color(0), OKABE_ITO[0]);
+        assert_eq!(
+            Theme::journal().with_palette("tab10").map(|t| t.color(1)),
+            Some(TAB10[1])
+        );
+        assert!(Theme::journal().with_palette("rainbow").is_none());
     }
 
     #[test]

@@ -168,6 +168,7 @@ impl Chart for SweepGrid {
                 ..Default::default()
             },
         )?;
+        ctx.record_panel(&self.title, self.values.iter().flatten().count());
         let span = scale.hi - scale.lo;
         let color = |v: f64| {
             viridis(if span > 0.0 {
@@ -375,6 +376,13 @@ impl Chart for SweepLines {
         };
         let y_axis = Axis::numeric(y0, y1, 5, self.y_label.clone());
         let mut chart = plot(&area, ctx, &x_axis, &y_axis, PlotOptions::default())?;
+        ctx.record_panel(
+            &self.title,
+            self.series
+                .iter()
+                .map(|s| s.mean.iter().filter(|v| v.is_finite()).count())
+                .sum(),
+        );
         for (i, s) in self.series.iter().enumerate() {
             let c = t.color(i);
             if let (Some(lo), Some(hi)) = (&s.low, &s.high) {

@@ -1,0 +1,213 @@
+//! Every chart of every bundled scenario's report, checked from its geometry (no OCR): no two tick
+//! labels overlap or leave the figure, no two series share a colour, no panel is empty, and a
+//! chart that would be empty is left out of the report rather than drawn.
+//!
+//! The scenarios run small (4 paths, at most 1,500 simulated firms) to keep this within a minute
+//! or two in release mode; the layout depends on the number of regions, banks, quarters and
+//! panels, which are kept as bundled.
+
+use std::path::Path;
+
+use reports::bundled;
+use reports::charts::{AnyChart, Geometry, Output, Theme};
+use reports::report::{self, ReportFigure};
+use sim::montecarlo::{RunOptions, Silent};
+use sim::scenario::Scenario;
+
+/// Paths per scenario: enough for bands and intervals.
+const PATHS: u64 = 4;
+/// Simulated firms at most (the layout does not depend on their number).
+const FIRMS: usize = 1_500;
+
+fn run(
+    name: &str,
+) -> (
+    Scenario,
+    Vec<sim::results::PathResult>,
+    sim::aggregate::Aggregates,
+) {
+    let b = bundled::find(name).expect("bundled scenario");
+    let mut scenario =
+        Scenario::load(&b.path(), bundled::sources()).expect("bundled scenario loads");
+    scenario.firms.count = scenario.firms.count.min(FIRMS);
+    let out = sim::montecarlo::run(
+        &scenario,
+        &RunOptions {
+            paths: Some(PATHS),
+            ..Default::default()
+        },
+        &Silent,
+    )
+    .expect("run succeeds");
+    let agg = sim::aggregate::aggregate(&scenario, &out.paths);
+    (scenario, out.paths, agg)
+}
+
+/// The problems of one figure drawn in `theme` at `output`, each prefixed by where it is.
+fn problems(
+    scenario: &str,
+    f: &ReportFigure,
+    output: &Output,
+    theme: &Theme,
+) -> (Geometry, Vec<String>) {
+    let g = f
+        .chart
+        .geometry(output, theme)
+        .unwrap_or_else(|e| panic!("{scenario}/{}: draws: {e}", f.stem));
+    let p = g
+        .problems()
+        .into_iter()
+        .map(|p| format!("{scenario}/{}: {p}", f.stem))
+        .collect();
+    (g, p)
+}
+
+#[test]
+fn every_chart_of_every_bundled_scenario_is_laid_out_cleanly() {
+    let output = Output::default();
+    let theme = Theme::default();
+    let mut all = Vec::new();
+    let mut drawn = 0;
+    for b in bundled::SCENARIOS {
+        let (scenario, paths, agg) = run(b.name);
+        let figs = report::run_figures(&scenario, &paths, &agg, Path::new(b.name))
+            .unwrap_or_else(|e| panic!("{}: figures: {e}", b.name));
+        assert!(!figs.figures.is_empty(), "{}: no figure at all", b.name);
+        for f in &figs.figures {
+            let (g, p) = problems(b.name, f, &output, &theme);
+            all.extend(p);
+            drawn += 1;
+            // The geometry is recorded, so the checks above checked something.
+            assert!(
+                f.stem == "network" || g.tick_labels.len() >= 4,
+                "{}/{}: {} tick labels recorded",
+                b.name,
+                f.stem,
+                g.tick_labels.len()
+            );
+            if f.stem == "fan-regions" {
+                assert_eq!(
+                    g.panels.len(),
+                    scenario.regions.len() + 1,
+                    "{}: a panel per region and one for all",
+                    b.name
+                );
+            }
+        }
+    }
+    assert!(drawn > 100, "{drawn} charts drawn");
+    assert!(
+        all.is_empty(),
+        "{} problems:\n{}",
+        all.len(),
+        all.join("\n")
+    );
+}
+
+#[test]
+fn sixteen_regions_grow_the_grid_without_overprinting() {
+    let (scenario, paths, agg) = run("eu-banks-2018");
+    assert_eq!(scenario.regions.len(), 15, "eu-banks-2018 has 15 regions");
+    let figs = report::run_figures(&scenario, &paths, &agg, Path::new("eu")).expect("figures");
+    let fan = figs
+        .figures
+        .iter()
+        .find(|f| f.stem == "fan-regions")
+        .expect("a regions fan");
+    let output = Output::default();
+    for theme in [Theme::default(), Theme::dark().with_font_scale(1.3)] {
+        let (g, p) = problems("eu-banks-2018", fan, &output, &theme);
+        assert!(p.is_empty(), "{}", p.join("\n"));
+        assert!(
+            g.height > output.height_px,
+            "16 panels need a taller figure than {} px (got {})",
+            output.height_px,
+            g.height
+        );
+        assert_eq!(g.panels.len(), 16, "15 regions and all together");
+    }
+}
+
+#[test]
+fn charts_that_would_be_empty_are_left_out() {
+    // The interbank cascade has no firms and one quarter: no herding, no fans of one dot.
+    let (scenario, paths, agg) = run("interbank-cascade");
+    let figs = report::run_figures(&scenario, &paths, &agg, Path::new("ic")).expect("figures");
+    let stems: Vec<&str> = figs.figures.iter().map(|f| f.stem.as_str()).collect();
+    assert!(!stems.contains(&"herding"), "{stems:?}");
+    assert!(!stems.iter().any(|s| s.starts_with("fan-")), "{stems:?}");
+    assert!(
+        figs.left_out
+            .iter()
+            .any(|l| l.contains("no simulated firms")),
+        "{:?}",
+        figs.left_out
+    );
+}
+
+#[test]
+fn the_documented_comparison_is_drawn_with_regions_and_herding() {
+    let a = run("regional-monoculture");
+    let b = run("regional-monoculture-diverse");
+    let c = sim::aggregate::compare(&a.0, &a.1, &b.0, &b.1).expect("paired");
+    let figs = report::compare_figures((&a.0, &a.1), (&b.0, &b.1), &c, "diverse").expect("figures");
+    let output = Output::default();
+    let theme = Theme::default();
+    let mut all = Vec::new();
+    for f in &figs {
+        all.extend(problems("monoculture vs diverse", f, &output, &theme).1);
+    }
+    assert!(all.is_empty(), "{}", all.join("\n"));
+    let AnyChart::Comparison(cmp) = &figs[0].chart else {
+        panic!("the first figure is the comparison");
+    };
+    let names: Vec<&str> = cmp.rows.iter().map(|r| r.name.as_str()).collect();
+    assert!(
+        names.iter().any(|n| n.ends_with(", east")),
+        "the east region's credit gap is a row: {names:?}"
+    );
+    assert!(
+        names.iter().any(|n| n.contains("decision agreement")),
+        "a herding measure is a row: {names:?}"
+    );
+    let paired = figs
+        .iter()
+        .find_map(|f| match &f.chart {
+            AnyChart::PairedFan(p) => Some(p),
+            _ => None,
+        })
+        .expect("the paired fan chart");
+    assert!(paired.panels.iter().any(|p| p.name == "east"));
+    assert!(
+        paired
+            .panels
+            .iter()
+            .flat_map(|p| &p.difference)
+            .all(|d| d.low <= d.mean && d.mean <= d.high),
+        "every difference has its interval"
+    );
+}
+
+#[test]
+fn the_check_catches_overprinted_tick_labels() {
+    // Thirteen bars with 40 pt labels cannot fit in six inches: the geometry must say so.
+    let chart = reports::charts::AttributionChart {
+        title: "Losses".into(),
+        x_label: "Bank".into(),
+        y_label: "Loss (EUR million)".into(),
+        categories: (0..13).map(|i| format!("Bank number {i}")).collect(),
+        channels: vec!["Credit".into()],
+        values: vec![(0..13).map(|i| i as f64 + 1.0).collect()],
+        ..Default::default()
+    };
+    let mut theme = Theme::default();
+    theme.tick_pt = 40.0;
+    let g = AnyChart::from(chart)
+        .geometry(&Output::default(), &theme)
+        .expect("draws");
+    assert!(
+        !g.overlapping_tick_labels().is_empty(),
+        "overlap found in {:?}",
+        g.tick_labels
+    );
+}
