@@ -242,14 +242,14 @@ impl Chart for ComparisonChart {
 }
 
 /// A factor and a unit label that make `values` readable: values whose largest magnitude is
-/// under 0.01 or at least 100,000 are shown in a power of ten (a multiple of 3, e.g.
+/// under 0.05 or at least 100,000 are shown in a power of ten (a multiple of 3, e.g.
 /// `percentage points × 10⁻³`), so an axis reads `0 … 2.5`, not `0.00000 … 0.00250`.
 pub(super) fn readable_unit(values: impl IntoIterator<Item = f64>, unit: &str) -> (f64, String) {
     let max = values
         .into_iter()
         .filter(|v| v.is_finite())
         .fold(0.0f64, |m, v| m.max(v.abs()));
-    if max == 0.0 || (0.01..100_000.0).contains(&max) {
+    if max == 0.0 || (0.05..100_000.0).contains(&max) {
         return (1.0, unit.to_string());
     }
     let e = max.log10().floor() as i32;
@@ -356,4 +356,21 @@ pub fn comparison_from(
         )),
         rows,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tiny_and_huge_differences_get_a_power_of_ten() {
+        assert_eq!(readable_unit([0.3, -0.2], "pp"), (1.0, "pp".into()));
+        let (f, u) = readable_unit([0.00025, -0.0001], "percentage points");
+        assert_eq!(u, "percentage points × 10⁻⁶");
+        assert!((0.00025 * f - 250.0).abs() < 1e-9);
+        let (f, u) = readable_unit([0.0124], "correlation");
+        assert_eq!((f, u.as_str()), (1e3, "correlation × 10⁻³"));
+        let (f, u) = readable_unit([2.5e6], "EUR million");
+        assert_eq!((f, u.as_str()), (1e-6, "EUR million × 10⁶"));
+    }
 }

@@ -229,7 +229,11 @@ impl Chart for FanChart {
                 .area
                 .clone()
                 .shrink((0, head), (w as i32, (h as i32 - head).max(1)));
-            let mut chart = plot(&inner, ctx, &x_axis, &y_axis, PlotOptions::default())?;
+            let opts = PlotOptions {
+                reserve_x_label: true,
+                ..Default::default()
+            };
+            let mut chart = plot(&inner, ctx, &x_axis, &y_axis, opts)?;
             let points: Vec<&FanPoint> = s.points.iter().collect();
             ctx.record_panel(&s.name, fan_points_shown(&points));
             draw_fan(&mut chart, ctx, s, colour(0), quantile_bands)?;

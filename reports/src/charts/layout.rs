@@ -290,9 +290,11 @@ pub(super) fn frame<DB: DrawingBackend>(
         })?;
     }
     if let Some(sub) = &frame.subtitle {
-        y += fitted_text(root, ctx, sub, (m, y), inner_w, t.subtitle_pt, |s| {
-            ctx.muted(s)
-        })?;
+        for line in wrap(root, sub, &ctx.muted(t.subtitle_pt), inner_w, 2) {
+            y += fitted_text(root, ctx, &line, (m, y), inner_w, t.subtitle_pt, |s| {
+                ctx.muted(s)
+            })?;
+        }
     }
     if !frame.legend.is_empty() {
         y += ctx.pxi(2.0);
@@ -742,6 +744,9 @@ pub(super) struct PlotOptions {
     pub right_px: i32,
     /// Least width of the y label area, in pixels (to line panels up).
     pub left_px: i32,
+    /// Keep room for an x axis label even when there is none, so that panels of small
+    /// multiples with and without one have plots of the same height (and the same ticks).
+    pub reserve_x_label: bool,
 }
 
 /// Builds a plot on `area` with the axes' ranges, ticks and labels, sized so that tick labels
@@ -764,7 +769,37 @@ pub(super) fn plot<'a, DB: DrawingBackend>(
     let x_label = ctx.x_label(&x.label);
     let y_label = ctx.y_label(&y.label);
     let (aw, ah) = area.dim_in_pixel();
-    let x_area = tick_h + tick_len + gap + if x_label.is_empty() { 0 } else { desc_h };
+    // Category names too wide for their slot go on two staggered rows (and are shortened with
+    // an ellipsis if even that is too narrow); decided on the width before the y labels.
+    let right_of = |x: &Axis| {
+        let last_w = x.labels().last().map_or(0, |l| text_width(area, l, &tick));
+        (last_w / 2 + gap).max(ctx.pxi(6.0)) + opts.right_px
+    };
+    let stagger = match &x.format {
+        TickFormat::Categories(names) if names.len() > 1 => {
+            let y_w = y
+                .labels()
+                .iter()
+                .map(|l| text_width(area, l, &tick))
+                .max()
+                .unwrap_or(0);
+            let guess_w = aw as i32 - y_w - desc_h - right_of(x);
+            let slot = guess_w as f64 / (x.hi - x.lo).max(1.0);
+            names
+                .iter()
+                .any(|n| text_width(area, n, &tick) > slot as i32 - ctx.pxi(4.0))
+        }
+        _ => false,
+    };
+    let rows = if stagger { 2 } else { 1 };
+    let x_area = tick_h * rows
+        + tick_len
+        + gap
+        + if x_label.is_empty() && !opts.reserve_x_label {
+            0
+        } else {
+            desc_h
+        };
     // Thin y first (its labels set the left margin), then x in the width left.
     let plot_h = (ah as i32 - x_area - tick_h / 2).max(1);
     let y = y.thinned(plot_h, |_| tick_h);
@@ -776,14 +811,12 @@ pub(super) fn plot<'a, DB: DrawingBackend>(
         .unwrap_or(0);
     let y_area = (y_tick_w + tick_len + 2 * gap + if y_label.is_empty() { 0 } else { desc_h })
         .max(opts.left_px + tick_len + 2 * gap);
-    let x_last_w = x.labels().last().map_or(0, |l| text_width(area, l, &tick));
-    let right = (x_last_w / 2 + gap).max(ctx.pxi(6.0)) + opts.right_px;
+    let right = right_of(x);
     let plot_w = (aw as i32 - y_area - right).max(1);
     let mut x = x.thinned(plot_w, |l| text_width(area, l, &tick) + ctx.pxi(4.0));
-    // Category names wider than their slot are shortened with an ellipsis.
     if let TickFormat::Categories(names) = &mut x.format {
         let slot = plot_w as f64 / (x.hi - x.lo).max(1.0);
-        let room = (slot as i32 - ctx.pxi(4.0)).max(1);
+        let room = (slot as i32 * rows - ctx.pxi(4.0)).max(1);
         for name in names.iter_mut() {
             *name = shorten(area, name, &tick, room);
         }
@@ -797,7 +830,14 @@ pub(super) fn plot<'a, DB: DrawingBackend>(
     let mut chart = builder
         .build_cartesian_2d(Ticked::of(&x), Ticked::of(&y))
         .map_err(draw_err)?;
-    let xf = |v: &f64| x.format.format(*v);
+    // Staggered labels are drawn below, by hand.
+    let xf = |v: &f64| {
+        if stagger {
+            String::new()
+        } else {
+            x.format.format(*v)
+        }
+    };
     let yf = |v: &f64| y.format.format(*v);
     let mut mesh = chart.configure_mesh();
     mesh.x_desc(x_label)
@@ -828,13 +868,22 @@ pub(super) fn plot<'a, DB: DrawingBackend>(
             .unwrap_or((0, 0))
     };
     let dist = 2 * tick_len;
-    for (v, l) in x.ticks.iter().zip(x.labels()) {
+    let (bx, by) = area.get_base_pixel();
+    for (i, (v, l)) in x.ticks.iter().zip(x.labels()).enumerate() {
         if l.is_empty() || *v < x.lo || *v > x.hi {
             continue;
         }
         let (w, h) = size(&l);
         let px = chart.backend_coord(&(*v, y.lo)).0;
-        let top = yr.end + dist;
+        let top = yr.end + dist + if stagger { (i as i32 % 2) * tick_h } else { 0 };
+        if stagger {
+            area.draw(&Text::new(
+                l.clone(),
+                (px - bx, top - by),
+                tick.pos(Pos::new(HPos::Center, VPos::Top)),
+            ))
+            .map_err(draw_err)?;
+        }
         ctx.record_tick(&l, (px - w / 2, top), (px - w / 2 + w, top + h));
     }
     for (v, l) in y.ticks.iter().zip(y.labels()) {

@@ -46,6 +46,7 @@ mod attribution;
 mod comparison;
 mod error;
 mod fan;
+mod figure;
 mod geometry;
 mod herding;
 mod histogram;
@@ -63,6 +64,7 @@ pub use attribution::{
 pub use comparison::{ComparisonChart, ComparisonRow, comparison_chart, comparison_from};
 pub use error::{Error, Result};
 pub use fan::{FanChart, FanPoint, FanSeries, fan_chart, fan_from_aggregates, region_gap_fan};
+pub use figure::FigureStyle;
 pub use geometry::{Geometry, PanelData, SeriesColour, TextBox};
 pub use herding::{HerdingChart, HerdingPanel, herding_chart, herding_from_aggregates};
 pub use histogram::{HistogramChart, Marker, histogram_chart, histogram_from_paths};

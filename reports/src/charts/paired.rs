@@ -64,7 +64,7 @@ pub struct PairedFanChart {
     pub y_label: String,
     /// Y axis label of the differences, with its unit (short: it sits beside a small plot).
     pub difference_label: String,
-    /// Name of scenario A (the reference).
+    /// Name of scenario A (the reference); the legend and the difference call it A.
     pub a_name: String,
     /// Name of scenario B.
     pub b_name: String,
@@ -181,12 +181,12 @@ impl Chart for PairedFanChart {
         let t = ctx.theme;
         let (ca, cb, cd) = (t.color(0), t.color(1), t.ink);
         let legend = vec![
-            LegendItem::new(format!("{} (median)", self.a_name), Swatch::Line(ca)),
-            LegendItem::new(format!("{} 90% band", self.a_name), Swatch::Band(ca, BAND)),
-            LegendItem::new(format!("{} (median)", self.b_name), Swatch::Line(cb)),
-            LegendItem::new(format!("{} 90% band", self.b_name), Swatch::Band(cb, BAND)),
+            LegendItem::new(format!("A: {} (median)", self.a_name), Swatch::Line(ca)),
+            LegendItem::new("A: 90% band", Swatch::Band(ca, BAND)),
+            LegendItem::new(format!("B: {} (median)", self.b_name), Swatch::Line(cb)),
+            LegendItem::new("B: 90% band", Swatch::Band(cb, BAND)),
             LegendItem::new(
-                format!("{} − {}, {}", self.b_name, self.a_name, self.interval_label),
+                format!("B − A, {}", self.interval_label),
                 Swatch::Interval(cd),
             ),
         ];
@@ -259,7 +259,11 @@ impl Chart for PairedFanChart {
                 },
             );
             let y_bottom = Axis::numeric(d0, d1, 3, self.difference_label.clone());
-            let mut diff = plot(&bottom, ctx, &x_bottom, &y_bottom, PlotOptions::default())?;
+            let opts = PlotOptions {
+                reserve_x_label: true,
+                ..Default::default()
+            };
+            let mut diff = plot(&bottom, ctx, &x_bottom, &y_bottom, opts)?;
             ctx.record_panel(
                 &format!("{}: difference", p.name),
                 if p.difference.len() < 2 {
@@ -438,9 +442,9 @@ pub fn paired_region_fan(
     };
     let (an, bn) = (name(a_labels, "A"), name(b_labels, "B"));
     Ok(PairedFanChart {
-        title: format!("Credit gap share by region: {bn} against {an}"),
+        title: format!("Credit gap share by region: {bn} (B) against {an} (A)"),
         subtitle: Some(format!(
-            "Top: median and 90% band across {} paths of each. Bottom: mean paired difference {bn} − {an} per quarter, with its {:.0}% confidence interval (common random numbers)",
+            "Top: median and 90% band across {} paths. Below: mean paired difference B − A per quarter, {:.0}% confidence interval",
             a.len(),
             CONFIDENCE * 100.0
         )),

@@ -201,9 +201,13 @@ impl Theme {
         self.grid = RGBColor(70, 70, 70);
         self.background = RGBColor(24, 24, 24);
         for c in &mut self.palette {
-            if luminance(*c) < 0.15 {
-                *c = RGBColor(240, 240, 240);
-            }
+            *c = if luminance(*c) < 0.15 {
+                RGBColor(240, 240, 240)
+            } else {
+                // A quarter of the way to white: the palette's hues, visible on the dark ground.
+                let up = |v: u8| v + ((255 - v) as f64 * 0.25).round() as u8;
+                RGBColor(up(c.0), up(c.1), up(c.2))
+            };
         }
         self
     }

@@ -46,6 +46,116 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 }
 
+/// Figure control of `herdlab report` (docs/charts.md): a style file, and flags over it.
+#[derive(Debug, Args)]
+pub(crate) struct StyleArgs {
+    /// Style file (TOML: title, x_label, y_label, font_scale, width, height, dpi, background,
+    /// palette; at the top level or in a [charts] table). Flags override it.
+    #[arg(long, value_name = "FILE")]
+    style: Option<PathBuf>,
+    /// Chart width in inches (width × dpi: 64 to 20000 pixels) [default: 6].
+    #[arg(long, value_parser = values::inches)]
+    width: Option<f64>,
+    /// Chart height in inches (height × dpi: 64 to 20000 pixels; charts with many panels grow
+    /// taller) [default: 4].
+    #[arg(long, value_parser = values::inches)]
+    height: Option<f64>,
+    /// Chart resolution for PNG, dots per inch (36 to 1200) [default: 250].
+    #[arg(long, value_parser = values::dpi)]
+    dpi: Option<f64>,
+    /// Title of every chart, over the chart's own.
+    #[arg(long, value_name = "TEXT", conflicts_with = "no_title")]
+    title: Option<String>,
+    /// No chart titles (for a paper, whose captions say what a figure shows).
+    #[arg(long)]
+    no_title: bool,
+    /// X axis label of every chart, over the chart's own.
+    #[arg(long, value_name = "TEXT")]
+    x_label: Option<String>,
+    /// Y axis label of every chart, over the chart's own.
+    #[arg(long, value_name = "TEXT")]
+    y_label: Option<String>,
+    /// Every text size times this factor, 0.5 to 3 (e.g. 1.3 for a figure printed small).
+    #[arg(long, value_name = "F")]
+    font_scale: Option<f64>,
+    /// Light or dark background.
+    #[arg(long, value_enum)]
+    background: Option<BackgroundArg>,
+    /// Series palette, both colour-blind safe: okabe-ito (default) or tab10.
+    #[arg(long, value_enum)]
+    palette: Option<PaletteArg>,
+}
+
+/// `--background`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum BackgroundArg {
+    /// Dark ink on white.
+    Light,
+    /// Light ink on near-black.
+    Dark,
+}
+
+/// `--palette`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum PaletteArg {
+    /// Okabe & Ito (2008).
+    OkabeIto,
+    /// Matplotlib's tab10.
+    Tab10,
+}
+
+impl StyleArgs {
+    /// The figure style: the file's, with the flags over it; the chart size checked as before.
+    fn resolve(self) -> Result<(charts::Output, charts::Theme)> {
+        let file = match &self.style {
+            Some(path) => {
+                let text =
+                    std::fs::read_to_string(path).map_err(|e| Error::io(path, "cannot read", e))?;
+                charts::FigureStyle::from_toml_str(&text, &path.display().to_string())
+                    .map_err(|e| Error::Usage(format!("--style: {e}")))?
+            }
+            None => charts::FigureStyle::default(),
+        };
+        let flags = charts::FigureStyle {
+            title: if self.no_title {
+                Some(String::new())
+            } else {
+                self.title
+            },
+            x_label: self.x_label,
+            y_label: self.y_label,
+            font_scale: self.font_scale,
+            width: self.width,
+            height: self.height,
+            dpi: self.dpi,
+            background: self.background.map(|b| {
+                match b {
+                    BackgroundArg::Light => "light",
+                    BackgroundArg::Dark => "dark",
+                }
+                .to_string()
+            }),
+            palette: self.palette.map(|p| {
+                match p {
+                    PaletteArg::OkabeIto => "okabe-ito",
+                    PaletteArg::Tab10 => "tab10",
+                }
+                .to_string()
+            }),
+        };
+        let style = file.overridden_by(flags);
+        let d = charts::Output::default();
+        chart_output(
+            style.width.unwrap_or(d.width_px as f64 / d.dpi),
+            style.height.unwrap_or(d.height_px as f64 / d.dpi),
+            style.dpi.unwrap_or(d.dpi),
+        )?;
+        style
+            .resolve()
+            .map_err(|e| Error::Usage(format!("chart style: {e}")))
+    }
+}
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
@@ -140,15 +250,9 @@ pub(crate) enum Command {
         /// html: charts as SVG and PNG plus report.html; svg or png: charts only.
         #[arg(long, value_enum, default_value = "html")]
         format: FormatArg,
-        /// Chart width in inches (width × dpi: 64 to 20000 pixels).
-        #[arg(long, default_value_t = 6.0, value_parser = values::inches)]
-        width: f64,
-        /// Chart height in inches (height × dpi: 64 to 20000 pixels).
-        #[arg(long, default_value_t = 4.0, value_parser = values::inches)]
-        height: f64,
-        /// Chart resolution for PNG, dots per inch (36 to 1200).
-        #[arg(long, default_value_t = 250.0, value_parser = values::dpi)]
-        dpi: f64,
+        /// Figure style.
+        #[command(flatten)]
+        style: StyleArgs,
     },
     /// Combine the result folders of shards 1/K..K/K into one result, identical to an unsharded run.
     Merge {
@@ -462,18 +566,16 @@ pub(crate) fn execute(cli: Cli, ctx: &Context) -> Result<()> {
             }
             Ok(())
         }
-        Command::Report {
-            dir,
-            format,
-            width,
-            height,
-            dpi,
-        } => {
-            let written = service::report(&ReportRequest {
-                folder: &dir,
-                format: format.into(),
-                output: chart_output(width, height, dpi)?,
-            })?;
+        Command::Report { dir, format, style } => {
+            let (output, theme) = style.resolve()?;
+            let written = service::report_with_theme(
+                &ReportRequest {
+                    folder: &dir,
+                    format: format.into(),
+                    output,
+                },
+                &theme,
+            )?;
             if let Ok(m) = output::read_manifest(&dir.join("manifest.json"))
                 && m.sha256.is_empty()
             {

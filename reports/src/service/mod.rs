@@ -588,6 +588,15 @@ pub fn report(request: &ReportRequest<'_>) -> Result<Vec<PathBuf>> {
     report::report(request.folder, request.format, &request.output)
 }
 
+/// [`report`] with the charts drawn in `theme` (figure control: fonts, palette, light or dark,
+/// a figure's own title and axis labels; see `charts::FigureStyle`).
+pub fn report_with_theme(
+    request: &ReportRequest<'_>,
+    theme: &charts::Theme,
+) -> Result<Vec<PathBuf>> {
+    report::report_with(request.folder, request.format, &request.output, theme)
+}
+
 /// Writes the charts and report.html of a folder just written (`report` of a request): returns
 /// the report.html written.
 pub(crate) fn report_html(folder: &Path) -> Result<Option<PathBuf>> {
