@@ -408,26 +408,50 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// A number for a table: integers plainly, others with 4 significant digits.
+/// A number for a table: integers plainly, others with 4 significant digits; thousands
+/// separated by commas from 10,000 on.
 fn fmt(x: f64) -> String {
     if !x.is_finite() {
         return "–".into();
     }
-    if x == x.trunc() && x.abs() < 1e15 {
-        return format!("{x:.0}");
-    }
-    let digits = 4 - (x.abs().log10().floor() as i32) - 1;
-    if digits > 0 {
-        format!("{x:.*}", digits.min(8) as usize)
-    } else {
+    let s = if x == x.trunc() && x.abs() < 1e15 {
         format!("{x:.0}")
+    } else {
+        let digits = 4 - (x.abs().log10().floor() as i32) - 1;
+        if digits > 0 {
+            format!("{x:.*}", digits.min(8) as usize)
+        } else {
+            format!("{x:.0}")
+        }
+    };
+    let (sign, rest) = match s.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", s.as_str()),
+    };
+    let (int, frac) = match rest.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (rest, None),
+    };
+    if int.len() <= 4 {
+        return s;
+    }
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
     }
 }
 
 const STYLE: &str = "body{font-family:'DejaVu Sans',Verdana,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\
 h1{font-size:1.7em;margin-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid #ccc;padding-bottom:.2em}\
 .sub{color:#555}table{border-collapse:collapse;margin:1em 0;font-size:.92em}th,td{padding:.3em .7em;border-bottom:1px solid #ddd;text-align:right}\
-th:first-child,td:first-child{text-align:left}thead th{border-bottom:2px solid #888}\
+th:first-child,td:first-child{text-align:left}td:nth-child(2){white-space:nowrap}thead th{border-bottom:2px solid #888}\
 figure{margin:1.5em 0}figure svg{width:100%;height:auto}figcaption{color:#444;font-size:.92em}\
 pre{background:#f6f6f6;padding:1em;overflow-x:auto;font-size:.85em}.files a{margin-right:1em;font-size:.85em}\
 nav.toc{background:#f6f6f6;padding:.6em 1em;margin:1em 0;font-size:.92em}nav.toc ol{margin:.2em 0}\
@@ -493,8 +517,12 @@ fn toc(sections: &[(&str, String)], figures: &[Figure]) -> String {
         if *id == "charts" && !figures.is_empty() {
             s.push_str("<ol>");
             for (i, f) in figures.iter().enumerate() {
-                let short = f.caption.split(':').next().unwrap_or(&f.caption);
-                let short = short.split(". ").next().unwrap_or(short);
+                let short = f
+                    .caption
+                    .split([':', ';', '(', ','])
+                    .next()
+                    .unwrap_or(&f.caption);
+                let short = short.split(". ").next().unwrap_or(short).trim();
                 let _ = write!(
                     s,
                     "<li><a href=\"#fig-{}\">Figure {}: {}</a></li>",
@@ -953,21 +981,65 @@ fn read_sweep(dir: &Path) -> Result<SweepData> {
     })
 }
 
-/// A per-path measure's name for a chart: words, and its unit.
-fn measure_label(name: &str) -> String {
-    let unit = sim::results::PathSummary::MEASURES
-        .iter()
-        .find(|m| m.name == name)
-        .map(|m| m.unit);
-    let words = name.replace('_', " ");
-    let mut words: Vec<char> = words.chars().collect();
-    if let Some(c) = words.first_mut() {
-        *c = c.to_ascii_uppercase();
+/// A per-path measure's human name with the unit it is shown in (see [`human`]), and the factor
+/// from its values to the shown numbers: `credit_gap_share` → (`Credit gap share over the
+/// horizon (%)`, 100).
+fn measure_label(name: &str, currency: Option<&str>) -> (String, f64) {
+    let unit = sim::results::PathSummary::info(name)
+        .map(|m| m.unit)
+        .or_else(|| (name == "systemic_event").then_some("share"))
+        .unwrap_or("");
+    let (label, axis) = human(name, unit, currency);
+    if axis.label.is_empty() {
+        (label, axis.scale)
+    } else {
+        (format!("{label} ({})", axis.label), axis.scale)
     }
-    let words: String = words.into_iter().collect();
-    match unit {
-        Some(u) => format!("{words} ({u})"),
-        None => words,
+}
+
+/// A swept parameter's name for a chart: the first clause of its documentation and its unit
+/// (`rates.shock.size` → `Size of a step or ramp shock (percentage points)`); the path itself
+/// when the engine does not know it.
+fn param_label(path: &str) -> String {
+    let plain: String = {
+        let mut out = String::new();
+        let mut depth = 0;
+        for c in path.chars() {
+            match c {
+                '[' => depth += 1,
+                ']' => depth -= 1,
+                c if depth == 0 => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    };
+    let Some(p) = sim::scenario::params::find(&plain) else {
+        return path.to_string();
+    };
+    let first = p.doc.split(". ").next().unwrap_or(p.doc);
+    let first = first.split(" (").next().unwrap_or(first);
+    let first = first
+        .split(';')
+        .next()
+        .unwrap_or(first)
+        .trim_end_matches('.');
+    let text = if first.chars().count() > 48 {
+        path.to_string()
+    } else {
+        first.to_string()
+    };
+    // Where the path names one of several (a region), say which.
+    let which = path
+        .split_once('[')
+        .map(|(_, rest)| rest.split(']').next().unwrap_or(""))
+        .filter(|w| !w.is_empty())
+        .map(|w| format!(" [{w}]"))
+        .unwrap_or_default();
+    if p.unit.is_empty() {
+        format!("{text}{which}")
+    } else {
+        format!("{text}{which} ({})", p.unit)
     }
 }
 
@@ -983,10 +1055,19 @@ fn sweep_report(dir: &Path, format: Format, out: &Output, theme: &Theme) -> Resu
             .iter()
             .find(|c| c.1.len() == vals.len() && c.1.iter().zip(vals).all(|(a, b)| a == b))
     };
+    // The currency of the cells (the first cell's scenario), for money axes.
+    let currency = sw
+        .cells
+        .first()
+        .and_then(|c| output::read_manifest(&dir.join(&c.0).join("manifest.json")).ok())
+        .and_then(|m| m.input.rebuild().ok())
+        .map(|s| s.currency)
+        .filter(|c| !c.trim().is_empty());
     let figures = with_chart_dir(dir, |d| {
         let mut figs = Vec::new();
         for (k, measure) in measures.iter().enumerate() {
             let stem = format!("sweep-{measure}");
+            let (label, scale) = measure_label(measure, currency.as_deref());
             match sw.params.as_slice() {
                 [(p, xs)] => {
                     let (mut mean, mut low, mut high) = (Vec::new(), Vec::new(), Vec::new());
@@ -997,17 +1078,17 @@ fn sweep_report(dir: &Path, format: Format, out: &Output, theme: &Theme) -> Resu
                             f64::NAN,
                             f64::NAN,
                         ));
-                        mean.push(h.1);
-                        low.push(h.2);
-                        high.push(h.3);
+                        mean.push(h.1 * scale);
+                        low.push(h.2 * scale);
+                        high.push(h.3 * scale);
                     }
                     let chart = charts::SweepLines {
-                        title: format!("{} across {p} — {}", measure_label(measure), sw.scenario),
+                        title: format!("{label} — {}", sw.scenario),
                         subtitle: Some("Mean across paths with its 95% confidence interval; every cell on the same random numbers".into()),
                         note: None,
-                        param: p.clone(),
+                        param: param_label(p),
                         values: xs.clone(),
-                        y_label: measure_label(measure),
+                        y_label: label.clone(),
                         band_label: "95% confidence interval".into(),
                         series: vec![charts::SweepSeries { name: measure.clone(), mean, low: Some(low), high: Some(high) }],
                     };
@@ -1015,10 +1096,13 @@ fn sweep_report(dir: &Path, format: Format, out: &Output, theme: &Theme) -> Resu
                 }
                 [(px, xs), (py, ys)] => {
                     let cell = |x: f64, y: f64, i: usize| {
-                        find(&[x, y]).map_or(f64::NAN, |c| match i {
-                            0 => c.2[k].1,
-                            1 => c.2[k].2,
-                            _ => c.2[k].3,
+                        find(&[x, y]).map_or(f64::NAN, |c| {
+                            scale
+                                * match i {
+                                    0 => c.2[k].1,
+                                    1 => c.2[k].2,
+                                    _ => c.2[k].3,
+                                }
                         })
                     };
                     let grid = |i: usize| {
@@ -1027,17 +1111,17 @@ fn sweep_report(dir: &Path, format: Format, out: &Output, theme: &Theme) -> Resu
                             .collect()
                     };
                     let chart = charts::SweepGrid {
-                        title: format!("{} — {}", measure_label(measure), sw.scenario),
+                        title: format!("{label} — {}", sw.scenario),
                         subtitle: Some(
                             "Mean across paths in each cell; every cell on the same random numbers"
                                 .into(),
                         ),
                         note: None,
-                        x_param: px.clone(),
+                        x_param: param_label(px),
                         x_values: xs.clone(),
-                        y_param: py.clone(),
+                        y_param: param_label(py),
                         y_values: ys.clone(),
-                        measure: measure_label(measure),
+                        measure: label.clone(),
                         values: grid(0),
                         low: Some(grid(1)),
                         high: Some(grid(2)),
@@ -1048,7 +1132,9 @@ fn sweep_report(dir: &Path, format: Format, out: &Output, theme: &Theme) -> Resu
             }
             figs.push(Figure {
                 stem,
-                caption: format!("{measure} over the sweep grid."),
+                caption: format!(
+                    "{label} in every cell of the sweep, mean across paths with its 95% confidence interval."
+                ),
             });
         }
         Ok(figs)
@@ -1074,10 +1160,11 @@ fn sweep_report(dir: &Path, format: Format, out: &Output, theme: &Theme) -> Resu
         }
         b.push_str("<h2>Grid</h2>\n<table><thead><tr><th>cell</th>");
         for n in &names {
-            let _ = write!(b, "<th>{}</th>", esc(n));
+            let _ = write!(b, "<th>{}</th>", esc(&param_label(n)));
         }
         for m in &measures {
-            let _ = write!(b, "<th>{}</th>", esc(m));
+            let (label, _) = measure_label(m, currency.as_deref());
+            let _ = write!(b, "<th title=\"{}\">{}</th>", esc(m), esc(&label));
         }
         b.push_str("</tr></thead><tbody>\n");
         for (folder, vals, hl) in &sw.cells {
@@ -1090,7 +1177,14 @@ fn sweep_report(dir: &Path, format: Format, out: &Output, theme: &Theme) -> Resu
                 let _ = write!(b, "<td>{}</td>", fmt(*v));
             }
             for h in hl {
-                let _ = write!(b, "<td>{} [{}, {}]</td>", fmt(h.1), fmt(h.2), fmt(h.3));
+                let (_, k) = measure_label(&h.0, currency.as_deref());
+                let _ = write!(
+                    b,
+                    "<td>{} [{}, {}]</td>",
+                    fmt(h.1 * k),
+                    fmt(h.2 * k),
+                    fmt(h.3 * k)
+                );
             }
             b.push_str("</tr>\n");
         }
@@ -1112,12 +1206,22 @@ mod tests {
         assert_eq!(fmt(3.0), "3");
         assert_eq!(fmt(0.123456), "0.1235");
         assert_eq!(fmt(1234.5678), "1235");
+        assert_eq!(fmt(746289.0), "746,289");
+        assert_eq!(fmt(-722937.4), "-722,937");
         assert_eq!(fmt(-0.00123456), "-0.001235");
         assert_eq!(fmt(f64::NAN), "–");
         assert_eq!(esc("<a & \"b\">"), "&lt;a &amp; &quot;b&quot;&gt;");
         assert_eq!(
-            measure_label("credit_gap_share"),
-            "Credit gap share (share)"
+            measure_label("credit_gap_share", None),
+            ("Credit gap share over the horizon (%)".to_string(), 100.0)
+        );
+        assert_eq!(
+            measure_label("bank_losses", Some("EUR million")).0,
+            "Bank losses (EUR million)"
+        );
+        assert_eq!(
+            param_label("rates.shock.size"),
+            "Size of a step or ramp shock (percentage points)"
         );
     }
 }

@@ -35,8 +35,14 @@ fn run_report_has_every_chart_inline_and_the_tables() {
     for needle in [
         "<h1>herding-alarm</h1>",
         "Probability of a systemic event",
-        "<td>credit_gap_share</td>",
+        // Human names and units in the table, the key in a tooltip.
+        "<td title=\"credit_gap_share\">Credit gap share over the horizon</td><td>%</td>",
+        "<td title=\"bank_losses\">Bank losses</td><td>CNY million</td>",
         "Credit gap share by region",
+        // A table of contents, numbered captions, and all-zero measures folded away.
+        "<nav class=\"toc\">",
+        "<figcaption><b>Figure 1.</b>",
+        "zero on every path</summary>",
         "VaR",
         "Losses by channel",
         "[policy.herding_alarm]",
@@ -158,7 +164,12 @@ fn compare_and_sweep_reports_have_their_own_layouts() {
         .success();
     let page = html(&c);
     assert!(page.contains("Comparison against regional-monoculture-diverse"));
-    assert!(page.contains("<td>credit_gap[east]</td>"));
+    assert!(page.contains("<td title=\"credit_gap[east]\">Total credit gap, east</td>"));
+    assert!(
+        c.join("charts/paired-regions-regional-monoculture.svg")
+            .is_file(),
+        "the paper figure: both fans per region over their paired difference"
+    );
     assert!(
         c.join("charts/comparison-regional-monoculture.svg")
             .is_file()

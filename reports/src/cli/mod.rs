@@ -5,6 +5,7 @@
 pub(crate) mod monitor;
 pub(crate) mod progress;
 pub(crate) mod slurm;
+pub(crate) mod table;
 pub(crate) mod values;
 
 use std::collections::BTreeSet;
@@ -14,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use reports::error::{Error, Result};
-use reports::output::{HEADLINE, fmt_num, headline};
+use reports::output::{HEADLINE, headline};
 use reports::service::{
     self, CompareRequest, MergeRequest, Monitor, ReportRequest, ResumeOutcome, ResumeRequest,
     RunOutcome, RunRequest, RunSettings, SweepRequest,
@@ -474,10 +475,6 @@ pub(crate) fn execute(cli: Cli, ctx: &Context) -> Result<()> {
                 );
                 for (name, c) in o.names.iter().skip(1).zip(&o.comparisons) {
                     println!("{name} - {}:", o.names[0]);
-                    println!(
-                        "  {:<27} {:>12} {:>12} {:>12}  {:>27}",
-                        "measure", "reference", "scenario", "difference", "95% interval"
-                    );
                     // MODEL.md 4.1's measures when the models move in either scenario.
                     let moving = o
                         .scenarios
@@ -488,22 +485,40 @@ pub(crate) fn execute(cli: Cli, ctx: &Context) -> Result<()> {
                     } else {
                         &[]
                     };
-                    let rows = HEADLINE
+                    let rows: Vec<Vec<String>> = HEADLINE
                         .iter()
                         .chain(extra)
                         .filter_map(|h| c.measure(h))
-                        .chain(&c.region_gap);
-                    for m in rows {
-                        let d = &m.difference;
-                        println!(
-                            "  {:<27} {:>12} {:>12} {:>12}  {:>27}",
-                            m.name,
-                            fmt_num(d.mean_a),
-                            fmt_num(d.mean_b),
-                            fmt_num(d.mean),
-                            format!("[{}, {}]", fmt_num(d.low), fmt_num(d.high))
-                        );
-                    }
+                        .chain(&c.region_gap)
+                        .map(|m| {
+                            let d = &m.difference;
+                            // One row, one number of decimals: four digits of the difference.
+                            let k = table::decimals([d.mean, d.low, d.high]);
+                            vec![
+                                m.name.clone(),
+                                table::fixed(d.mean_a, k),
+                                table::fixed(d.mean_b, k),
+                                table::fixed(d.mean, k),
+                                format!(
+                                    "[{}, {}]",
+                                    table::fixed(d.low, k),
+                                    table::fixed(d.high, k)
+                                ),
+                            ]
+                        })
+                        .collect();
+                    table::print(
+                        &[
+                            "measure",
+                            "reference",
+                            "scenario",
+                            "difference",
+                            "95% interval",
+                        ]
+                        .map(String::from),
+                        &rows,
+                        &[true, false, false, false, false],
+                    );
                 }
                 println!("results written to {}", o.folder.display());
             }
@@ -544,11 +559,50 @@ pub(crate) fn execute(cli: Cli, ctx: &Context) -> Result<()> {
                     base.run.paths,
                     base.run.seed
                 );
-                let w = o.header.len().min(1 + o.varies.len() + 2);
-                println!("  {}", o.header[..w].join("  "));
-                for r in &o.rows {
-                    println!("  {}", r[..w].join("  "));
-                }
+                // Cell, the parameters, and the mean of each headline measure, each column with
+                // one number of decimals (all of it is in grid.csv).
+                let mut header = vec!["cell".to_string()];
+                header.extend(o.varies.iter().map(|v| v.path.to_string()));
+                header.extend(HEADLINE.iter().map(|h| h.to_string()));
+                let values: Vec<Vec<f64>> = o
+                    .rows
+                    .iter()
+                    .map(|r| {
+                        r[1..=o.varies.len()]
+                            .iter()
+                            .map(|v| v.parse().unwrap_or(f64::NAN))
+                            .collect()
+                    })
+                    .collect();
+                let means: Vec<Vec<f64>> = o
+                    .aggregates
+                    .iter()
+                    .map(|agg| {
+                        HEADLINE
+                            .iter()
+                            .map(|h| headline(agg, h).map_or(f64::NAN, |x| x.0))
+                            .collect()
+                    })
+                    .collect();
+                let column =
+                    |rows: &[Vec<f64>], j: usize| table::decimals(rows.iter().map(|r| r[j]));
+                let rows: Vec<Vec<String>> = (0..o.rows.len())
+                    .map(|i| {
+                        let mut row = vec![(i + 1).to_string()];
+                        row.extend((0..o.varies.len()).map(|j| {
+                            let d = values.iter().map(|r| decimals_of(r[j])).max().unwrap_or(0);
+                            table::fixed(values[i][j], d)
+                        }));
+                        row.extend(
+                            (0..HEADLINE.len())
+                                .map(|j| table::fixed(means[i][j], column(&means, j))),
+                        );
+                        row
+                    })
+                    .collect();
+                let mut left = vec![false; header.len()];
+                left[0] = true;
+                table::print(&header, &rows, &left);
                 println!("results written to {}", o.folder.display());
             }
             Ok(())
@@ -669,22 +723,39 @@ fn print_summary(scenario: &Scenario, agg: &Aggregates) {
         println!("  no paths, so no statistic (this shard holds none of the run's paths)");
         return;
     }
-    println!("  {:<27} {:>12}  {:>27}", "measure", "mean", "95% interval");
     let extra: &[&str] = if sim::scenario::moving::any_on(&scenario.models) {
         &sim::scenario::moving::MEASURES
     } else {
         &[]
     };
-    for name in HEADLINE.iter().chain(extra) {
-        if let Some((mean, _, lo, hi)) = headline(agg, name) {
-            println!(
-                "  {:<27} {:>12}  {:>27}",
-                name,
-                fmt_num(mean),
-                format!("[{}, {}]", fmt_num(lo), fmt_num(hi))
-            );
-        }
-    }
+    let rows: Vec<Vec<String>> = HEADLINE
+        .iter()
+        .chain(extra)
+        .filter_map(|name| {
+            let (mean, _, lo, hi) = headline(agg, name)?;
+            let k = table::decimals([mean, lo, hi]);
+            Some(vec![
+                name.to_string(),
+                table::fixed(mean, k),
+                format!("[{}, {}]", table::fixed(lo, k), table::fixed(hi, k)),
+            ])
+        })
+        .collect();
+    table::print(
+        &["measure", "mean", "95% interval"].map(String::from),
+        &rows,
+        &[true, false, false],
+    );
+}
+
+/// Decimals a parameter value needs to be shown exactly (up to 6).
+fn decimals_of(x: f64) -> usize {
+    (0..6)
+        .find(|&d| {
+            let f = 10f64.powi(d as i32);
+            ((x * f).round() / f - x).abs() <= 1e-9 * x.abs().max(1.0)
+        })
+        .unwrap_or(6)
 }
 
 /// `herdlab validate`: every file checked, each problem printed.
