@@ -998,7 +998,8 @@ fn measure_label(name: &str, currency: Option<&str>) -> (String, f64) {
 }
 
 /// A swept parameter's name for a chart: the first clause of its documentation and its unit
-/// (`rates.shock.size` → `Size of a step or ramp shock (percentage points)`); the path itself
+/// (`rates.shock.size` → `Size of a step or ramp shock (percentage points)`,
+/// `models.similarity` → `Model similarity (share of error variance)`); the path itself only
 /// when the engine does not know it.
 fn param_label(path: &str) -> String {
     let plain: String = {
@@ -1019,13 +1020,21 @@ fn param_label(path: &str) -> String {
     };
     let first = p.doc.split(". ").next().unwrap_or(p.doc);
     let first = first.split(" (").next().unwrap_or(first);
-    let first = first
-        .split(';')
-        .next()
-        .unwrap_or(first)
-        .trim_end_matches('.');
+    let first = first.split([';', ':', ',']).next().unwrap_or(first);
+    let first = first.trim().trim_end_matches('.');
+    // A long clause is cut at a word, with an ellipsis.
     let text = if first.chars().count() > 48 {
-        path.to_string()
+        let mut t = String::new();
+        for w in first.split_whitespace() {
+            if t.chars().count() + w.chars().count() + 1 > 44 {
+                break;
+            }
+            if !t.is_empty() {
+                t.push(' ');
+            }
+            t.push_str(w);
+        }
+        format!("{t}…")
     } else {
         first.to_string()
     };
@@ -1043,7 +1052,19 @@ fn param_label(path: &str) -> String {
     }
 }
 
-fn sweep_report(dir: &Path, format: Format, out: &Output, theme: &Theme) -> Result<Vec<PathBuf>> {
+/// The currency of a sweep's cells (the first cell's scenario), for money axes.
+fn sweep_currency(dir: &Path, sw: &SweepData) -> Option<String> {
+    sw.cells
+        .first()
+        .and_then(|c| output::read_manifest(&dir.join(&c.0).join("manifest.json")).ok())
+        .and_then(|m| m.input.rebuild().ok())
+        .map(|s| s.currency)
+        .filter(|c| !c.trim().is_empty())
+}
+
+/// The charts of a sweep folder's report: per headline measure, a line chart with its 95% band
+/// (one swept parameter) or a heatmap (two); none for more parameters.
+pub fn sweep_figures(dir: &Path) -> Result<Vec<ReportFigure>> {
     let sw = read_sweep(dir)?;
     let measures: Vec<String> = sw
         .cells
@@ -1055,16 +1076,14 @@ fn sweep_report(dir: &Path, format: Format, out: &Output, theme: &Theme) -> Resu
             .iter()
             .find(|c| c.1.len() == vals.len() && c.1.iter().zip(vals).all(|(a, b)| a == b))
     };
-    // The currency of the cells (the first cell's scenario), for money axes.
-    let currency = sw
-        .cells
-        .first()
-        .and_then(|c| output::read_manifest(&dir.join(&c.0).join("manifest.json")).ok())
-        .and_then(|m| m.input.rebuild().ok())
-        .map(|s| s.currency)
-        .filter(|c| !c.trim().is_empty());
-    let figures = with_chart_dir(dir, |d| {
-        let mut figs = Vec::new();
+    let currency = sweep_currency(dir, &sw);
+    let caption = |label: &str| {
+        format!(
+            "{label} in every cell of the sweep, mean across paths with its 95% confidence interval."
+        )
+    };
+    let mut figs = Vec::new();
+    {
         for (k, measure) in measures.iter().enumerate() {
             let stem = format!("sweep-{measure}");
             let (label, scale) = measure_label(measure, currency.as_deref());
@@ -1092,7 +1111,7 @@ fn sweep_report(dir: &Path, format: Format, out: &Output, theme: &Theme) -> Resu
                         band_label: "95% confidence interval".into(),
                         series: vec![charts::SweepSeries { name: measure.clone(), mean, low: Some(low), high: Some(high) }],
                     };
-                    charts::sweep_line(&chart, d, &stem, out, theme).map_err(chart_err)?;
+                    figs.push(ReportFigure::new(stem, caption(&label), chart));
                 }
                 [(px, xs), (py, ys)] => {
                     let cell = |x: f64, y: f64, i: usize| {
@@ -1126,19 +1145,25 @@ fn sweep_report(dir: &Path, format: Format, out: &Output, theme: &Theme) -> Resu
                         low: Some(grid(1)),
                         high: Some(grid(2)),
                     };
-                    charts::sweep_heatmap(&chart, d, &stem, out, theme).map_err(chart_err)?;
+                    figs.push(ReportFigure::new(stem, caption(&label), chart));
                 }
                 _ => continue,
             }
-            figs.push(Figure {
-                stem,
-                caption: format!(
-                    "{label} in every cell of the sweep, mean across paths with its 95% confidence interval."
-                ),
-            });
         }
-        Ok(figs)
-    })?;
+    }
+    Ok(figs)
+}
+
+fn sweep_report(dir: &Path, format: Format, out: &Output, theme: &Theme) -> Result<Vec<PathBuf>> {
+    let sw = read_sweep(dir)?;
+    let currency = sweep_currency(dir, &sw);
+    let measures: Vec<String> = sw
+        .cells
+        .first()
+        .map(|c| c.2.iter().map(|h| h.0.clone()).collect())
+        .unwrap_or_default();
+    let all = sweep_figures(dir)?;
+    let figures = with_chart_dir(dir, |d| draw_figures(&all, d, out, theme))?;
     let mut written = vec![dir.join("charts")];
     if format == Format::Html {
         let mut b = String::new();
@@ -1222,6 +1247,10 @@ mod tests {
         assert_eq!(
             param_label("rates.shock.size"),
             "Size of a step or ramp shock (percentage points)"
+        );
+        assert_eq!(
+            param_label("models.similarity"),
+            "Model similarity (share of error variance)"
         );
     }
 }

@@ -211,3 +211,55 @@ fn the_check_catches_overprinted_tick_labels() {
         g.tick_labels
     );
 }
+
+#[test]
+fn sweep_charts_of_one_and_two_parameters() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    for (name, vary) in [
+        ("one", vec!["models.similarity=0:1:5"]),
+        (
+            "two",
+            vec!["models.similarity=0:1:3", "rates.shock.size=0,2,4"],
+        ),
+    ] {
+        let out = tmp.path().join(name);
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_herdlab"));
+        cmd.args([
+            "sweep",
+            "regional-monoculture",
+            "--paths",
+            "3",
+            "-q",
+            "--out",
+        ])
+        .arg(&out);
+        for v in &vary {
+            cmd.args(["--vary", v]);
+        }
+        let status = cmd.status().expect("herdlab runs");
+        assert!(status.success(), "sweep {name}");
+        let figs = report::sweep_figures(&out).expect("sweep figures");
+        assert!(!figs.is_empty(), "{name}: charts");
+        let mut all = Vec::new();
+        for f in &figs {
+            all.extend(problems(name, f, &Output::default(), &Theme::default()).1);
+            let (AnyChart::SweepLines(_) | AnyChart::SweepGrid(_)) = &f.chart else {
+                panic!("{name}: a sweep chart");
+            };
+        }
+        assert!(all.is_empty(), "{}", all.join("\n"));
+        // Parameters by their names, not their keys.
+        let labels: Vec<String> = figs
+            .iter()
+            .map(|f| match &f.chart {
+                AnyChart::SweepLines(l) => l.param.clone(),
+                AnyChart::SweepGrid(g) => format!("{} / {}", g.x_param, g.y_param),
+                _ => String::new(),
+            })
+            .collect();
+        assert!(
+            labels.iter().all(|l| !l.contains("models.similarity")),
+            "{labels:?}"
+        );
+    }
+}
