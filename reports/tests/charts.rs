@@ -364,9 +364,10 @@ fn interbank_networks_small_and_large() {
     for (net, stem, series) in [
         (common::monoculture_network(), "banks", "NAT01"),
         (
+            // A thousand banks: the sorted adjacency heatmap with its failure strip.
             common::cascade_network(),
             "cascade",
-            "Failure probability (%)",
+            "Failure prob. (%)",
         ),
     ] {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -376,7 +377,7 @@ fn interbank_networks_small_and_large() {
             &written,
             &out,
             &Expect {
-                title: "Interbank network",
+                title: "Interbank ",
                 series,
                 header: &["bank", "assets", "failure_probability", "x", "y"],
                 rows: net.nodes.len(),

@@ -52,6 +52,7 @@ mod herding;
 mod histogram;
 mod layout;
 mod network;
+mod network_matrix;
 mod paired;
 mod render;
 mod style;

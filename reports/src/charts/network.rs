@@ -1,5 +1,6 @@
 //! The interbank network: banks on a circle ordered by assets, sized by assets and coloured by
-//! failure probability; edges by exposure.
+//! failure probability; edges by exposure. Networks of more than 120 banks are drawn as a sorted
+//! adjacency heatmap instead (`network_matrix`).
 
 use std::f64::consts::PI;
 use std::path::{Path, PathBuf};
@@ -12,7 +13,11 @@ use sim::aggregate::Aggregates;
 use sim::scenario::Scenario;
 
 use super::error::{Error, Result};
-use super::layout::{Axis, Ctx, Frame, check_finite, colorbar, colorbar_width, empty_state, frame};
+use super::layout::{
+    Axis, Ctx, Frame, LegendItem, Swatch, check_finite, colorbar, colorbar_width, empty_state,
+    frame,
+};
+use super::network_matrix::{CORE_SHARE, MATRIX_FROM, draw_matrix};
 use super::render::{Chart, csv_table, draw_err, num, render};
 use super::style::{Labels, Output, Theme, viridis};
 
@@ -192,12 +197,31 @@ impl Chart for NetworkChart {
             &Frame {
                 title: self.title.clone(),
                 subtitle: self.subtitle.clone(),
-                legend: Vec::new(),
+                legend: if self.nodes.len() > MATRIX_FROM {
+                    vec![
+                        LegendItem::new(
+                            format!(
+                                "core: the {:.0}% of banks with the most exposure",
+                                CORE_SHARE * 100.0
+                            ),
+                            Swatch::Dashed(t.color(1)),
+                        ),
+                        LegendItem::new(
+                            "failure probability (mean of the block)",
+                            Swatch::Box(ctx.blend(t.color(1), 0.85)),
+                        ),
+                    ]
+                } else {
+                    Vec::new()
+                },
                 note: self.note.clone(),
             },
         )?;
         if self.nodes.is_empty() {
             return empty_state(&area, ctx, "No banks");
+        }
+        if self.nodes.len() > MATRIX_FROM {
+            return draw_matrix(self, &area, ctx);
         }
         let scale = {
             let hi = self
@@ -405,7 +429,27 @@ pub fn network_from_edges(
     let money = labels
         .currency
         .clone()
-        .unwrap_or_else(|| "money (scenario currency)".into());
+        .unwrap_or_else(|| "currency units".into());
+    if nodes.len() > MATRIX_FROM {
+        return Ok(NetworkChart {
+            title: labels.title("Interbank exposures"),
+            subtitle: Some(format!(
+                "{} banks, {} exposures; banks ranked by interbank exposure (lent plus borrowed), largest first, in blocks of {}",
+                super::layout::fmt_number(nodes.len() as f64, 0),
+                super::layout::fmt_number(edges.len() as f64, 0),
+                nodes
+                    .len()
+                    .div_ceil(super::network_matrix::MAX_BLOCKS)
+                    .max(1)
+            )),
+            note: Some(format!(
+                "Cell colour: exposures from a block of lending banks to a block of borrowing banks ({money}, log scale); empty cells have none. Right: share of paths on which the block's banks failed."
+            )),
+            nodes,
+            edges,
+            max_edges: 0,
+        });
+    }
     Ok(NetworkChart {
         title: labels.title("Interbank network"),
         subtitle: Some(format!(
