@@ -200,8 +200,10 @@ fn the_check_catches_overprinted_tick_labels() {
         values: vec![(0..13).map(|i| i as f64 + 1.0).collect()],
         ..Default::default()
     };
-    let mut theme = Theme::default();
-    theme.tick_pt = 40.0;
+    let theme = Theme {
+        tick_pt: 40.0,
+        ..Theme::default()
+    };
     let g = AnyChart::from(chart)
         .geometry(&Output::default(), &theme)
         .expect("draws");

@@ -154,14 +154,14 @@ mod tests {
 
     #[test]
     fn bad_styles_are_refused_by_name() {
-        let e = FigureStyle::from_toml_str("colour = 1\n", "s.toml").unwrap_err();
+        let e = FigureStyle::from_toml_str("colour = 1\n", "s.toml").expect_err("unknown key");
         assert!(e.to_string().contains("colour"), "{e}");
         let e = FigureStyle {
             palette: Some("rainbow".into()),
             ..Default::default()
         }
         .resolve()
-        .unwrap_err();
+        .expect_err("unknown palette");
         assert!(e.to_string().contains("rainbow"), "{e}");
         let flags = FigureStyle {
             dpi: Some(100.0),
