@@ -285,9 +285,11 @@ pub(super) fn frame<DB: DrawingBackend>(
     let mut y = m;
     let title = t.text.title.as_deref().unwrap_or(&frame.title);
     if !title.is_empty() {
-        y += fitted_text(root, ctx, title, (m, y), inner_w, t.title_pt, |s| {
-            ctx.bold(s)
-        })?;
+        for line in wrap(root, title, &ctx.bold(t.title_pt), inner_w, 2) {
+            y += fitted_text(root, ctx, &line, (m, y), inner_w, t.title_pt, |s| {
+                ctx.bold(s)
+            })?;
+        }
     }
     if let Some(sub) = &frame.subtitle {
         for line in wrap(root, sub, &ctx.muted(t.subtitle_pt), inner_w, 2) {
