@@ -40,9 +40,10 @@ fn svg_text(path: &Path) -> String {
     doc.descendants()
         .filter(|n| n.is_text())
         .filter_map(|n| n.text())
-        .map(str::trim)
+        .flat_map(str::split_whitespace)
         .collect::<Vec<_>>()
-        .join("\n")
+        // Words with single spaces: a title wrapped onto two lines still reads as one.
+        .join(" ")
 }
 
 /// Decodes a PNG: (width, height, pixels per metre, number of distinct colours).
