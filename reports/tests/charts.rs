@@ -368,7 +368,7 @@ fn interbank_networks_small_and_large() {
             // A thousand banks: the sorted adjacency heatmap with its failure strip.
             common::cascade_network(),
             "cascade",
-            "Failure prob. (%)",
+            "Failed (%)",
         ),
     ] {
         let dir = tempfile::tempdir().expect("tempdir");

@@ -350,7 +350,9 @@ fn legend<DB: DrawingBackend>(
             | Swatch::Interval(c) => c,
         };
         ctx.record_series(&item.label, shown);
-        let tw = text_width(root, &item.label, &style);
+        // A label wider than the whole line is shortened, never drawn past the figure's edge.
+        let label = shorten(root, &item.label, &style, (max_w - sw - gap).max(1));
+        let tw = text_width(root, &label, &style);
         let need = sw + gap + tw;
         if x > x0 && x + need > x0 + max_w {
             x = x0;
@@ -358,7 +360,7 @@ fn legend<DB: DrawingBackend>(
         }
         swatch(root, ctx, &item.swatch, (x, y + lh / 2), sw)?;
         root.draw(&Text::new(
-            item.label.clone(),
+            label,
             (x + sw + gap, y + lh / 2),
             style.pos(Pos::new(HPos::Left, VPos::Center)),
         ))
@@ -542,12 +544,16 @@ pub(super) enum TickFormat {
     Decimals(usize),
     /// Integer positions 0, 1, ... named by these labels.
     Categories(Vec<String>),
+    /// Whole numbers counted down from this top: position `v` reads `top - v` (ranks that grow
+    /// downwards on a y axis).
+    Reversed(f64),
 }
 
 impl TickFormat {
     pub fn format(&self, v: f64) -> String {
         match self {
             TickFormat::Decimals(d) => fmt_number(v, *d),
+            TickFormat::Reversed(top) => fmt_number(top - v, 0),
             TickFormat::Categories(names) => {
                 let i = v.round();
                 if (v - i).abs() < 1e-6 && i >= 0.0 {
@@ -1099,8 +1105,9 @@ pub(super) fn colorbar<DB: DrawingBackend>(
         .map_err(draw_err)?;
     }
     let lx = x + bar_w + ctx.pxi(3.0) + widest + ctx.pxi(4.0);
+    let desc = ctx.font(ctx.theme.axis_label_pt);
     area.draw(&Text::new(
-        axis.label.clone(),
+        shorten(area, &axis.label, &desc, h),
         (lx, (y0 + y1) / 2),
         ctx.font(ctx.theme.axis_label_pt)
             .transform(FontTransform::Rotate270)

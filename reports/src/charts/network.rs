@@ -116,6 +116,16 @@ impl NetworkChart {
 impl Chart for NetworkChart {
     const KIND: &'static str = "network";
 
+    fn size(&self, output: &Output, theme: &Theme) -> (u32, u32) {
+        // The matrix needs room below its title, legend and notes: about 2.5 inches at least.
+        if self.nodes.len() > MATRIX_FROM {
+            let needed = super::layout::chrome_pt(theme) + 180.0;
+            (output.width_px, super::render::grown_height(output, needed))
+        } else {
+            (output.width_px, output.height_px)
+        }
+    }
+
     fn validate(&self) -> Result<()> {
         check_finite(
             Self::KIND,
@@ -443,7 +453,7 @@ pub fn network_from_edges(
                     .max(1)
             )),
             note: Some(format!(
-                "Cell colour: exposures from a block of lending banks to a block of borrowing banks ({money}, log scale); empty cells have none. Right: share of paths on which the block's banks failed."
+                "Cell colour: exposures from a block of lending banks (rows, rank 0 the most exposed) to a block of borrowing banks (columns), {money}, log scale; empty cells have none. Right: share of paths on which the block's banks failed."
             )),
             nodes,
             edges,

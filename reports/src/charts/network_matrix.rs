@@ -78,22 +78,18 @@ impl Blocks {
 /// A y axis of ranks 0 (top) to `n` (bottom): positions are `n - rank`, labelled with the rank.
 fn rank_axis(n: usize, label: &str) -> Axis {
     let (_, _, ticks, _) = super::layout::nice_ticks(0.0, n as f64, 5);
-    let mut names = vec![String::new(); n + 1];
-    let mut positions = Vec::new();
-    for t in ticks {
-        let r = t.round() as usize;
-        if r <= n {
-            names[n - r] = super::layout::fmt_number(r as f64, 0);
-            positions.push((n - r) as f64);
-        }
-    }
+    let mut positions: Vec<f64> = ticks
+        .into_iter()
+        .filter(|t| *t >= 0.0 && *t <= n as f64)
+        .map(|t| n as f64 - t)
+        .collect();
     positions.sort_by(f64::total_cmp);
     Axis {
         lo: 0.0,
         hi: n as f64,
         ticks: positions,
         label: label.to_string(),
-        format: TickFormat::Categories(names),
+        format: TickFormat::Reversed(n as f64),
     }
 }
 
@@ -121,12 +117,12 @@ pub(super) fn draw_matrix<DB: DrawingBackend>(
     } else {
         (lo.floor(), hi.ceil().max(lo.floor() + 1.0))
     };
-    let scale = Axis::numeric_exact(lo, hi, 4, "Exposure between blocks (log₁₀)");
+    let scale = Axis::numeric_exact(lo, hi, 4, "log₁₀ exposure");
     let (w, _) = area.dim_in_pixel();
     let (main, side) = area.split_horizontally((w as f64 * 0.74) as i32);
     let bar_w = colorbar_width(&main, ctx, &scale);
-    let x_axis = Axis::numeric_exact(0.0, n as f64, 5, "Borrowing bank, by rank");
-    let y_axis = rank_axis(n, "Lending bank, by rank");
+    let x_axis = Axis::numeric_exact(0.0, n as f64, 5, "Borrower rank");
+    let y_axis = rank_axis(n, "Lender rank");
     let mut plotted = plot(
         &main,
         ctx,
@@ -180,7 +176,7 @@ pub(super) fn draw_matrix<DB: DrawingBackend>(
     )?;
     // The failure strip: each block's mean failure probability, on the same rows.
     let max_p = b.failure.iter().fold(0.0f64, |m, p| m.max(*p)) * 100.0;
-    let p_axis = Axis::numeric(0.0, max_p.max(1.0), 3, "Failure prob. (%)");
+    let p_axis = Axis::numeric(0.0, max_p.max(1.0), 3, "Failed (%)");
     let mut strip = plot(
         &side,
         ctx,
