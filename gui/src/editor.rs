@@ -505,6 +505,20 @@ impl Document {
         self.revalidate();
     }
 
+    /// The names of the scenario's model families (`models.families[].name`), in file order:
+    /// the choices of every field that names a family.
+    pub fn families(&self) -> Vec<String> {
+        self.plain("models")
+            .and_then(|m| m.get("families"))
+            .and_then(|f| f.as_array())
+            .map(|list| {
+                list.iter()
+                    .filter_map(|f| f.get("name").and_then(|n| n.as_str()).map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The value at a dotted path of plain keys.
     pub fn plain(&self, path: &str) -> Option<&toml::Value> {
         let segs: Vec<Seg> = path.split('.').map(|k| Seg::Key(k.to_string())).collect();

@@ -21,6 +21,7 @@ pub mod error;
 pub mod names;
 pub mod plots;
 pub mod view;
+pub mod words;
 pub mod worker;
 
 use std::path::{Path, PathBuf};

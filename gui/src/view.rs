@@ -7,7 +7,7 @@ use egui::{Color32, RichText};
 use reports::output::{HEADLINE, fmt_num, headline};
 
 use crate::editor::{Document, Field, Group};
-use crate::{App, Chart, ChartFormat, Command, View, plots};
+use crate::{App, Chart, ChartFormat, Command, View, plots, words};
 
 const RED: Color32 = Color32::from_rgb(230, 80, 70);
 
@@ -257,28 +257,29 @@ fn files_panel(app: &mut App, ui: &mut egui::Ui) {
 
 fn field_row(ui: &mut egui::Ui, doc: &mut Document, f: &Field) {
     let p = f.param;
+    let label = words::field(f);
     let mut tip = format!(
         "{}\n\nunit: {}\nallowed: {}",
         p.doc,
         p.unit,
-        p.range.describe()
+        words::range(p)
     );
-    if p.integer {
-        tip.push_str(" (whole number)");
-    }
     match p.default {
-        Some(d) => tip.push_str(&format!("\ndefault: {d} (leave empty to use it)")),
+        Some(d) => tip.push_str(&format!(
+            "\ndefault: {} (leave empty to use it)",
+            words::num(d)
+        )),
         None => tip.push_str("\nrequired"),
     }
     if !p.symbol.is_empty() {
         tip.push_str(&format!("\nsymbol in docs/model.md: {}", p.symbol));
     }
-    tip.push_str(&format!("\npath: {}", f.key));
-    ui.label(&f.name).on_hover_text(&tip);
+    tip.push_str(&format!("\nkey in the scenario file: {}", f.key));
+    ui.label(&label).on_hover_text(&tip);
     let mut text = doc.text(f);
     let inherited = doc.inherited(f);
     let hint = match inherited {
-        Some(d) => format!("{d}"),
+        Some(d) => words::num(d),
         None if !p.path.contains(['[', '*']) => "derived".into(),
         None => String::new(),
     };
@@ -297,9 +298,13 @@ fn field_row(ui: &mut egui::Ui, doc: &mut Document, f: &Field) {
         edit = edit.text_color(RED);
     }
     let r = ui.add_sized([110.0, 20.0], edit).on_hover_text(&tip);
+    // The accessible name is the key (unique, and what tests and scripts find it by); the
+    // description is the label shown.
     let key = f.key.clone();
-    ui.ctx()
-        .accesskit_node_builder(r.id, |n| n.set_label(key.clone()));
+    ui.ctx().accesskit_node_builder(r.id, |n| {
+        n.set_label(key.clone());
+        n.set_description(label.clone());
+    });
     if r.changed() {
         doc.edit(&f.key, text);
     }
@@ -324,7 +329,7 @@ fn field_row(ui: &mut egui::Ui, doc: &mut Document, f: &Field) {
                     ui.label(RichText::new(line).color(RED));
                 }
                 None => {
-                    ui.label(RichText::new(p.range.describe()).weak());
+                    ui.label(RichText::new(p.help()).weak()).on_hover_text(&tip);
                 }
             }
         }
@@ -357,7 +362,11 @@ fn switches(ui: &mut egui::Ui, doc: &mut Document, group: Group) {
                 .plain(path)
                 .and_then(toml::Value::as_bool)
                 .unwrap_or(false);
-            if ui.checkbox(&mut on, *path).changed() {
+            let (label, help) = words::switch(path);
+            let r = ui
+                .checkbox(&mut on, label)
+                .on_hover_text(format!("{help}\nkey in the scenario file: {path}"));
+            if r.changed() {
                 doc.set_plain(path, Some(toml::Value::Boolean(on)));
             }
         } else {
@@ -366,7 +375,9 @@ fn switches(ui: &mut egui::Ui, doc: &mut Document, group: Group) {
                 .and_then(|v| v.as_str().map(String::from))
                 .unwrap_or_else(|| "none".into());
             ui.horizontal(|ui| {
-                ui.label(*path);
+                let (label, help) = words::switch(path);
+                ui.label(label)
+                    .on_hover_text(format!("{help}\nkey in the scenario file: {path}"));
                 for k in *kinds {
                     if ui.selectable_label(current == *k, *k).clicked() && current != *k {
                         doc.set_plain(path, Some(toml::Value::String((*k).into())));
@@ -382,7 +393,10 @@ fn switches(ui: &mut egui::Ui, doc: &mut Document, group: Group) {
                 .and_then(|v| v.as_str().map(String::from))
                 .unwrap_or_default();
             ui.horizontal(|ui| {
-                let l = ui.label(key);
+                let (label, help) = words::switch(key);
+                let l = ui
+                    .label(label)
+                    .on_hover_text(format!("{help}\nkey in the scenario file: {key}"));
                 let r = ui
                     .add(egui::TextEdit::singleline(&mut text).desired_width(500.0))
                     .labelled_by(l.id);
@@ -406,6 +420,7 @@ fn names_and_kinds(ui: &mut egui::Ui, doc: &mut Document, group: Group) {
     if leaves.is_empty() {
         return;
     }
+    let families = doc.families();
     egui::CollapsingHeader::new(RichText::new("Names, kinds and switches").strong())
         .id_salt(("leaves", group.title()))
         .default_open(false)
@@ -414,8 +429,28 @@ fn names_and_kinds(ui: &mut egui::Ui, doc: &mut Document, group: Group) {
                 .striped(true)
                 .show(ui, |ui| {
                     for leaf in leaves {
-                        let l = ui.label(&leaf.key);
+                        let l = ui
+                            .label(words::leaf(&leaf.key))
+                            .on_hover_text(format!("key in the scenario file: {}", leaf.key));
                         match &leaf.value {
+                            toml::Value::String(t) if words::names_a_family(&leaf.key) => {
+                                let mut chosen = t.clone();
+                                let combo = egui::ComboBox::from_id_salt(("family", &leaf.key))
+                                    .selected_text(chosen.clone())
+                                    .width(200.0)
+                                    .show_ui(ui, |ui| {
+                                        for f in &families {
+                                            ui.selectable_value(&mut chosen, f.clone(), f.as_str());
+                                        }
+                                    });
+                                let key = leaf.key.clone();
+                                ui.ctx().accesskit_node_builder(combo.response.id, |n| {
+                                    n.set_label(key.clone())
+                                });
+                                if chosen != *t {
+                                    doc.set_leaf(&leaf, toml::Value::String(chosen));
+                                }
+                            }
                             toml::Value::Boolean(b) => {
                                 let mut on = *b;
                                 if ui.checkbox(&mut on, "").labelled_by(l.id).changed() {
@@ -532,7 +567,7 @@ fn editor(app: &mut App, ui: &mut egui::Ui) {
             }
         }
         for s in sections {
-            egui::CollapsingHeader::new(RichText::new(&s).strong())
+            egui::CollapsingHeader::new(RichText::new(words::section(&s)).strong())
                 .id_salt(&s)
                 .default_open(true)
                 .show(ui, |ui| {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use herdlab_gui::{App, Chart, Options, State, View};
 
 fn app(output: &Path) -> App {
@@ -574,16 +574,81 @@ fn edits_a_bank_model_family_by_name() {
     click(&mut h, "AI models and adoption");
     click(&mut h, "Names, kinds and switches");
     h.run();
-    type_into(&mut h, "adoption.banks.E1", "vendor-b");
+    // A family is chosen from the scenario's families, not typed.
+    click(&mut h, "adoption.banks.E1");
+    h.run();
+    let offered: Vec<String> = h
+        .query_all_by_role(egui::accesskit::Role::Button)
+        .filter_map(|n| n.accesskit_node().label())
+        .collect();
+    let families = h.state().doc.as_ref().expect("doc").families();
+    assert!(families.len() >= 3, "{families:?}");
+    for f in &families {
+        assert!(offered.contains(f), "{f} offered in {offered:?}");
+    }
+    click(&mut h, "vendor-b");
+    h.run();
     let doc = h.state().doc.as_ref().expect("doc");
     assert_eq!(
         doc.plain("adoption.banks.E1").and_then(|v| v.as_str()),
         Some("vendor-b")
     );
     assert!(doc.is_valid(), "{:?}", doc.validity);
-    type_into(&mut h, "adoption.banks.E1", "no-such-family");
-    let doc = h.state().doc.as_ref().expect("doc");
-    assert!(doc.validity.is_err(), "an unknown family is refused");
+    // Shown in words.
+    assert!(h.query_by_label("Model family of bank E1").is_some());
+}
+
+/// Words, not keys: every label beside a field is the registry's label, never its key; the keys
+/// stay in tooltips (and accessible names, for scripts). The seed's range is not
+/// `[0, 9007199254740991]`.
+#[test]
+fn fields_are_labelled_in_words_with_units_and_help() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run();
+    click(&mut h, "Run settings");
+    h.run();
+    for words in [
+        "Monte Carlo paths",
+        "Random seed",
+        "Probe sample of firms",
+        "Record each bank's quarters",
+        "Seed of every random draw.",
+    ] {
+        assert!(h.query_by_label(words).is_some(), "{words} shown");
+    }
+    for panel in [
+        "Run settings",
+        "Rates",
+        "Regions and firms",
+        "Banks",
+        "Contagion",
+    ] {
+        click(&mut h, panel);
+        h.run();
+        let labels: Vec<String> = h
+            .query_all_by_role(egui::accesskit::Role::Label)
+            .filter_map(|n| n.accesskit_node().value())
+            .collect();
+        assert!(!labels.is_empty());
+        let keys: Vec<String> = h
+            .state()
+            .doc
+            .as_ref()
+            .expect("doc")
+            .fields
+            .iter()
+            .map(|f| f.key.clone())
+            .collect();
+        for l in &labels {
+            assert!(
+                sim::scenario::params::find(l).is_none()
+                    && !keys.contains(l)
+                    && !l.contains("9007199254740991"),
+                "{panel}: a key or a technical bound is shown: {l:?}"
+            );
+        }
+    }
 }
 
 #[derive(Default)]

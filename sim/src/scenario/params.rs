@@ -86,6 +86,9 @@ fn fmt_bound(x: f64) -> String {
 pub struct Param {
     /// Path in the scenario file.
     pub path: &'static str,
+    /// What a reader calls it, in a few words of sentence case (`Model similarity`): the name a
+    /// front end shows instead of the path.
+    pub label: &'static str,
     /// Symbol in MODEL.md, if any.
     pub symbol: &'static str,
     /// Unit.
@@ -98,6 +101,16 @@ pub struct Param {
     pub integer: bool,
     /// What it is.
     pub doc: &'static str,
+}
+
+impl Param {
+    /// The one-line help: the first sentence of [`Param::doc`] (the whole of it when it has one).
+    pub fn help(&self) -> &'static str {
+        match self.doc.find(". ") {
+            Some(i) => &self.doc[..=i],
+            None => self.doc,
+        }
+    }
 }
 
 /// The largest money amount a scenario or bank file may hold (in the scenario's currency unit):
@@ -115,6 +128,7 @@ pub const MAX_FIRM_WEIGHT: f64 = 1e9;
 
 const fn p(
     path: &'static str,
+    label: &'static str,
     symbol: &'static str,
     unit: &'static str,
     default: Option<f64>,
@@ -123,6 +137,7 @@ const fn p(
 ) -> Param {
     Param {
         path,
+        label,
         symbol,
         unit,
         default,
@@ -134,6 +149,7 @@ const fn p(
 
 const fn int(
     path: &'static str,
+    label: &'static str,
     symbol: &'static str,
     default: Option<f64>,
     min: f64,
@@ -142,6 +158,7 @@ const fn int(
 ) -> Param {
     Param {
         path,
+        label,
         symbol,
         unit: "count",
         default,
@@ -156,6 +173,7 @@ pub const PARAMS: &[Param] = &[
     // run
     int(
         "run.paths",
+        "Monte Carlo paths",
         "",
         Some(1000.0),
         1.0,
@@ -164,6 +182,7 @@ pub const PARAMS: &[Param] = &[
     ),
     int(
         "run.seed",
+        "Random seed",
         "",
         Some(1.0),
         0.0,
@@ -172,6 +191,7 @@ pub const PARAMS: &[Param] = &[
     ),
     int(
         "run.quarters",
+        "Quarters simulated",
         "T",
         Some(12.0),
         1.0,
@@ -180,6 +200,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "run.systemic_share",
+        "Systemic-event threshold",
         "",
         "share of system assets",
         Some(0.10),
@@ -188,6 +209,7 @@ pub const PARAMS: &[Param] = &[
     ),
     int(
         "run.probe_firms",
+        "Probe sample of firms",
         "",
         Some(200.0),
         0.0,
@@ -197,6 +219,7 @@ pub const PARAMS: &[Param] = &[
     // rates
     p(
         "rates.initial",
+        "Starting policy rate",
         "r_0",
         "percent",
         Some(2.0),
@@ -205,6 +228,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "rates.kappa",
+        "Rate mean reversion",
         "kappa",
         "per quarter",
         Some(0.2),
@@ -213,6 +237,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "rates.sigma",
+        "Rate volatility",
         "sigma_r",
         "percentage points per quarter",
         Some(0.1),
@@ -221,6 +246,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "rates.shock.size",
+        "Rate shock size",
         "",
         "percentage points",
         Some(0.0),
@@ -229,6 +255,7 @@ pub const PARAMS: &[Param] = &[
     ),
     int(
         "rates.shock.at",
+        "Step shock quarter",
         "",
         Some(1.0),
         1.0,
@@ -237,6 +264,7 @@ pub const PARAMS: &[Param] = &[
     ),
     int(
         "rates.shock.start",
+        "Ramp start quarter",
         "",
         Some(1.0),
         1.0,
@@ -245,6 +273,7 @@ pub const PARAMS: &[Param] = &[
     ),
     int(
         "rates.shock.end",
+        "Ramp end quarter",
         "",
         Some(4.0),
         1.0,
@@ -253,6 +282,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "rates.shock.values[]",
+        "Shock in quarter",
         "",
         "percentage points",
         None,
@@ -262,6 +292,7 @@ pub const PARAMS: &[Param] = &[
     // firms
     int(
         "firms.count",
+        "Simulated firms",
         "F",
         Some(10_000.0),
         0.0,
@@ -270,6 +301,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "firms.weight",
+        "Real firms per simulated firm",
         "",
         "real firms per simulated firm",
         None,
@@ -278,6 +310,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "firms.lambda",
+        "Rate sensitivity of default",
         "lambda",
         "PD index per percentage point",
         Some(0.15),
@@ -286,6 +319,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "firms.beta",
+        "Quality loading of default",
         "beta",
         "PD index per unit of quality",
         Some(0.5),
@@ -294,6 +328,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "firms.rho_global",
+        "Economy-wide factor loading",
         "rho_g",
         "share of latent variance",
         Some(0.08),
@@ -302,6 +337,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "firms.rho_region",
+        "Regional factor loading",
         "rho_r",
         "share of latent variance",
         Some(0.04),
@@ -310,6 +346,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "firms.need_probability",
+        "Refinancing probability",
         "nu",
         "probability per quarter",
         Some(0.25),
@@ -318,6 +355,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "firms.pd_cutoff",
+        "Creditworthiness cut-off (PD)",
         "pd_cutoff",
         "quarterly probability",
         Some(0.02),
@@ -326,6 +364,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "firms.liquidity_pd",
+        "Extra default risk when rationed",
         "pi_liq",
         "probability per quarter",
         Some(0.10),
@@ -334,6 +373,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "firms.lgd",
+        "Loss given default (loans)",
         "lgd",
         "share of balance",
         Some(0.45),
@@ -342,6 +382,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "firms.size_median",
+        "Median credit need",
         "",
         "money per real firm",
         Some(1.0),
@@ -350,6 +391,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "firms.size_sigma",
+        "Dispersion of credit need",
         "",
         "log points",
         Some(0.8),
@@ -359,6 +401,7 @@ pub const PARAMS: &[Param] = &[
     // regions
     p(
         "regions[].firm_share",
+        "Share of firms",
         "",
         "share of firms",
         Some(1.0),
@@ -367,6 +410,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "regions[].quality_mean",
+        "Mean firm quality",
         "mu_region",
         "quality units",
         Some(0.0),
@@ -375,6 +419,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "regions[].pd_intercept",
+        "Default-index intercept",
         "a_region",
         "PD index",
         Some(-2.4),
@@ -384,6 +429,7 @@ pub const PARAMS: &[Param] = &[
     // models
     p(
         "models.similarity",
+        "Model similarity",
         "rho_model",
         "share of error variance",
         Some(0.5),
@@ -392,6 +438,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "models.families[].error_scale",
+        "Scoring error",
         "sigma_m",
         "quality units",
         Some(0.5),
@@ -400,6 +447,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "models.families[].rate_reaction",
+        "Reaction to rate changes",
         "phi_m",
         "threshold per percentage point",
         Some(0.2),
@@ -408,6 +456,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "models.families[].eta",
+        "Learning rate",
         "eta_m",
         "error growth per rate point",
         Some(0.0),
@@ -416,6 +465,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "models.families[].zeta",
+        "Drift of scoring error",
         "zeta_m",
         "quality units per rate point",
         Some(0.0),
@@ -424,6 +474,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "models.families[].r_train",
+        "Rate at training",
         "r_train_m",
         "percent",
         None,
@@ -432,6 +483,7 @@ pub const PARAMS: &[Param] = &[
     ),
     int(
         "models.families[].retrain_every",
+        "Retraining interval",
         "retrain_every_m",
         Some(0.0),
         0.0,
@@ -440,6 +492,7 @@ pub const PARAMS: &[Param] = &[
     ),
     int(
         "models.families[].window",
+        "Training window",
         "window_m",
         Some(4.0),
         1.0,
@@ -448,6 +501,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "models.families[].gamma",
+        "Feedback strength",
         "gamma_m",
         "threshold per point of quarterly default rate",
         Some(0.0),
@@ -456,6 +510,7 @@ pub const PARAMS: &[Param] = &[
     ),
     int(
         "models.incidents[].at",
+        "Incident quarter",
         "",
         None,
         1.0,
@@ -464,6 +519,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "models.incidents[].rate",
+        "Incident rate",
         "",
         "probability per quarter",
         None,
@@ -472,6 +528,7 @@ pub const PARAMS: &[Param] = &[
     ),
     int(
         "models.incidents[].duration",
+        "Incident duration",
         "",
         Some(1.0),
         1.0,
@@ -480,6 +537,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "models.incidents[].severity",
+        "Incident severity",
         "",
         "quality units",
         None,
@@ -488,6 +546,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "adoption.shares.*",
+        "Adoption share",
         "",
         "share of system assets",
         None,
@@ -496,6 +555,7 @@ pub const PARAMS: &[Param] = &[
     ),
     int(
         "adoption.review_every",
+        "Model review interval",
         "",
         Some(0.0),
         0.0,
@@ -504,6 +564,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "adoption.switch_prob",
+        "Switching probability",
         "",
         "probability",
         Some(1.0),
@@ -512,6 +573,7 @@ pub const PARAMS: &[Param] = &[
     ),
     int(
         "adoption.review_window",
+        "Review window",
         "",
         Some(4.0),
         1.0,
@@ -520,6 +582,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "adoption.switch_threshold",
+        "Switching threshold",
         "",
         "share of SME book",
         Some(0.0),
@@ -528,6 +591,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "adoption.switch_cost",
+        "Switching cost",
         "",
         "share of SME book",
         Some(0.0),
@@ -537,6 +601,7 @@ pub const PARAMS: &[Param] = &[
     // banking
     int(
         "banking.max_applications",
+        "Applications per firm",
         "k",
         Some(3.0),
         1.0,
@@ -545,6 +610,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "banking.car_min",
+        "Minimum capital ratio",
         "car_min",
         "ratio",
         Some(0.08),
@@ -553,6 +619,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "banking.capital_pressure",
+        "Capital pressure on lending",
         "psi",
         "threshold per unit of CAR shortfall",
         Some(10.0),
@@ -561,6 +628,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "banking.rw_sme",
+        "Risk weight, SME loans",
         "rw_sme",
         "risk weight",
         Some(0.75),
@@ -569,6 +637,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "banking.rw_bonds",
+        "Risk weight, bonds",
         "rw_bond",
         "risk weight",
         Some(0.10),
@@ -577,6 +646,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "banking.rw_interbank",
+        "Risk weight, interbank",
         "rw_ib",
         "risk weight",
         Some(0.20),
@@ -585,6 +655,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "banking.rw_other",
+        "Risk weight, other assets",
         "rw_other",
         "risk weight",
         Some(0.50),
@@ -594,6 +665,7 @@ pub const PARAMS: &[Param] = &[
     // bank parameters (bank_defaults, banks[], bank_groups[], bank_files[])
     p(
         "bank.spread",
+        "Lending spread",
         "spread_i",
         "per year",
         Some(0.02),
@@ -602,6 +674,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "bank.deposit_beta",
+        "Deposit-rate pass-through",
         "deposit_beta_i",
         "share",
         Some(0.3),
@@ -610,6 +683,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "bank.threshold",
+        "Approval threshold",
         "theta0_i",
         "score units",
         Some(-0.5),
@@ -618,6 +692,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "bank.fine_tuning",
+        "Threshold fine-tuning",
         "w_i",
         "share of error variance",
         Some(0.1),
@@ -626,6 +701,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "bank.car_target",
+        "Target capital ratio",
         "car_target_i",
         "ratio",
         Some(0.12),
@@ -634,6 +710,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "bank.bond_fv_share",
+        "Bonds at fair value",
         "",
         "share of bonds",
         Some(0.4),
@@ -642,6 +719,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "bank.duration",
+        "Bond duration",
         "D_i",
         "years",
         Some(4.0),
@@ -650,6 +728,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "bank.rw_other",
+        "Risk weight, other assets",
         "rw_other_i",
         "risk weight",
         None,
@@ -658,6 +737,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "banks[].equity",
+        "Equity",
         "E_i",
         "money",
         None,
@@ -666,6 +746,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "banks[].sme_loans",
+        "SME loans",
         "L_i",
         "money",
         Some(0.0),
@@ -674,6 +755,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "banks[].bonds",
+        "Bonds",
         "B_i",
         "money",
         Some(0.0),
@@ -682,6 +764,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "banks[].interbank_assets",
+        "Interbank assets",
         "IB_i",
         "money",
         Some(0.0),
@@ -690,6 +773,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "banks[].interbank_liabilities",
+        "Interbank liabilities",
         "",
         "money",
         Some(0.0),
@@ -698,6 +782,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "banks[].other_assets",
+        "Other assets",
         "O_i",
         "money",
         Some(0.0),
@@ -706,6 +791,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "banks[].regions.*",
+        "Weight in region",
         "",
         "weight",
         None,
@@ -714,6 +800,7 @@ pub const PARAMS: &[Param] = &[
     ),
     int(
         "bank_groups[].count",
+        "Banks in group",
         "",
         None,
         1.0,
@@ -722,6 +809,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "bank_groups[].assets.value",
+        "Assets per bank",
         "",
         "money",
         None,
@@ -730,6 +818,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "bank_groups[].assets.median",
+        "Median assets",
         "",
         "money",
         None,
@@ -738,6 +827,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "bank_groups[].assets.sigma",
+        "Dispersion of assets",
         "",
         "log points",
         Some(1.0),
@@ -746,6 +836,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "bank_groups[].assets.min",
+        "Smallest assets",
         "",
         "money",
         None,
@@ -754,6 +845,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "bank_groups[].assets.alpha",
+        "Pareto tail index",
         "",
         "tail index",
         Some(1.5),
@@ -762,6 +854,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "bank_groups[].equity_ratio",
+        "Equity ratio",
         "",
         "share of assets",
         Some(0.08),
@@ -770,6 +863,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "bank_groups[].sme_share",
+        "SME loan share",
         "",
         "share of assets",
         Some(0.3),
@@ -778,6 +872,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "bank_groups[].bond_share",
+        "Bond share",
         "",
         "share of assets",
         Some(0.2),
@@ -786,6 +881,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "bank_groups[].interbank_share",
+        "Interbank asset share",
         "",
         "share of assets",
         Some(0.05),
@@ -794,6 +890,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "bank_groups[].interbank_liability_share",
+        "Interbank liability share",
         "",
         "share of assets",
         None,
@@ -802,6 +899,7 @@ pub const PARAMS: &[Param] = &[
     ),
     int(
         "bank_groups[].regions_each",
+        "Regions per bank",
         "",
         None,
         1.0,
@@ -810,6 +908,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "bank_files[].sme_share",
+        "SME loan share",
         "",
         "share of total exposure",
         Some(0.15),
@@ -819,6 +918,7 @@ pub const PARAMS: &[Param] = &[
     // contagion
     int(
         "contagion.max_rounds",
+        "Contagion rounds",
         "",
         Some(50.0),
         1.0,
@@ -827,6 +927,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "contagion.interbank.alpha",
+        "Recovery on interbank assets",
         "alpha",
         "share",
         Some(1.0),
@@ -835,6 +936,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "contagion.interbank.beta",
+        "Recovery on other assets",
         "beta",
         "share",
         Some(1.0),
@@ -843,6 +945,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "contagion.interbank.lgd",
+        "Interbank loss given default",
         "",
         "share",
         Some(1.0),
@@ -851,6 +954,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "contagion.interbank.network.mean_degree",
+        "Mean counterparties",
         "",
         "links per bank",
         Some(3.0),
@@ -859,6 +963,7 @@ pub const PARAMS: &[Param] = &[
     ),
     int(
         "contagion.interbank.network.core",
+        "Core banks",
         "",
         Some(5.0),
         1.0,
@@ -867,6 +972,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "contagion.interbank.network.p_core_core",
+        "Link probability, core-core",
         "",
         "probability",
         Some(1.0),
@@ -875,6 +981,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "contagion.interbank.network.p_core_periphery",
+        "Link probability, core-periphery",
         "",
         "probability",
         Some(0.2),
@@ -883,6 +990,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "contagion.interbank.network.p_periphery_core",
+        "Link probability, periphery-core",
         "",
         "probability",
         Some(0.5),
@@ -891,6 +999,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "contagion.interbank.network.p_periphery_periphery",
+        "Link probability, periphery-periphery",
         "",
         "probability",
         Some(0.0),
@@ -899,6 +1008,7 @@ pub const PARAMS: &[Param] = &[
     ),
     int(
         "contagion.interbank.network.m",
+        "Links per new bank",
         "",
         Some(2.0),
         1.0,
@@ -907,6 +1017,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "contagion.fire_sales.lev_max",
+        "Maximum leverage",
         "lev_max",
         "assets / equity",
         Some(30.0),
@@ -915,6 +1026,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "contagion.fire_sales.lev_target",
+        "Target leverage",
         "lev_target",
         "assets / equity",
         Some(25.0),
@@ -923,6 +1035,7 @@ pub const PARAMS: &[Param] = &[
     ),
     int(
         "contagion.fire_sales.max_rounds",
+        "Fire-sale rounds",
         "",
         Some(100.0),
         1.0,
@@ -931,6 +1044,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "contagion.fire_sales.assets[].depth",
+        "Market depth",
         "depth_a",
         "money",
         None,
@@ -939,6 +1053,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "contagion.fire_sales.assets[].share",
+        "Share of assets",
         "",
         "share of bonds",
         None,
@@ -948,6 +1063,7 @@ pub const PARAMS: &[Param] = &[
     // shocks
     int(
         "shocks[].quarter",
+        "Shock quarter",
         "",
         None,
         1.0,
@@ -956,6 +1072,7 @@ pub const PARAMS: &[Param] = &[
     ),
     int(
         "shocks[].random",
+        "Randomly hit banks",
         "",
         Some(0.0),
         0.0,
@@ -964,6 +1081,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "shocks[].asset_loss",
+        "Asset loss",
         "",
         "share of non-interbank assets",
         Some(0.0),
@@ -972,6 +1090,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "shocks[].size",
+        "Shock size",
         "",
         "share (asset-price) or sd (regional)",
         None,
@@ -981,6 +1100,7 @@ pub const PARAMS: &[Param] = &[
     // policy
     p(
         "policy.diversity_cap.cap",
+        "Largest family share",
         "cap",
         "share of system assets",
         Some(0.4),
@@ -989,6 +1109,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "policy.herding_alarm.threshold",
+        "Alarm threshold",
         "threshold",
         "units of the measure",
         Some(1.5),
@@ -997,6 +1118,7 @@ pub const PARAMS: &[Param] = &[
     ),
     int(
         "policy.herding_alarm.lag",
+        "Response lag",
         "lag",
         Some(1.0),
         1.0,
@@ -1005,6 +1127,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "policy.herding_alarm.facility_budget",
+        "Facility budget",
         "budget",
         "money per quarter",
         Some(0.0),
@@ -1013,6 +1136,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "policy.herding_alarm.facility_error_scale",
+        "Facility scoring error",
         "",
         "quality units",
         Some(0.5),
@@ -1021,6 +1145,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "policy.herding_alarm.buffer_release",
+        "Buffer release",
         "release",
         "percentage points of CAR",
         Some(0.0),
@@ -1029,6 +1154,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "policy.human_review.share",
+        "Share reviewed by humans",
         "h",
         "share of rejections",
         Some(0.0),
@@ -1037,6 +1163,7 @@ pub const PARAMS: &[Param] = &[
     ),
     p(
         "policy.human_review.error_scale",
+        "Human scoring error",
         "",
         "quality units",
         Some(0.7),
@@ -1097,6 +1224,37 @@ pub fn markdown_table() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Front ends show the label, never the key: every parameter has one, in words (no dots,
+    /// underscores or brackets), short enough for a form, and no two parameters of one table share
+    /// a label.
+    #[test]
+    fn every_parameter_has_a_human_label() {
+        let mut seen: Vec<(&str, &str)> = Vec::new();
+        for p in PARAMS {
+            let l = p.label;
+            assert!(!l.trim().is_empty(), "{}: no label", p.path);
+            assert!(
+                !l.contains(['.', '_', '[', ']', '*']),
+                "{}: label {l:?} looks like a key",
+                p.path
+            );
+            assert!(l.len() <= 40, "{}: label {l:?} is too long", p.path);
+            assert!(
+                l.starts_with(|c: char| c.is_uppercase()),
+                "{}: label {l:?} is not in sentence case",
+                p.path
+            );
+            assert!(!p.help().is_empty() && p.help().len() <= p.doc.len());
+            let table = p.path.split(['.', '[']).next().unwrap_or_default();
+            assert!(
+                !seen.contains(&(table, l)),
+                "{}: label {l:?} used twice in {table}",
+                p.path
+            );
+            seen.push((table, l));
+        }
+    }
 
     #[test]
     fn paths_are_unique_and_defaults_in_range() {
