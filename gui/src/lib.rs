@@ -20,6 +20,7 @@ pub mod editor;
 pub mod error;
 pub mod names;
 pub mod plots;
+pub mod provenance;
 pub mod view;
 pub mod words;
 pub mod worker;

@@ -102,6 +102,16 @@ fn top_bar(app: &mut App, ui: &mut egui::Ui) {
         .on_hover_text(format!(
             "Monte Carlo paths of the next run; empty: the scenario's run.paths ({sp}). A few hundred give usable intervals."
         ));
+        let typed = app.state.paths.trim();
+        let used = if typed.is_empty() || typed == sp {
+            RichText::new(format!("the file's ({sp})")).weak()
+        } else {
+            RichText::new(format!("overrides the file's {sp}"))
+                .color(Color32::from_rgb(230, 160, 40))
+        };
+        ui.label(used).on_hover_text(
+            "Which number of paths the next run uses: the top bar's, when typed, over the scenario file's run.paths",
+        );
         let l = ui.label("Seed");
         ui.add(
             egui::TextEdit::singleline(&mut app.state.seed)
@@ -112,6 +122,13 @@ fn top_bar(app: &mut App, ui: &mut egui::Ui) {
         .on_hover_text(format!(
             "Seed of every random draw; empty: the scenario's run.seed ({ss}). The same seed gives the same numbers."
         ));
+        let typed = app.state.seed.trim();
+        if !typed.is_empty() && typed != ss {
+            ui.label(
+                RichText::new(format!("overrides the file's {ss}"))
+                    .color(Color32::from_rgb(230, 160, 40)),
+            );
+        }
         let busy = app.busy();
         let valid = app.doc.as_ref().is_some_and(Document::is_valid);
         let run = ui
@@ -756,18 +773,7 @@ fn results(app: &mut App, ui: &mut egui::Ui) {
         r.finished.paths.len(),
         m.seed
     ));
-    if !m.overrides.is_empty() {
-        ui.label(format!("with {}", m.overrides.join(", ")));
-    }
-    ui.weak(format!(
-        "{} | {} | {}",
-        m.scenario_origin,
-        m.finished,
-        app.result_folder
-            .as_ref()
-            .map(|f| format!("folder {}", f.display()))
-            .unwrap_or_else(|| "not exported yet".into())
-    ));
+    provenance_header(ui, r, app.result_folder.as_deref());
     egui::ScrollArea::vertical()
         .id_salt("dashboard")
         .max_height(270.0)
@@ -804,6 +810,82 @@ fn results(app: &mut App, ui: &mut egui::Ui) {
         chart(ui, &app.charts, c, h);
     }
     ui.weak("Scroll to zoom, drag to pan, right-drag a box to zoom into it, double-click to reset; hover for values.");
+}
+
+/// Where a result came from, honestly: its origin, the edits against it (a diff), the paths and
+/// seed and whether they were set in the top bar, and the command line that reproduces it.
+fn provenance_header(
+    ui: &mut egui::Ui,
+    r: &crate::worker::RunResult,
+    folder: Option<&std::path::Path>,
+) {
+    let m = &r.finished.manifest;
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(format!("Scenario: {}", m.scenario_origin)).weak());
+        ui.separator();
+        let set_here = |key: &str| {
+            m.overrides
+                .iter()
+                .any(|o| o.split_once('=').is_some_and(|(k, _)| k.trim() == key))
+        };
+        ui.label(
+            RichText::new(format!(
+                "paths {} ({}), seed {} ({})",
+                m.paths,
+                if set_here("run.paths") {
+                    "set in the top bar"
+                } else {
+                    "the file's run.paths"
+                },
+                m.seed,
+                if set_here("run.seed") {
+                    "set in the top bar"
+                } else {
+                    "the file's run.seed"
+                },
+            ))
+            .weak(),
+        );
+        ui.separator();
+        ui.label(RichText::new(m.finished.clone()).weak());
+        ui.separator();
+        ui.label(
+            RichText::new(
+                folder
+                    .map(|f| format!("folder {}", f.display()))
+                    .unwrap_or_else(|| "not exported yet".into()),
+            )
+            .weak(),
+        );
+    });
+    if r.edits.is_empty() {
+        ui.weak("Run as the scenario file has it (no edits).");
+    } else {
+        let origin = crate::provenance::edited_from(&m.scenario_origin).unwrap_or("its origin");
+        egui::CollapsingHeader::new(
+            RichText::new(format!(
+                "Edited: {} change(s) against {origin}",
+                r.edits.len()
+            ))
+            .color(Color32::from_rgb(230, 160, 40)),
+        )
+        .id_salt("edits")
+        .default_open(r.edits.len() <= 4)
+        .show(ui, |ui| {
+            for e in &r.edits {
+                ui.monospace(e);
+            }
+        });
+    }
+    if !m.command_line.is_empty() {
+        let line = m.command_line.join(" ");
+        ui.horizontal(|ui| {
+            ui.weak("Reproduce:");
+            ui.monospace(&line).on_hover_text(
+                "The command line that reproduces these results; an exported folder holds the scenario as run (scenario.toml) and names it here",
+            );
+        });
+    }
 }
 
 fn chart(ui: &mut egui::Ui, charts: &crate::RunCharts, which: Chart, h: f32) {

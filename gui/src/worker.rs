@@ -31,6 +31,12 @@ pub struct RunResult {
     pub aggregates: Aggregates,
     /// The folder it was read from or last exported to.
     pub folder: Option<std::path::PathBuf>,
+    /// What was changed in the editor against the scenario it came from, as `path: old → new`
+    /// (empty: run as the origin has it).
+    pub edits: Vec<String>,
+    /// Estimates from the paths finished so far of a run still going or cancelled: not the
+    /// run asked for.
+    pub interim: bool,
 }
 
 impl RunResult {
@@ -42,13 +48,18 @@ impl RunResult {
             finished,
             aggregates,
             folder: None,
+            edits: Vec::new(),
+            interim: false,
         }
     }
 
     /// Reads a result folder written by `herdlab run` (or by this app).
     pub fn load(dir: &Path) -> Result<RunResult> {
         let r = reports::service::load(dir)?;
+        let edits = crate::provenance::edits_of_manifest(&r.manifest);
         Ok(RunResult {
+            edits,
+            interim: false,
             scenario: r.scenario,
             finished: Finished {
                 manifest: r.manifest,
@@ -313,11 +324,21 @@ impl Export {
                 out,
                 replace,
             } => {
-                let (dir, _) = reports::service::write_run_folder(
+                // The folder records the command line that reproduces it from the scenario.toml
+                // it holds, and the scenario exactly as run.
+                let mut manifest = result.finished.manifest.clone();
+                manifest.command_line = crate::provenance::command_line(
+                    &std::path::absolute(out).unwrap_or_else(|_| out.clone()),
+                    result.scenario.run.paths,
+                    result.scenario.run.seed,
+                );
+                let (dir, _) = reports::service::write_run_folder_with(
                     out,
                     *replace,
                     &result.scenario,
-                    &result.finished,
+                    &manifest,
+                    &result.finished.paths,
+                    &mut |dir| crate::provenance::save_into(dir, &manifest),
                 )?;
                 with_report(dir)
             }
@@ -451,17 +472,31 @@ impl std::fmt::Debug for Worker {
 }
 
 /// The command line recorded in manifests of runs started from the app: the `herdlab` command that
-/// reproduces the run.
-pub fn command_line(p: &Prepared) -> Vec<String> {
+/// reproduces the run. A run of an edited scenario names the `scenario.toml` its result folder
+/// will hold; exporting records the folder's own ([`crate::provenance::command_line`]).
+pub fn command_line(p: &Prepared, edited: bool) -> Vec<String> {
     vec![
-        "herdlab-gui".into(),
+        "herdlab".into(),
         "run".into(),
-        p.origin.label(),
+        if edited {
+            crate::provenance::SCENARIO_FILE.into()
+        } else {
+            p.origin.label()
+        },
         "--paths".into(),
         p.scenario.run.paths.to_string(),
         "--seed".into(),
         p.scenario.run.seed.to_string(),
     ]
+}
+
+/// The edits of `p` against its origin (read on the worker: it may read a file) and the run's
+/// result with its origin recorded honestly.
+fn with_provenance(p: &Prepared, mut f: Finished, edits: Vec<String>) -> RunResult {
+    f.manifest.scenario_origin = crate::provenance::origin_label(&p.origin.label(), &edits);
+    let mut r = RunResult::new(p.scenario.clone(), f);
+    r.edits = edits;
+    r
 }
 
 /// A stage's error: `None` when it was cancelled.
@@ -472,10 +507,11 @@ fn run_stage(p: &Prepared, options: &RunOptions, obs: &GuiObserver) -> StageResu
     obs.shared
         .total
         .store(p.scenario.run.paths, Ordering::Relaxed);
-    match run_prepared(p, options, obs, &command_line(p)) {
+    let edits = crate::provenance::edits(p).map_err(Some)?;
+    match run_prepared(p, options, obs, &command_line(p, !edits.is_empty())) {
         Ok(f) => {
             obs.shared.stages_done.fetch_add(1, Ordering::Relaxed);
-            Ok(RunResult::new(p.scenario.clone(), f))
+            Ok(with_provenance(p, f, edits))
         }
         Err(reports::Error::Interrupted) => Err(None),
         Err(e) => Err(Some(e.into())),
@@ -493,6 +529,7 @@ fn run_chunked(
     send: &dyn Fn(Event),
 ) -> StageResult<RunResult> {
     obs.shared.done.store(0, Ordering::Relaxed);
+    let edits = crate::provenance::edits(p).map_err(Some)?;
     let mut between = |manifest: &reports::output::Manifest, paths: &[sim::results::PathResult]| {
         obs.shared.stages_done.fetch_add(1, Ordering::Relaxed);
         obs.shared.done.store(0, Ordering::Relaxed);
@@ -502,15 +539,15 @@ fn run_chunked(
             manifest,
             paths: paths.to_vec(),
         };
-        send(Event::Partial(Arc::new(RunResult::new(
-            p.scenario.clone(),
-            partial,
-        ))));
+        let mut r = with_provenance(p, partial, edits.clone());
+        r.interim = true;
+        send(Event::Partial(Arc::new(r)));
     };
-    match run_prepared_blocks(p, options, obs, &command_line(p), chunks, &mut between) {
+    let line = command_line(p, !edits.is_empty());
+    match run_prepared_blocks(p, options, obs, &line, chunks, &mut between) {
         Ok(f) => {
             obs.shared.stages_done.fetch_add(1, Ordering::Relaxed);
-            Ok(RunResult::new(p.scenario.clone(), f))
+            Ok(with_provenance(p, f, edits.clone()))
         }
         Err(reports::Error::Interrupted) => Err(None),
         Err(e) => Err(Some(e.into())),

@@ -563,10 +563,35 @@ pub fn write_run_folder(
     scenario: &Scenario,
     f: &Finished,
 ) -> Result<(PathBuf, Aggregates)> {
+    write_run_folder_with(out, force, scenario, &f.manifest, &f.paths, &mut |_| Ok(()))
+}
+
+/// [`write_run_folder`] with a front end's own `manifest` (its origin and the command line that
+/// reproduces the folder) and `also` writing more files into the folder (the desktop app's
+/// `scenario.toml`, the scenario as edited) before it is renamed into place, so the folder
+/// appears whole or not at all.
+pub fn write_run_folder_with(
+    out: &Path,
+    force: bool,
+    scenario: &Scenario,
+    manifest: &Manifest,
+    paths: &[PathResult],
+    also: &mut dyn FnMut(&Path) -> Result<()>,
+) -> Result<(PathBuf, Aggregates)> {
     AtomicDir::check(out, force)?;
     let _lock = FolderLock::acquire(out)?;
     let dir = AtomicDir::create(out, force)?;
-    let agg = write_into(dir.path(), scenario, f)?;
+    std::fs::create_dir_all(dir.path())
+        .map_err(|e| ServiceError::io(dir.path(), "cannot create folder", e))?;
+    let agg = output::write_result(
+        dir.path(),
+        &ResultData {
+            manifest,
+            scenario,
+            paths,
+        },
+    )?;
+    also(dir.path())?;
     let dir = dir.commit()?;
     Ok((dir, agg))
 }
