@@ -164,8 +164,11 @@ pub enum Command {
     Compare,
     /// Run the sweep.
     Sweep,
-    /// Stop the running job.
+    /// Stop the running job; nothing is kept.
     Cancel,
+    /// Stop the running run and keep the paths finished so far (the blocks done) as a run of
+    /// that many paths, marked interim.
+    StopKeep,
     /// Open a result folder.
     OpenResult(PathBuf),
     /// Export one chart of the current result.
@@ -520,6 +523,11 @@ pub struct App {
     pub pending: Option<Command>,
     /// Close was allowed (after the unsaved-changes question).
     pub quitting: bool,
+    /// Keep the finished paths when the running run stops ([`Command::StopKeep`]).
+    keep_on_stop: bool,
+    /// The scenario table the result shown was run from (`None`: opened from a folder), to say
+    /// when the editor has changed since.
+    pub result_table: Option<toml::Table>,
     commands: Vec<Command>,
 }
 
@@ -579,6 +587,8 @@ impl App {
             status: None,
             pending: None,
             quitting: false,
+            keep_on_stop: false,
+            result_table: None,
             commands: Vec::new(),
         };
         let last = app
@@ -787,6 +797,7 @@ impl App {
                             p.scenario.name, p.scenario.run.paths, p.scenario.run.seed
                         );
                         self.state.view = View::Results;
+                        self.result_table = self.doc.as_ref().map(|d| d.table.clone());
                         let block = self.options.block_paths.max(1);
                         let chunks = (p.scenario.run.paths / block).clamp(1, 10);
                         self.partial = None;
@@ -864,7 +875,15 @@ impl App {
             Command::Cancel => {
                 if let Some(w) = &self.worker {
                     w.cancel();
+                    self.keep_on_stop = false;
                     self.info("cancelling...");
+                }
+            }
+            Command::StopKeep => {
+                if let Some(w) = &self.worker {
+                    w.cancel();
+                    self.keep_on_stop = true;
+                    self.info("stopping; the paths finished are kept...");
                 }
             }
             Command::OpenResult(dir) => self.open_result(&dir),
@@ -1034,6 +1053,7 @@ impl App {
                         .collect::<Vec<_>>()
                         .join(", ");
                     self.set_result(shown);
+                    self.result_table = None;
                     self.state.view = View::Results;
                     self.info(format!("showing sweep cell {} ({what})", i + 1));
                 }
@@ -1185,6 +1205,7 @@ impl App {
                         r.finished.paths.len()
                     );
                     self.set_result(Arc::new(r));
+                    self.result_table = None;
                     self.state.view = View::Results;
                     text
                 })
@@ -1328,8 +1349,23 @@ impl App {
                 }
                 Event::Cancelled => {
                     self.exporting = None;
-                    self.info("cancelled: nothing was written");
                     self.compare_partial = None;
+                    match self.partial.take().filter(|_| self.keep_on_stop) {
+                        Some(p) => {
+                            self.info(format!(
+                                "stopped: kept the first {} of {} paths (interim: a run of {} paths)",
+                                p.finished.paths.len(),
+                                p.interim.unwrap_or_default(),
+                                p.finished.paths.len()
+                            ));
+                            self.set_result(p);
+                        }
+                        None if self.keep_on_stop => {
+                            self.info("stopped before a block of paths finished: nothing to keep")
+                        }
+                        None => self.info("cancelled: nothing was written"),
+                    }
+                    self.keep_on_stop = false;
                     finished = true;
                 }
             }

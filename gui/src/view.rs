@@ -10,6 +10,7 @@ use crate::editor::{Document, Field, Group};
 use crate::{App, Chart, ChartFormat, Command, View, plots, words};
 
 const RED: Color32 = Color32::from_rgb(230, 80, 70);
+const ORANGE: Color32 = Color32::from_rgb(230, 160, 40);
 
 /// Draws the app.
 pub fn draw(app: &mut App, ui: &mut egui::Ui) {
@@ -151,6 +152,19 @@ fn top_bar(app: &mut App, ui: &mut egui::Ui) {
             .clicked()
         {
             app.command(Command::Cancel);
+        }
+        let blocks = app.partial.is_some();
+        if ui
+            .add_enabled(busy && blocks, egui::Button::new("Stop, keep finished"))
+            .on_hover_text(
+                "Stop the run and keep the paths finished so far as a run of that many paths (interim)",
+            )
+            .on_disabled_hover_text(
+                "available once a block of paths of a run has finished (runs of 400 paths or more go in blocks)",
+            )
+            .clicked()
+        {
+            app.command(Command::StopKeep);
         }
         if let Some(w) = &app.worker {
             let (frac, left) = w.progress();
@@ -773,6 +787,20 @@ fn results(app: &mut App, ui: &mut egui::Ui) {
         r.finished.paths.len(),
         m.seed
     ));
+    if let Some(asked) = r.interim {
+        banner(
+            ui,
+            ORANGE,
+            &format!(
+                "Interim: the run was stopped after {} of {asked} paths; these are the results of the first {} paths.",
+                r.finished.paths.len(),
+                r.finished.paths.len()
+            ),
+        );
+    }
+    if let Some((severe, text)) = stale(app.doc.as_ref(), r, app.result_table.as_ref()) {
+        banner(ui, if severe { RED } else { ORANGE }, &text);
+    }
     provenance_header(ui, r, app.result_folder.as_deref());
     egui::ScrollArea::vertical()
         .id_salt("dashboard")
@@ -810,6 +838,57 @@ fn results(app: &mut App, ui: &mut egui::Ui) {
         chart(ui, &app.charts, c, h);
     }
     ui.weak("Scroll to zoom, drag to pan, right-drag a box to zoom into it, double-click to reset; hover for values.");
+}
+
+/// A one-line warning in a coloured frame.
+fn banner(ui: &mut egui::Ui, colour: Color32, text: &str) {
+    egui::Frame::new()
+        .stroke(egui::Stroke::new(1.5, colour))
+        .inner_margin(6.0)
+        .corner_radius(4.0)
+        .show(ui, |ui| {
+            ui.label(RichText::new(text).color(colour).strong());
+        });
+}
+
+/// Why the result shown is not the scenario being edited, if it is not: results of another
+/// scenario are never shown as if current. `true` when it is of another scenario or of the
+/// scenario before edits since.
+pub fn stale(
+    doc: Option<&Document>,
+    r: &crate::worker::RunResult,
+    run_from: Option<&toml::Table>,
+) -> Option<(bool, String)> {
+    let doc = doc?;
+    let editing = doc
+        .plain("name")
+        .and_then(|n| n.as_str())
+        .unwrap_or_default()
+        .to_string();
+    if editing != r.scenario.name {
+        return Some((
+            true,
+            format!(
+                "Not the scenario being edited: these are results of {}; the editor has {editing}.",
+                r.scenario.name
+            ),
+        ));
+    }
+    match run_from {
+        Some(t) if *t != doc.table => Some((
+            true,
+            "The scenario has been edited since this run: press Run for results of the scenario as it is now."
+                .into(),
+        )),
+        Some(_) => None,
+        None => Some((false, format!(
+            "Opened from {}: results of {} as recorded there, which may differ from the scenario being edited.",
+            r.folder
+                .as_ref()
+                .map_or_else(|| "a sweep cell".to_string(), |f| f.display().to_string()),
+            r.scenario.name
+        ))),
+    }
 }
 
 /// Where a result came from, honestly: its origin, the edits against it (a diff), the paths and

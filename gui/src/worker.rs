@@ -34,9 +34,10 @@ pub struct RunResult {
     /// What was changed in the editor against the scenario it came from, as `path: old → new`
     /// (empty: run as the origin has it).
     pub edits: Vec<String>,
-    /// Estimates from the paths finished so far of a run still going or cancelled: not the
-    /// run asked for.
-    pub interim: bool,
+    /// For estimates from the paths finished so far of a run still going or stopped: the paths
+    /// the run was asked for. Such a result is made a whole run of its first paths (every path
+    /// draws from its own key, so they are exactly the paths a run of that many gives).
+    pub interim: Option<u64>,
 }
 
 impl RunResult {
@@ -49,7 +50,7 @@ impl RunResult {
             aggregates,
             folder: None,
             edits: Vec::new(),
-            interim: false,
+            interim: None,
         }
     }
 
@@ -59,7 +60,7 @@ impl RunResult {
         let edits = crate::provenance::edits_of_manifest(&r.manifest);
         Ok(RunResult {
             edits,
-            interim: false,
+            interim: None,
             scenario: r.scenario,
             finished: Finished {
                 manifest: r.manifest,
@@ -490,6 +491,40 @@ pub fn command_line(p: &Prepared, edited: bool) -> Vec<String> {
     ]
 }
 
+/// The first paths of a run of `p` as a run of their own: `run.paths` set to their number in the
+/// scenario, the merged TOML and the manifest (with the override recorded), so the result reads,
+/// exports and reproduces as the run of that many paths it is.
+fn first_paths(p: &Prepared, mut f: Finished) -> (Prepared, Finished) {
+    let n = f.paths.len() as u64;
+    let mut q = p.clone();
+    q.scenario.run.paths = n;
+    if let Ok(mut t) = toml::from_str::<toml::Table>(&q.input.toml) {
+        let run = t
+            .entry("run")
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        if let Some(run) = run.as_table_mut() {
+            run.insert("paths".into(), toml::Value::Integer(n as i64));
+        }
+        if let Ok(text) = toml::to_string(&t) {
+            q.input.toml = text;
+        }
+    }
+    let m = &mut f.manifest;
+    m.paths = n;
+    m.shard.end_path = m.shard.first_path + n;
+    m.overrides.retain(|o| {
+        o.split_once('=')
+            .is_none_or(|(k, _)| k.trim() != "run.paths")
+    });
+    m.overrides.push(format!("run.paths = {n}"));
+    q.overrides = m.overrides.clone();
+    m.input = q.input.clone();
+    if let Ok(v) = serde_json::to_value(&q.scenario) {
+        m.scenario = v;
+    }
+    (q, f)
+}
+
 /// The edits of `p` against its origin (read on the worker: it may read a file) and the run's
 /// result with its origin recorded honestly.
 fn with_provenance(p: &Prepared, mut f: Finished, edits: Vec<String>) -> RunResult {
@@ -539,8 +574,9 @@ fn run_chunked(
             manifest,
             paths: paths.to_vec(),
         };
-        let mut r = with_provenance(p, partial, edits.clone());
-        r.interim = true;
+        let kept = first_paths(p, partial);
+        let mut r = with_provenance(&kept.0, kept.1, edits.clone());
+        r.interim = Some(p.scenario.run.paths);
         send(Event::Partial(Arc::new(r)));
     };
     let line = command_line(p, !edits.is_empty());

@@ -919,3 +919,72 @@ fn an_edited_scenario_records_itself_and_a_command_line_that_reproduces_it() {
     let r = h.state().result.as_ref().expect("reopened");
     assert_eq!(r.edits, vec!["firms.lgd: 0.45 → 0.3".to_string()]);
 }
+
+/// Cancel keeps what finished when asked: "Stop, keep finished" keeps the blocks of paths done as
+/// a run of that many paths, marked interim, that exports and reopens like any run.
+#[test]
+fn stopping_a_run_keeps_the_paths_finished_when_asked() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    type_into(&mut h, "Paths", "1000");
+    click(&mut h, "Run");
+    // Blocks of 100 paths: wait for the first to finish, then stop.
+    wait(&mut h, Duration::from_secs(120), |a| a.partial.is_some());
+    click(&mut h, "Stop, keep finished");
+    wait(&mut h, Duration::from_secs(60), |a| !a.busy());
+    let r = h
+        .state()
+        .result
+        .clone()
+        .expect("the finished paths are kept");
+    let n = r.finished.paths.len() as u64;
+    assert!(n >= 100 && n < 1000 && n % 100 == 0, "{n} paths kept");
+    assert_eq!(r.interim, Some(1000));
+    assert_eq!((r.scenario.run.paths, r.finished.manifest.paths), (n, n));
+    assert!(
+        h.query_by_label_contains("Interim: the run was stopped after")
+            .is_some()
+    );
+    // Kept paths are exactly the first paths of any run: the same as a run of that many.
+    let mut run = reports::service::RunRequest::new("baseline");
+    run.settings = settings(n, None, false);
+    run.out = Some(tmp.path().join("cli"));
+    reports::service::run(&run, &reports::service::Quiet).expect("cli run");
+    let cli = herdlab_gui::worker::RunResult::load(&tmp.path().join("cli")).expect("folder");
+    assert_eq!(cli.aggregates, r.aggregates);
+}
+
+/// Results of another scenario are never shown as if current: opening another scenario, or
+/// editing this one after the run, puts a warning over the results.
+#[test]
+fn results_of_another_or_an_older_scenario_say_so() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    run_paths(&mut h, "4");
+    assert!(
+        h.query_by_label_contains("Not the scenario being edited")
+            .is_none()
+    );
+    assert!(h.query_by_label_contains("edited since this run").is_none());
+    click(&mut h, "Scenario");
+    click(&mut h, "Regions and firms");
+    type_into(&mut h, "firms.lgd", "0.3");
+    click(&mut h, "Results");
+    h.run();
+    assert!(h.query_by_label_contains("edited since this run").is_some());
+    click(&mut h, "Scenario");
+    assert!(h.state().doc.as_ref().is_some_and(|d| d.dirty));
+    click(&mut h, "rate-shock");
+    assert!(h.state().pending.is_some(), "{:?}", h.state().status);
+    h.run();
+    click(&mut h, "Discard changes");
+    h.run();
+    click(&mut h, "Results");
+    h.run();
+    assert!(
+        h.query_by_label_contains("Not the scenario being edited: these are results of baseline")
+            .is_some()
+    );
+}
