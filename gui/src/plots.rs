@@ -4,7 +4,9 @@
 //! under the pointer.
 
 use egui::Color32;
-use egui_plot::{Bar, BarChart, FilledArea, HLine, Legend, Line, Plot, PlotPoints, Points, VLine};
+use egui_plot::{
+    Bar, BarChart, FilledArea, GridInput, GridMark, HLine, Line, Plot, PlotPoints, Points, VLine,
+};
 use reports::charts::{
     AttributionChart, FanChart, HerdingChart, HistogramChart, NetworkChart, OKABE_ITO, SweepGrid,
     SweepLines, viridis,
@@ -16,11 +18,209 @@ pub fn colour(i: usize) -> Color32 {
     Color32::from_rgb(c.0, c.1, c.2)
 }
 
+/// Tick marks for an axis showing `bounds` over `pixels` points: the smallest "nice" step (1, 2,
+/// 2.5 or 5 times a power of ten; for whole numbers 1, 2, 3, 4, 5, 10, 20, 25, 50...) that keeps
+/// labels at least `min_gap` points apart and gives at most 8 marks. An axis long enough for
+/// four labels gets at least three marks; a short one never fewer than two.
+pub fn nice_marks(bounds: (f64, f64), pixels: f64, min_gap: f64, whole: bool) -> Vec<GridMark> {
+    let (lo, hi) = (bounds.0.min(bounds.1), bounds.0.max(bounds.1));
+    let range = hi - lo;
+    if !range.is_finite() || range <= 0.0 || pixels <= 0.0 {
+        return Vec::new();
+    }
+    let marks = |step: f64| -> Vec<GridMark> {
+        let first = (lo / step).ceil() as i64;
+        let last = (hi / step).floor() as i64;
+        (first..=last)
+            .map(|k| GridMark {
+                value: k as f64 * step,
+                step_size: step,
+            })
+            .collect()
+    };
+    let start = range.log10().floor() as i32 - 3;
+    for e in start..start + 6 {
+        let mag = 10f64.powi(e);
+        let mantissas: &[f64] = if whole && e == 0 {
+            &[1.0, 2.0, 3.0, 4.0, 5.0]
+        } else {
+            &[1.0, 2.0, 2.5, 5.0]
+        };
+        for m in mantissas {
+            let step = m * mag;
+            if whole && (step < 1.0 || step.fract() != 0.0) {
+                continue;
+            }
+            if step / range * pixels >= min_gap && range / step <= 7.0 {
+                let out = marks(step);
+                if out.len() >= 2 {
+                    return out;
+                }
+            }
+        }
+    }
+    // Too short for two labels at a nice step: the two ends.
+    vec![
+        GridMark {
+            value: lo,
+            step_size: range,
+        },
+        GridMark {
+            value: hi,
+            step_size: range,
+        },
+    ]
+}
+
+/// A tick label with as many decimals as its step needs (`2.5`, `0.00025`, `1,000,000` as
+/// `1000000`), never rounded to a neighbour's text.
+pub fn tick_label(mark: GridMark) -> String {
+    let step = mark.step_size.abs();
+    if !step.is_finite() || step == 0.0 {
+        return format!("{}", mark.value);
+    }
+    // Decimals of the step itself (2.5 needs one, 0.25 two).
+    let mut decimals = 0usize;
+    while decimals < 12 {
+        let scaled = step * 10f64.powi(decimals as i32);
+        if (scaled - scaled.round()).abs() < 1e-6 * scaled.max(1.0) {
+            break;
+        }
+        decimals += 1;
+    }
+    let v = if mark.value.abs() < step * 1e-9 {
+        0.0
+    } else {
+        mark.value
+    };
+    format!("{v:.decimals$}")
+}
+
+/// The points an axis is long, from a grid input (its base step is 8 points of value).
+fn axis_pixels(input: &GridInput) -> f64 {
+    let range = (input.bounds.1 - input.bounds.0).abs();
+    if input.base_step_size > 0.0 {
+        range / input.base_step_size * 8.0
+    } else {
+        0.0
+    }
+}
+
+/// The least distance between tick labels: x labels are wide, y labels are short.
+const X_GAP: f64 = 70.0;
+const Y_GAP: f64 = 28.0;
+
 fn base(id: &str, height: f32) -> Plot<'static> {
+    base_counts(id, height, false, false)
+}
+
+/// A plot with nice tick marks on both axes (whole numbers on x when `whole_x`, on y when
+/// `whole_y`), no legend inside it (legends go above the plot: [`legend`]) and boxed zoom.
+fn base_counts(id: &str, height: f32, whole_x: bool, whole_y: bool) -> Plot<'static> {
     Plot::new(id.to_string())
         .height(height)
-        .legend(Legend::default())
         .allow_boxed_zoom(true)
+        .x_grid_spacer(move |g| nice_marks(g.bounds, axis_pixels(&g), X_GAP, whole_x))
+        .y_grid_spacer(move |g| nice_marks(g.bounds, axis_pixels(&g), Y_GAP, whole_y))
+        .x_axis_formatter(|m, _| tick_label(m))
+        .y_axis_formatter(|m, _| tick_label(m))
+        .y_axis_min_width(48.0)
+}
+
+/// A legend entry: its name, colour and how it is drawn.
+#[derive(Clone, Debug)]
+pub struct Key {
+    /// The name, as in the plot.
+    pub name: String,
+    /// Its colour.
+    pub colour: Color32,
+    /// A band (a filled swatch) rather than a line.
+    pub band: bool,
+}
+
+impl Key {
+    /// A line's entry.
+    pub fn line(name: impl Into<String>, colour: Color32) -> Key {
+        Key {
+            name: name.into(),
+            colour,
+            band: false,
+        }
+    }
+    /// A band's entry.
+    pub fn band(name: impl Into<String>, colour: Color32) -> Key {
+        Key {
+            name: name.into(),
+            colour,
+            band: true,
+        }
+    }
+}
+
+/// The legend of plot `id`, drawn above it (never over the data): one toggle per entry, with its
+/// colour; clicking one hides or shows that series. Returns the names hidden.
+pub fn legend(ui: &mut egui::Ui, id: &str, keys: &[Key]) -> std::collections::BTreeSet<String> {
+    let mem = egui::Id::unique(("legend-hidden", id));
+    let mut hidden: std::collections::BTreeSet<String> =
+        ui.data(|d| d.get_temp(mem)).unwrap_or_default();
+    ui.horizontal_wrapped(|ui| {
+        for k in keys {
+            let shown = !hidden.contains(&k.name);
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(18.0, 12.0), egui::Sense::hover());
+            let c = if shown {
+                k.colour
+            } else {
+                k.colour.gamma_multiply(0.25)
+            };
+            if k.band {
+                ui.painter().rect_filled(rect.shrink(1.0), 2.0, c);
+            } else {
+                ui.painter().line_segment(
+                    [rect.left_center(), rect.right_center()],
+                    egui::Stroke::new(2.5, c),
+                );
+            }
+            let r = ui
+                .selectable_label(shown, &k.name)
+                .on_hover_text("Click to hide or show this series");
+            let label = format!("legend: {}", k.name);
+            ui.ctx()
+                .accesskit_node_builder(r.id, |n| n.set_label(label.clone()));
+            if r.clicked() {
+                if shown {
+                    hidden.insert(k.name.clone());
+                } else {
+                    hidden.remove(&k.name);
+                }
+            }
+            ui.add_space(8.0);
+        }
+    });
+    ui.data_mut(|d| d.insert_temp(mem, hidden.clone()));
+    hidden
+}
+
+/// Gives a plot's area an accessible name, `plot: TITLE` (tests find it, and the legend beside it,
+/// by their names).
+pub fn name_plot(ui: &egui::Ui, r: &egui::Response, title: &str) {
+    let label = format!("plot: {title}");
+    ui.ctx()
+        .accesskit_node_builder(r.id, |n| n.set_label(label.clone()));
+}
+
+/// A staircase through `(x, y)`: each value held until the next x (counts change by steps).
+pub fn steps(xs: &[f64], ys: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let mut sx = Vec::with_capacity(2 * xs.len());
+    let mut sy = Vec::with_capacity(2 * xs.len());
+    for (i, (&x, &y)) in xs.iter().zip(ys).enumerate() {
+        if i > 0 {
+            sx.push(x);
+            sy.push(ys[i - 1]);
+        }
+        sx.push(x);
+        sy.push(y);
+    }
+    (sx, sy)
 }
 
 fn title(ui: &mut egui::Ui, text: &str, subtitle: Option<&str>) {
@@ -37,7 +237,8 @@ pub fn fan(ui: &mut egui::Ui, id: &str, chart: &FanChart, height: f32) {
 }
 
 /// [`fan`] with vertical markers at some x values (e.g. the quarters where alarms were raised),
-/// each named in the legend, and a dashed horizontal line at a threshold.
+/// each named in the legend, and a dashed horizontal line at a threshold. Counts (failed banks)
+/// are drawn as steps; the legend is above the plot and hides a series when clicked.
 pub fn fan_marked(
     ui: &mut egui::Ui,
     id: &str,
@@ -47,11 +248,77 @@ pub fn fan_marked(
     height: f32,
 ) {
     title(ui, &chart.title, chart.subtitle.as_deref());
-    let quantiles = chart.interval.is_none();
-    match (chart.interval.as_deref(), &chart.note) {
-        (None, _) => {
-            ui.weak("Line: median across paths; bands: 50% (dark) and 90% (light) of paths.")
+    fan_caption(ui, chart);
+    let names = fan_names(chart);
+    let mut keys: Vec<Key> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| Key::line(n.clone(), colour(i)))
+        .collect();
+    if let Some(t) = threshold {
+        keys.push(Key::line(format!("threshold {t}"), ALARM));
+    }
+    for (_, label) in marks {
+        if !keys.iter().any(|k| k.name == *label) {
+            keys.push(Key::line(label.clone(), ALARM));
         }
+    }
+    let hidden = legend(ui, id, &keys);
+    let r = base_counts(id, height, whole_x(chart), chart.counts)
+        .x_axis_label(chart.x_label.clone())
+        .y_axis_label(chart.y_label.clone())
+        .show(ui, |plot| {
+            for (i, (s, name)) in chart.series.iter().zip(&names).enumerate() {
+                if !hidden.contains(name) {
+                    fan_series(
+                        plot,
+                        s,
+                        name,
+                        colour(i),
+                        chart.counts,
+                        chart.interval.is_none(),
+                    );
+                }
+            }
+            if let Some(t) = threshold
+                && !hidden.contains(&format!("threshold {t}"))
+            {
+                plot.hline(
+                    HLine::new(format!("threshold {t}"), t)
+                        .color(ALARM)
+                        .style(egui_plot::LineStyle::dashed_loose())
+                        .width(1.0),
+                );
+            }
+            for (x, label) in marks {
+                if !hidden.contains(label) {
+                    plot.vline(VLine::new(label.clone(), *x).color(ALARM).width(1.5));
+                }
+            }
+        });
+    name_plot(ui, &r.response, &chart.title);
+}
+
+/// The colour of alarms and thresholds.
+const ALARM: Color32 = Color32::from_rgb(200, 40, 40);
+
+/// Whether a chart's x values are all whole numbers (quarters): ticks at whole numbers only.
+fn whole_x(chart: &FanChart) -> bool {
+    chart
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter())
+        .all(|p| p.x.fract() == 0.0)
+}
+
+/// What the line and bands of a fan chart are, under its title.
+fn fan_caption(ui: &mut egui::Ui, chart: &FanChart) {
+    match (chart.interval.as_deref(), &chart.note) {
+        (None, _) => ui.weak(if chart.counts {
+            "Steps: median across paths; bands: 50% (dark) and 90% (light) of paths."
+        } else {
+            "Line: median across paths; bands: 50% (dark) and 90% (light) of paths."
+        }),
         // A chart of estimates says what its line and band are in its note.
         (Some(_), Some(note)) => ui.weak(note),
         (Some(""), None) => ui.weak("Line: the estimate each quarter."),
@@ -59,63 +326,121 @@ pub fn fan_marked(
             "Line: the estimate each quarter; band: its {band}."
         )),
     };
-    base(id, height)
-        .x_axis_label(chart.x_label.clone())
-        .y_axis_label(chart.y_label.clone())
-        .show(ui, |plot| {
-            for (i, s) in chart.series.iter().enumerate() {
-                let c = colour(i);
-                let xs: Vec<f64> = s.points.iter().map(|p| p.x).collect();
-                let col = |f: fn(&reports::charts::FanPoint) -> f64| -> Vec<f64> {
-                    s.points.iter().map(f).collect()
-                };
-                let (p05, p25, p50, p75, p95) = (
-                    col(|p| p.p05),
-                    col(|p| p.p25),
-                    col(|p| p.p50),
-                    col(|p| p.p75),
-                    col(|p| p.p95),
-                );
-                // One legend entry per series (its line); unnamed bands stay out of it.
-                let name = if !s.name.is_empty() {
-                    s.name.clone()
-                } else if quantiles {
-                    "median".to_string()
-                } else {
-                    "estimate".to_string()
-                };
-                plot.add(FilledArea::new("", &xs, &p05, &p95).fill_color(c.gamma_multiply(0.18)));
-                if quantiles {
-                    plot.add(
-                        FilledArea::new("", &xs, &p25, &p75).fill_color(c.gamma_multiply(0.35)),
-                    );
-                }
-                let median: PlotPoints = xs.iter().zip(&p50).map(|(&x, &y)| [x, y]).collect();
-                plot.line(Line::new(name.clone(), median).color(c).width(2.0));
-                if xs.len() == 1 {
-                    plot.points(
-                        Points::new(name, vec![[xs[0], p50[0]]])
-                            .color(c)
-                            .radius(3.0),
-                    );
-                }
+}
+
+/// The legend names of a fan chart's series.
+fn fan_names(chart: &FanChart) -> Vec<String> {
+    chart
+        .series
+        .iter()
+        .map(|s| {
+            if !s.name.is_empty() {
+                s.name.clone()
+            } else if chart.interval.is_none() {
+                "median".to_string()
+            } else {
+                "estimate".to_string()
             }
-            if let Some(t) = threshold {
-                plot.hline(
-                    HLine::new(format!("threshold {t}"), t)
-                        .color(Color32::from_rgb(200, 40, 40))
-                        .style(egui_plot::LineStyle::dashed_loose())
-                        .width(1.0),
-                );
-            }
-            for (x, label) in marks {
-                plot.vline(
-                    VLine::new(label.clone(), *x)
-                        .color(Color32::from_rgb(200, 40, 40))
-                        .width(1.5),
-                );
+        })
+        .collect()
+}
+
+/// One fan: the 90% band (or the interval), the 50% band for quantiles, and the median (or
+/// estimate) line; as steps for counts.
+fn fan_series(
+    plot: &mut egui_plot::PlotUi<'_>,
+    s: &reports::charts::FanSeries,
+    name: &str,
+    c: Color32,
+    counts: bool,
+    quantiles: bool,
+) {
+    let xs: Vec<f64> = s.points.iter().map(|p| p.x).collect();
+    let col =
+        |f: fn(&reports::charts::FanPoint) -> f64| -> Vec<f64> { s.points.iter().map(f).collect() };
+    let shape = |ys: Vec<f64>| -> (Vec<f64>, Vec<f64>) {
+        if counts {
+            steps(&xs, &ys)
+        } else {
+            (xs.clone(), ys)
+        }
+    };
+    let (x5, p05) = shape(col(|p| p.p05));
+    let (_, p95) = shape(col(|p| p.p95));
+    plot.add(FilledArea::new("", &x5, &p05, &p95).fill_color(c.gamma_multiply(0.18)));
+    if quantiles {
+        let (x2, p25) = shape(col(|p| p.p25));
+        let (_, p75) = shape(col(|p| p.p75));
+        plot.add(FilledArea::new("", &x2, &p25, &p75).fill_color(c.gamma_multiply(0.35)));
+    }
+    let (xm, p50) = shape(col(|p| p.p50));
+    let median: PlotPoints = xm.iter().zip(&p50).map(|(&x, &y)| [x, y]).collect();
+    plot.line(Line::new(name.to_string(), median).color(c).width(2.0));
+    if xs.len() == 1 {
+        plot.points(
+            Points::new(name.to_string(), vec![[xs[0], p50[0]]])
+                .color(c)
+                .radius(3.0),
+        );
+    }
+}
+
+/// A fan chart of several series as small multiples: one panel per series (e.g. per region) in
+/// a grid that grows with their number, every panel on the same axes and scales (zoom and pan
+/// move them together), never overlapping translucent bands.
+pub fn fan_panels(ui: &mut egui::Ui, id: &str, chart: &FanChart, height: f32) {
+    title(ui, &chart.title, chart.subtitle.as_deref());
+    fan_caption(ui, chart);
+    let n = chart.series.len().max(1);
+    let (lo, hi) = chart
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+            (a.min(p.p05), b.max(p.p95))
+        });
+    let cols = match n {
+        1 => 1,
+        2 | 4 => 2,
+        _ => 3,
+    };
+    let rows = n.div_ceil(cols);
+    let panel_h = ((height - 24.0 * rows as f32) / rows as f32).max(150.0);
+    let names = fan_names(chart);
+    let group = egui::Id::unique(("panels", id));
+    let panels: Vec<(usize, &reports::charts::FanSeries)> =
+        chart.series.iter().enumerate().collect();
+    for row in panels.chunks(cols) {
+        ui.columns(cols, |columns| {
+            for (ui, &(i, s)) in columns.iter_mut().zip(row) {
+                let name = &names[i];
+                ui.strong(name);
+                let mut plot =
+                    base_counts(&format!("{id}-{i}"), panel_h, whole_x(chart), chart.counts)
+                        .link_axis(group, [true, true])
+                        .link_cursor(group, [true, false])
+                        .x_axis_label(chart.x_label.clone());
+                if i % cols == 0 {
+                    plot = plot.y_axis_label(chart.y_label.clone());
+                }
+                if lo.is_finite() && hi.is_finite() {
+                    plot = plot.include_y(lo).include_y(hi);
+                }
+                let r = plot.show(ui, |plot| {
+                    fan_series(
+                        plot,
+                        s,
+                        name,
+                        colour(0),
+                        chart.counts,
+                        chart.interval.is_none(),
+                    );
+                });
+                name_plot(ui, &r.response, &format!("{} - {name}", chart.title));
             }
         });
+        ui.add_space(8.0);
+    }
 }
 
 /// A histogram of one value per path, with VaR and expected-shortfall markers.
@@ -130,61 +455,103 @@ pub fn histogram(ui: &mut egui::Ui, id: &str, chart: &HistogramChart, height: f3
                 .name(format!("{lo:.4} to {hi:.4}"))
         })
         .collect();
-    base(id, height)
+    let marker = |m: &reports::charts::Marker| {
+        format!("{} = {}", m.label, reports::output::fmt_num(m.value))
+    };
+    let mut keys = vec![Key::band("paths", colour(0))];
+    keys.extend(
+        chart
+            .markers
+            .iter()
+            .enumerate()
+            .map(|(i, m)| Key::line(marker(m), colour(i + 1))),
+    );
+    let hidden = legend(ui, id, &keys);
+    let r = base_counts(id, height, false, true)
         .x_axis_label(chart.x_label.clone())
         .y_axis_label("paths")
         .show(ui, |plot| {
-            plot.bar_chart(BarChart::new("paths", bars).color(colour(0)));
+            if !hidden.contains("paths") {
+                plot.bar_chart(BarChart::new("paths", bars).color(colour(0)));
+            }
             for (i, m) in chart.markers.iter().enumerate() {
+                if hidden.contains(&marker(m)) {
+                    continue;
+                }
                 plot.vline(
-                    VLine::new(
-                        format!("{} = {}", m.label, reports::output::fmt_num(m.value)),
-                        m.value,
-                    )
-                    .color(colour(i + 1))
-                    .width(1.5),
+                    VLine::new(marker(m), m.value)
+                        .color(colour(i + 1))
+                        .width(1.5),
                 );
             }
         });
+    name_plot(ui, &r.response, &chart.title);
 }
 
-/// Herding measures against their independence baselines, one plot per panel.
+/// Herding measures against their independence baselines, one plot per panel, with one legend
+/// above them.
 pub fn herding(ui: &mut egui::Ui, id: &str, chart: &HerdingChart, height: f32) {
     title(ui, &chart.title, chart.subtitle.as_deref());
     let n = chart.panels.len().max(1);
+    let hidden = legend(
+        ui,
+        id,
+        &[
+            Key::band("90% band", colour(0).gamma_multiply(0.4)),
+            Key::line("median", colour(0)),
+            Key::line("independent models", colour(1)),
+        ],
+    );
     ui.columns(n, |cols| {
         for (i, (col, p)) in cols.iter_mut().zip(&chart.panels).enumerate() {
             col.label(&p.name);
-            base(&format!("{id}-{i}"), height)
+            let r = base_counts(&format!("{id}-{i}"), height, true, false)
                 .x_axis_label(chart.x_label.clone())
                 .y_axis_label(p.y_label.clone())
                 .show(col, |plot| {
                     let xs: Vec<f64> = p.measure.iter().map(|q| q.x).collect();
                     let lo: Vec<f64> = p.measure.iter().map(|q| q.p05).collect();
                     let hi: Vec<f64> = p.measure.iter().map(|q| q.p95).collect();
-                    plot.add(
-                        FilledArea::new("90% band", &xs, &lo, &hi)
-                            .fill_color(colour(0).gamma_multiply(0.2)),
-                    );
-                    let med: PlotPoints = p.measure.iter().map(|q| [q.x, q.p50]).collect();
-                    plot.line(Line::new("median", med).color(colour(0)).width(2.0));
-                    let b: PlotPoints = p.baseline.iter().map(|&(x, y)| [x, y]).collect();
-                    plot.line(
-                        Line::new("independent models", b)
-                            .color(colour(1))
-                            .style(egui_plot::LineStyle::dashed_loose()),
-                    );
+                    if !hidden.contains("90% band") {
+                        plot.add(
+                            FilledArea::new("90% band", &xs, &lo, &hi)
+                                .fill_color(colour(0).gamma_multiply(0.2)),
+                        );
+                    }
+                    if !hidden.contains("median") {
+                        let med: PlotPoints = p.measure.iter().map(|q| [q.x, q.p50]).collect();
+                        plot.line(Line::new("median", med).color(colour(0)).width(2.0));
+                    }
+                    if !hidden.contains("independent models") {
+                        let b: PlotPoints = p.baseline.iter().map(|&(x, y)| [x, y]).collect();
+                        plot.line(
+                            Line::new("independent models", b)
+                                .color(colour(1))
+                                .style(egui_plot::LineStyle::dashed_loose()),
+                        );
+                    }
                 });
+            name_plot(col, &r.response, &format!("{} - {}", chart.title, p.name));
         }
     });
 }
 
-/// Losses by channel: stacked bars.
+/// Losses by channel: stacked bars, the legend above them (a hidden channel leaves the stack).
 pub fn attribution(ui: &mut egui::Ui, id: &str, chart: &AttributionChart, height: f32) {
     title(ui, &chart.title, chart.subtitle.as_deref());
+    let keys: Vec<Key> = chart
+        .channels
+        .iter()
+        .enumerate()
+        .map(|(ci, name)| Key::band(name.clone(), colour(ci)))
+        .collect();
+    let hidden = legend(ui, id, &keys);
     let cats = chart.categories.clone();
     let mut charts: Vec<BarChart> = Vec::new();
     for (ci, name) in chart.channels.iter().enumerate() {
+        if hidden.contains(name) {
+            continue;
+        }
         let values = chart.values.get(ci).cloned().unwrap_or_default();
         let bars: Vec<Bar> = values
             .iter()
@@ -202,7 +569,7 @@ pub fn attribution(ui: &mut egui::Ui, id: &str, chart: &AttributionChart, height
         charts.push(bc);
     }
     let labels = cats.clone();
-    base(id, height)
+    let r = base_counts(id, height, true, false)
         .x_axis_label(chart.x_label.clone())
         .y_axis_label(chart.y_label.clone())
         .x_axis_formatter(move |mark, _range| {
@@ -218,6 +585,7 @@ pub fn attribution(ui: &mut egui::Ui, id: &str, chart: &AttributionChart, height
                 plot.bar_chart(c);
             }
         });
+    name_plot(ui, &r.response, &chart.title);
 }
 
 /// The interbank network on a circle: node size by assets, colour by failure probability.
@@ -283,7 +651,25 @@ pub fn network(ui: &mut egui::Ui, id: &str, chart: &NetworkChart, height: f32) {
 /// A one-parameter sweep: the measure's mean with its interval against the parameter.
 pub fn sweep_line(ui: &mut egui::Ui, id: &str, chart: &SweepLines, height: f32) {
     title(ui, &chart.title, chart.subtitle.as_deref());
-    base(id, height)
+    let any = chart
+        .series
+        .iter()
+        .any(|s| s.mean.iter().any(|m| m.is_finite()));
+    if !any {
+        // No placeholder axes before there is data.
+        ui.weak("The chart appears when the first cell finishes.");
+        return;
+    }
+    let mut keys = Vec::new();
+    for (i, s) in chart.series.iter().enumerate() {
+        keys.push(Key::line(s.name.clone(), colour(i)));
+        keys.push(Key::band(
+            format!("{} {}", s.name, chart.band_label),
+            colour(i).gamma_multiply(0.4),
+        ));
+    }
+    let hidden = legend(ui, id, &keys);
+    let r = base(id, height)
         .x_axis_label(chart.param.clone())
         .y_axis_label(chart.y_label.clone())
         .show(ui, |plot| {
@@ -312,11 +698,15 @@ pub fn sweep_line(ui: &mut egui::Ui, id: &str, chart: &SweepLines, height: f32) 
                 let xs: Vec<f64> = rows.iter().map(|r| r.0).collect();
                 let lo: Vec<f64> = rows.iter().map(|r| r.2).collect();
                 let hi: Vec<f64> = rows.iter().map(|r| r.3).collect();
-                if lo.iter().chain(&hi).all(|v| v.is_finite()) {
+                let band = format!("{} {}", s.name, chart.band_label);
+                if lo.iter().chain(&hi).all(|v| v.is_finite()) && !hidden.contains(&band) {
                     plot.add(
-                        FilledArea::new(format!("{} {}", s.name, chart.band_label), &xs, &lo, &hi)
+                        FilledArea::new(band, &xs, &lo, &hi)
                             .fill_color(colour(i).gamma_multiply(0.2)),
                     );
+                }
+                if hidden.contains(&s.name) {
+                    continue;
                 }
                 let pts: PlotPoints = rows.iter().map(|r| [r.0, r.1]).collect();
                 plot.line(Line::new(s.name.clone(), pts).color(colour(i)).width(2.0));
@@ -328,6 +718,7 @@ pub fn sweep_line(ui: &mut egui::Ui, id: &str, chart: &SweepLines, height: f32) 
                 );
             }
         });
+    name_plot(ui, &r.response, &chart.title);
 }
 
 /// A parameter value, short: as written when it is, else with 4 decimals (0.3333).
@@ -418,4 +809,67 @@ pub fn sweep_grid(ui: &mut egui::Ui, chart: &SweepGrid) -> Option<(usize, usize)
         chart.measure
     ));
     clicked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Axes always carry several ticks, labels never closer than the gap, steps of 1, 2 or 5.
+    #[test]
+    fn axes_carry_several_ticks_at_nice_steps() {
+        for (bounds, pixels, gap, whole) in [
+            ((0.0, 0.00025), 300.0, Y_GAP, false),
+            ((-3.2, 17.9), 400.0, Y_GAP, false),
+            ((1.0, 12.0), 1000.0, X_GAP, true),
+            ((1.0, 12.0), 300.0, X_GAP, true),
+            ((0.0, 1.0), 150.0, Y_GAP, false),
+            ((1e6, 3.5e6), 250.0, Y_GAP, false),
+            ((0.0, 3.0), 200.0, Y_GAP, true),
+        ] {
+            let marks = nice_marks(bounds, pixels, gap, whole);
+            let n = marks.len();
+            let fit = (pixels / gap) as usize;
+            assert!(
+                n <= 8 && n >= fit.min(4) - 1 && n >= 2,
+                "{bounds:?} over {pixels}: {n} marks"
+            );
+            let step = marks[1].value - marks[0].value;
+            let px = step / (bounds.1 - bounds.0) * pixels;
+            assert!(px >= gap * 0.99, "{bounds:?}: labels {px} points apart");
+            let mantissa = step / 10f64.powf(step.log10().floor());
+            assert!(
+                [1.0, 2.0, 2.5, 3.0, 4.0, 5.0]
+                    .iter()
+                    .any(|m| (mantissa - m).abs() < 1e-9),
+                "{bounds:?}: step {step}"
+            );
+            if whole {
+                assert!(marks.iter().all(|m| m.value.fract() == 0.0));
+            }
+        }
+        // A short axis still gets two marks, never labels on top of each other.
+        assert!(nice_marks((0.0, 1.0), 60.0, Y_GAP, false).len() >= 2);
+        assert!(nice_marks((0.0, 1.0), 20.0, Y_GAP, false).len() >= 2);
+        assert!(nice_marks((1.0, 1.0), 300.0, Y_GAP, false).is_empty());
+    }
+
+    #[test]
+    fn tick_labels_have_the_decimals_their_step_needs() {
+        let l = |value, step_size| tick_label(GridMark { value, step_size });
+        assert_eq!(l(7.5, 2.5), "7.5");
+        assert_eq!(l(10.0, 2.5), "10.0");
+        assert_eq!(l(0.00025, 0.00005), "0.00025");
+        assert_eq!(l(4.0, 2.0), "4");
+        assert_eq!(l(-0.0, 0.1), "0.0");
+        assert_eq!(l(2_000_000.0, 500_000.0), "2000000");
+    }
+
+    /// Counts change by steps: each value is held until the next x.
+    #[test]
+    fn counts_are_drawn_as_steps() {
+        let (x, y) = steps(&[1.0, 2.0, 3.0], &[0.0, 2.0, 1.0]);
+        assert_eq!(x, vec![1.0, 2.0, 2.0, 3.0, 3.0]);
+        assert_eq!(y, vec![0.0, 0.0, 2.0, 2.0, 1.0]);
+    }
 }

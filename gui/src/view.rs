@@ -978,7 +978,7 @@ fn chart(ui: &mut egui::Ui, charts: &crate::RunCharts, which: Chart, h: f32) {
     } else if which == Chart::CreditGapByRegion
         && let Some(c) = &charts.regions
     {
-        plots::fan(ui, stem, c, h);
+        plots::fan_panels(ui, stem, c, h);
     } else if which == Chart::Herding
         && let Some(c) = &charts.herding
     {

@@ -988,3 +988,102 @@ fn results_of_another_or_an_older_scenario_say_so() {
             .is_some()
     );
 }
+
+/// The rectangles of the nodes whose accessible name starts with `prefix`.
+fn rects(h: &Harness<'static, App>, prefix: &str) -> Vec<(String, egui::Rect)> {
+    h.query_all_by_label_contains(prefix)
+        .filter_map(|n| {
+            let l = n.accesskit_node().label()?;
+            l.starts_with(prefix).then(|| (l, n.rect()))
+        })
+        .collect()
+}
+
+/// Plots that read at a glance: legends sit above the data, never over it, and hide a series
+/// when clicked; the regions chart is small multiples (one panel per region, side by side, not
+/// overlapping bands); the failed-banks fan is drawn as steps.
+#[test]
+fn legends_sit_outside_the_data_and_regions_are_small_multiples() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    click(&mut h, "regional-monoculture");
+    run_paths(&mut h, "4");
+    for chart in [
+        "Credit gap",
+        "Failed banks",
+        "Bank losses (histogram)",
+        "Herding",
+        "Losses by channel",
+    ] {
+        click(&mut h, chart);
+        h.run();
+        let plots = rects(&h, "plot: ");
+        let legends = rects(&h, "legend: ");
+        assert!(
+            !plots.is_empty() && !legends.is_empty(),
+            "{chart}: {plots:?} {legends:?}"
+        );
+        for (p, pr) in &plots {
+            assert!(
+                pr.width() > 200.0 && pr.height() > 150.0,
+                "{chart}: {p} {pr:?}"
+            );
+        }
+        for (l, lr) in &legends {
+            for (p, pr) in &plots {
+                assert!(!lr.intersects(*pr), "{chart}: {l} {lr:?} covers {p} {pr:?}");
+                assert!(lr.bottom() <= pr.top(), "{chart}: {l} is above {p}");
+            }
+        }
+    }
+    // A legend entry hides its series and shows it again.
+    click(&mut h, "Credit gap");
+    h.run();
+    let entry = rects(&h, "legend: ").remove(0).0;
+    let selected = |h: &Harness<'static, App>| {
+        h.get_by_label(&entry).accesskit_node().toggled() == Some(egui::accesskit::Toggled::True)
+    };
+    assert!(selected(&h), "shown");
+    click(&mut h, &entry);
+    h.run();
+    assert!(!selected(&h), "hidden");
+    click(&mut h, &entry);
+    h.run();
+    assert!(selected(&h), "shown again");
+
+    click(&mut h, "Credit gap by region");
+    h.run();
+    let panels = rects(&h, "plot: ");
+    let regions = h
+        .state()
+        .result
+        .as_ref()
+        .expect("run")
+        .scenario
+        .regions
+        .len();
+    // One panel per region, and one for all regions together.
+    assert_eq!(
+        panels.len(),
+        regions + 1,
+        "one panel per region: {panels:?}"
+    );
+    for (i, (a, ar)) in panels.iter().enumerate() {
+        assert!(ar.width() > 200.0 && ar.height() > 120.0, "{a} {ar:?}");
+        for (b, br) in &panels[i + 1..] {
+            assert!(!ar.intersects(*br), "{a} and {b} overlap");
+        }
+    }
+    assert!(
+        h.query_by_label_contains("Steps: median across paths")
+            .is_none(),
+        "credit gap is not a count"
+    );
+    click(&mut h, "Failed banks");
+    h.run();
+    assert!(
+        h.query_by_label_contains("Steps: median across paths")
+            .is_some()
+    );
+}
