@@ -18,6 +18,7 @@
 pub mod chart;
 pub mod editor;
 pub mod error;
+pub mod figure;
 pub mod names;
 pub mod plots;
 pub mod provenance;
@@ -91,8 +92,8 @@ pub struct State {
     pub save_path: String,
     /// Result folder typed in the Open result field.
     pub result_path: String,
-    /// Comparison variant: bundled name or file.
-    pub variant: String,
+    /// Comparison variants: bundled names or files, each compared with the reference.
+    pub variants: Vec<String>,
     /// First swept parameter (field path).
     pub sweep_x: String,
     /// Its values (`a:b:n` or a list).
@@ -131,7 +132,7 @@ impl Default for State {
             open_path: String::new(),
             save_path: String::new(),
             result_path: String::new(),
-            variant: "regional-monoculture-diverse".into(),
+            variants: vec!["regional-monoculture-diverse".into()],
             sweep_x: names::param::MODELS_SIMILARITY.into(),
             sweep_x_values: "0:1:5".into(),
             sweep_y: String::new(),
@@ -166,6 +167,12 @@ pub enum Command {
     Sweep,
     /// Stop the running job; nothing is kept.
     Cancel,
+    /// Swap the reference and the variant shown (a finished comparison at once; the editor
+    /// opens the variant, which becomes the reference of the next run).
+    SwapCompare,
+    /// Run the documented case: `regional-monoculture` against its diverse twin, shown as the
+    /// east's credit gap fan charts overlaid with their paired difference.
+    DocumentedCase,
     /// Stop the running run and keep the paths finished so far (the blocks done) as a run of
     /// that many paths, marked interim.
     StopKeep,
@@ -358,6 +365,10 @@ impl RunCharts {
     }
 }
 
+/// The documented case: the reference (the diverse twin) and the variant (the monoculture),
+/// as `herdlab compare scenarios/regional-monoculture-diverse.toml scenarios/regional-monoculture.toml`.
+pub const DOCUMENTED_CASE: (&str, &str) = ("regional-monoculture-diverse", "regional-monoculture");
+
 /// The most cells a sweep in the app may have.
 const MAX_SWEEP_CELLS: usize = 400;
 
@@ -507,6 +518,14 @@ pub struct App {
     pub partial_updates: usize,
     /// The reference of a comparison still running.
     pub compare_partial: Option<Arc<RunResult>>,
+    /// The variant of the comparison shown (an index into its variants).
+    pub compare_shown: usize,
+    /// The region the comparison figure shows (`None`: every region as small multiples).
+    pub compare_region: Option<String>,
+    /// The Compare view shows the table of every measure rather than the figure.
+    pub compare_table: bool,
+    /// The figure of the comparison shown, keyed by the comparison and variant it is of.
+    pub overlay: Option<((usize, usize), std::result::Result<figure::Overlay, String>)>,
     /// What the running export job writes (for its message when it is done).
     exporting: Option<Exporting>,
     /// The last sweep.
@@ -549,6 +568,14 @@ fn make_dir(dir: PathBuf) -> Result<PathBuf> {
     Ok(dir)
 }
 
+/// The scenario names of some runs, `a, b`.
+fn names_of(runs: &[Arc<RunResult>]) -> String {
+    runs.iter()
+        .map(|r| r.scenario.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn push_recent(list: &mut Vec<String>, item: String) {
     list.retain(|x| *x != item);
     list.insert(0, item);
@@ -578,6 +605,10 @@ impl App {
             exporting: None,
             compare: None,
             compare_partial: None,
+            compare_shown: 0,
+            compare_region: None,
+            compare_table: false,
+            overlay: None,
             partial: None,
             partial_updates: 0,
             sweep: None,
@@ -822,34 +853,91 @@ impl App {
                     Ok(p) => p,
                     Err(e) => return self.error(format!("cannot compare: {e}")),
                 };
-                let variant =
-                    reports::input::Origin::resolve(self.state.variant.trim()).and_then(|o| {
-                        // Common random numbers: the variant runs on the reference's paths and seed.
+                // Common random numbers: every variant runs on the reference's paths and seed.
+                let variants: reports::Result<Vec<reports::service::Prepared>> = self
+                    .state
+                    .variants
+                    .iter()
+                    .map(|v| v.trim())
+                    .filter(|v| !v.is_empty())
+                    .map(|v| {
                         let same = reports::service::crn_overrides(&reference.scenario)?;
-                        reports::service::prepare(o, &same, "")
-                    });
-                match variant {
+                        reports::service::prepare(reports::input::Origin::resolve(v)?, &same, "")
+                    })
+                    .collect();
+                match variants {
+                    Ok(v) if v.is_empty() => {
+                        self.error("cannot compare: add a variant (a bundled name or a file)")
+                    }
                     Ok(v) => {
                         let label = format!(
                             "comparing {} with {} ({} paths, seed {})",
-                            v.scenario.name,
+                            v.iter()
+                                .map(|p| p.scenario.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", "),
                             reference.scenario.name,
                             reference.scenario.run.paths,
                             reference.scenario.run.seed
                         );
                         self.compare = None;
                         self.compare_partial = None;
+                        self.compare_shown = 0;
+                        self.state.view = View::Compare;
                         self.start(
                             ctx,
                             label,
                             Job::Compare {
                                 reference: Box::new(reference),
-                                variant: Box::new(v),
+                                variants: v,
                             },
                         );
                     }
                     Err(e) => self.error(format!("cannot compare: {e}")),
                 }
+            }
+            Command::SwapCompare => {
+                // A finished comparison is swapped at once (the same paths, differences of the
+                // other sign); the editor and the variant list follow, for the next run.
+                if let Some(c) = &self.compare {
+                    match c.swapped(self.compare_shown) {
+                        Ok(s) => {
+                            self.info(format!(
+                                "swapped: {} is now the reference",
+                                s.reference.scenario.name
+                            ));
+                            self.compare = Some(Arc::new(s));
+                            self.overlay = None;
+                        }
+                        Err(e) => return self.error(format!("not swapped: {e}")),
+                    }
+                }
+                let i = self
+                    .compare_shown
+                    .min(self.state.variants.len().saturating_sub(1));
+                let Some(variant) = self.state.variants.get(i).cloned() else {
+                    return self.error("not swapped: add a variant first");
+                };
+                let reference = self.doc.as_ref().map(|d| match &d.source.origin {
+                    reports::input::Origin::Bundled(b) => b.name.to_string(),
+                    reports::input::Origin::File(p) => p.display().to_string(),
+                });
+                if let Some(r) = reference {
+                    self.state.variants[i] = r;
+                }
+                self.handle_one(ctx, Command::OpenScenario(variant));
+            }
+            Command::DocumentedCase => {
+                // The documented case (README, scenarios/regional-monoculture.toml): the east's
+                // credit gap, the monoculture against its diverse twin on common random numbers.
+                if dirty {
+                    self.pending = Some(Command::DocumentedCase);
+                    return;
+                }
+                self.open_now(DOCUMENTED_CASE.0);
+                self.state.variants = vec![DOCUMENTED_CASE.1.into()];
+                self.compare_region = Some("east".into());
+                self.handle_one(ctx, Command::Compare);
             }
             Command::Sweep => {
                 if self.busy() {
@@ -892,18 +980,23 @@ impl App {
                     return self
                         .error("chart not exported: nothing to export: run a comparison first");
                 };
+                let i = self.compare_shown.min(c.variants.len().saturating_sub(1));
+                let (Some(variant), Some(comparison)) = (c.variants.get(i), c.comparisons.get(i))
+                else {
+                    return self.error("chart not exported: the comparison has no variant");
+                };
                 let chart = match reports::charts::comparison_from(
-                    &c.comparison,
+                    comparison,
                     &[],
                     &Labels::from_scenario(&c.reference.scenario),
-                    &Labels::from_scenario(&c.variant.scenario),
+                    &Labels::from_scenario(&variant.scenario),
                 ) {
                     Ok(chart) => chart,
                     Err(e) => return self.error(format!("chart not exported: {e}")),
                 };
                 let dir = self.chart_dir(&format!(
                     "compare-{}-{}",
-                    c.reference.scenario.name, c.variant.scenario.name
+                    c.reference.scenario.name, variant.scenario.name
                 ));
                 let out = self.chart_output();
                 self.export_chart(ctx, "the comparison chart".into(), move || {
@@ -1177,10 +1270,12 @@ impl App {
                     let text = format!(
                         "opened comparison {}: {} against {}",
                         dir.display(),
-                        c.variant.scenario.name,
+                        names_of(&c.variants),
                         c.reference.scenario.name
                     );
+                    self.compare_shown = 0;
                     self.compare = Some(Arc::new(c));
+                    self.overlay = None;
                     self.compare_partial = None;
                     self.state.view = View::Compare;
                     text
@@ -1295,9 +1390,11 @@ impl App {
                 Event::Compare(c) => {
                     self.info(format!(
                         "comparison finished: {} against {}",
-                        c.variant.scenario.name, c.reference.scenario.name
+                        names_of(&c.variants),
+                        c.reference.scenario.name
                     ));
                     self.compare = Some(c);
+                    self.overlay = None;
                     self.compare_partial = None;
                     finished = true;
                 }

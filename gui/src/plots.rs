@@ -443,6 +443,231 @@ pub fn fan_panels(ui: &mut egui::Ui, id: &str, chart: &FanChart, height: f32) {
     }
 }
 
+/// Error bars: a vertical segment from `low` to `high` at each x, with short caps.
+fn error_bars(
+    plot: &mut egui_plot::PlotUi<'_>,
+    name: &str,
+    rows: &[(f64, f64, f64)],
+    cap: f64,
+    c: Color32,
+) {
+    for &(x, low, high) in rows {
+        if !(low.is_finite() && high.is_finite()) {
+            continue;
+        }
+        for seg in [
+            vec![[x, low], [x, high]],
+            vec![[x - cap, low], [x + cap, low]],
+            vec![[x - cap, high], [x + cap, high]],
+        ] {
+            plot.line(
+                Line::new(name.to_string(), PlotPoints::from(seg))
+                    .color(c)
+                    .width(1.5)
+                    .allow_hover(false),
+            );
+        }
+    }
+}
+
+/// The paper figure of a comparison: per region, the two fans overlaid (reference and variant,
+/// each its median with 50% and 90% bands) over the paired difference with its 95% interval as
+/// error bars. `only` shows one region large; `None` every region as small multiples.
+pub fn overlay_figure(
+    ui: &mut egui::Ui,
+    id: &str,
+    fig: &crate::figure::Overlay,
+    only: Option<&str>,
+    height: f32,
+) {
+    let (ca, cb) = (colour(0), colour(1));
+    let hidden = legend(
+        ui,
+        id,
+        &[
+            Key::line(format!("reference: {}", fig.reference), ca),
+            Key::line(format!("variant: {}", fig.variant), cb),
+            Key::line("difference (variant - reference), 95% interval", colour(2)),
+        ],
+    );
+    let show_a = !hidden.contains(&format!("reference: {}", fig.reference));
+    let show_b = !hidden.contains(&format!("variant: {}", fig.variant));
+    let show_d = !hidden.contains("difference (variant - reference), 95% interval");
+    let panels: Vec<&crate::figure::Panel> = fig
+        .panels
+        .iter()
+        .filter(|p| only.is_none_or(|r| r == p.region))
+        .collect();
+    let n = panels.len().max(1);
+    let cols = if n == 1 {
+        1
+    } else if n <= 4 {
+        2
+    } else {
+        3
+    };
+    let rows = n.div_ceil(cols);
+    let cell = ((height - 40.0 * rows as f32) / rows as f32).max(220.0);
+    let (fan_h, diff_h) = (cell * 0.62, cell * 0.38);
+    let group = egui::Id::unique(("overlay", id));
+    let diff_group = egui::Id::unique(("overlay-diff", id));
+    let (lo, hi) = panels
+        .iter()
+        .flat_map(|p| p.reference.iter().chain(&p.variant))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+            (a.min(x.q[0]), b.max(x.q[4]))
+        });
+    let (dlo, dhi) = panels
+        .iter()
+        .flat_map(|p| p.difference.iter())
+        .fold((0.0_f64, 0.0_f64), |(a, b), d| {
+            (a.min(d.low), b.max(d.high))
+        });
+    for row in panels.chunks(cols) {
+        ui.columns(cols, |columns| {
+            for (ui, p) in columns.iter_mut().zip(row) {
+                ui.strong(&p.region);
+                let fan_id = format!("{id}-{}", p.region);
+                let mut plot = base_counts(&fan_id, fan_h, true, false)
+                    .link_axis(group, [true, true])
+                    .link_cursor(group, [true, false])
+                    .y_axis_label(crate::figure::FAN_AXIS);
+                if lo.is_finite() && hi.is_finite() {
+                    plot = plot.include_y(lo).include_y(hi);
+                }
+                let r = plot.show(ui, |plot| {
+                    for (bands, c, name, show) in [
+                        (&p.reference, ca, &fig.reference, show_a),
+                        (&p.variant, cb, &fig.variant, show_b),
+                    ] {
+                        if !show {
+                            continue;
+                        }
+                        let xs: Vec<f64> = bands.iter().map(|b| b.x).collect();
+                        let q = |k: usize| -> Vec<f64> { bands.iter().map(|b| b.q[k]).collect() };
+                        plot.add(
+                            FilledArea::new("", &xs, &q(0), &q(4))
+                                .fill_color(c.gamma_multiply(0.15)),
+                        );
+                        plot.add(
+                            FilledArea::new("", &xs, &q(1), &q(3))
+                                .fill_color(c.gamma_multiply(0.3)),
+                        );
+                        let med: PlotPoints = bands.iter().map(|b| [b.x, b.q[2]]).collect();
+                        plot.line(Line::new(name.clone(), med).color(c).width(2.0));
+                    }
+                });
+                name_plot(ui, &r.response, &format!("overlay {}", p.region));
+                let diff_id = format!("{id}-{}-diff", p.region);
+                let r = base_counts(&diff_id, diff_h, true, false)
+                    .link_axis(diff_group, [true, true])
+                    .link_cursor(group, [true, false])
+                    .include_y(dlo)
+                    .include_y(dhi)
+                    .x_axis_label("Quarter")
+                    .y_axis_label("Difference (pp)")
+                    .show(ui, |plot| {
+                        plot.hline(
+                            HLine::new("zero", 0.0)
+                                .color(Color32::GRAY)
+                                .style(egui_plot::LineStyle::dashed_loose()),
+                        );
+                        if !show_d {
+                            return;
+                        }
+                        let c = colour(2);
+                        let rows: Vec<(f64, f64, f64)> =
+                            p.difference.iter().map(|d| (d.x, d.low, d.high)).collect();
+                        error_bars(plot, "95% interval", &rows, 0.15, c);
+                        let mean: PlotPoints = p.difference.iter().map(|d| [d.x, d.mean]).collect();
+                        plot.points(
+                            Points::new("difference", mean)
+                                .color(c)
+                                .radius(3.5)
+                                .filled(true),
+                        );
+                    });
+                name_plot(ui, &r.response, &format!("difference {}", p.region));
+            }
+        });
+        ui.add_space(10.0);
+    }
+    ui.weak(format!(
+        "Lines: medians across {} paths; bands: 50% and 90% of paths. Below: the mean of the path-by-path differences (variant minus reference, on the same paths and seed) with its 95% interval; the dashed line is no difference.",
+        fig.paths
+    ));
+}
+
+/// Differences with their intervals as horizontal error bars, one row per measure: the point is
+/// the mean difference, the bar its 95% interval, a dashed line at 0; values relative to the
+/// reference's mean (percent) so measures of different units share an axis.
+pub fn difference_bars(ui: &mut egui::Ui, id: &str, rows: &[(String, f64, f64, f64)], height: f32) {
+    let names: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let n = rows.len();
+    let r = Plot::new(id.to_string())
+        .height(height)
+        .allow_boxed_zoom(true)
+        .x_grid_spacer(move |g| nice_marks(g.bounds, axis_pixels(&g), X_GAP, false))
+        .x_axis_formatter(|m, _| tick_label(m))
+        .x_axis_label("Difference, % of the reference's mean (95% interval)")
+        .y_axis_min_width(160.0)
+        .y_grid_spacer(move |g| {
+            let (lo, hi) = g.bounds;
+            (0..n)
+                .map(|k| k as f64)
+                .filter(|y| *y >= lo && *y <= hi)
+                .map(|value| GridMark {
+                    value,
+                    step_size: 1.0,
+                })
+                .collect()
+        })
+        .y_axis_formatter(move |m, _| {
+            let k = m.value.round();
+            if (m.value - k).abs() < 1e-6 && k >= 0.0 {
+                names.get(k as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .include_x(0.0)
+        .show(ui, |plot| {
+            plot.vline(
+                VLine::new("no difference", 0.0)
+                    .color(Color32::GRAY)
+                    .style(egui_plot::LineStyle::dashed_loose()),
+            );
+            for (k, (name, mean, low, high)) in rows.iter().enumerate() {
+                let y = k as f64;
+                let c = if *low > 0.0 || *high < 0.0 {
+                    colour(5)
+                } else {
+                    Color32::GRAY
+                };
+                plot.line(
+                    Line::new(name.clone(), vec![[*low, y], [*high, y]])
+                        .color(c)
+                        .width(2.0),
+                );
+                for x in [*low, *high] {
+                    plot.line(
+                        Line::new(name.clone(), vec![[x, y - 0.15], [x, y + 0.15]])
+                            .color(c)
+                            .width(2.0)
+                            .allow_hover(false),
+                    );
+                }
+                plot.points(
+                    Points::new(name.clone(), vec![[*mean, y]])
+                        .color(c)
+                        .radius(4.0)
+                        .filled(true),
+                );
+            }
+        });
+    name_plot(ui, &r.response, "paired differences");
+}
+
 /// A histogram of one value per path, with VaR and expected-shortfall markers.
 pub fn histogram(ui: &mut egui::Ui, id: &str, chart: &HistogramChart, height: f32) {
     title(ui, &chart.title, chart.subtitle.as_deref());

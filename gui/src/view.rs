@@ -1010,27 +1010,85 @@ fn note_of(charts: &crate::RunCharts, which: Chart) -> Option<String> {
 
 fn compare(app: &mut App, ui: &mut egui::Ui) {
     ui.heading("Compare on common random numbers");
+    ui.label("Runs the scenario being edited (the reference) and each variant on the same paths and seed, and shows paired differences (variant minus reference) with 95% intervals.");
+    let idle = !app.busy();
+    ui.horizontal(|ui| {
+        let r = ui
+            .add_enabled(
+                idle,
+                egui::Button::new(
+                    RichText::new("Documented case: east credit gap, monoculture vs diverse")
+                        .strong(),
+                ),
+            )
+            .on_hover_text(format!(
+                "Opens {} as the reference, compares {} with it on the same paths and seed, and draws the east's credit gap fans overlaid with their paired difference (the case of scenarios/regional-monoculture.toml)",
+                crate::DOCUMENTED_CASE.0,
+                crate::DOCUMENTED_CASE.1
+            ));
+        if r.clicked() {
+            app.command(Command::DocumentedCase);
+        }
+    });
+    ui.add_space(4.0);
     let reference = app
         .doc
         .as_ref()
         .map(|d| d.source.label())
         .unwrap_or_else(|| "no scenario open".into());
-    ui.label("Runs the scenario being edited (the reference) and a variant on the same paths and seed, and shows paired differences (variant minus reference) with 95% intervals.");
     ui.horizontal(|ui| {
         ui.label(format!("Reference: {reference} (as edited)"));
-        ui.separator();
-        let l = ui.label("Variant (bundled name or file)");
-        ui.add(egui::TextEdit::singleline(&mut app.state.variant).desired_width(300.0))
-            .labelled_by(l.id);
-        let combo = egui::ComboBox::from_id_salt("variant-pick")
-            .selected_text("bundled...")
-            .show_ui(ui, |ui| {
-                for b in reports::bundled::SCENARIOS {
-                    ui.selectable_value(&mut app.state.variant, b.name.to_string(), b.name);
-                }
-            });
-        name(ui, &combo.response, "pick a bundled variant");
-        let ok = !app.busy() && app.doc.as_ref().is_some_and(Document::is_valid);
+        if ui
+            .add_enabled(idle && !app.state.variants.is_empty(), egui::Button::new("Swap reference and variant"))
+            .on_hover_text("The variant shown becomes the reference and the reference a variant (a finished comparison is swapped at once; the editor opens the new reference)")
+            .clicked()
+        {
+            app.command(Command::SwapCompare);
+        }
+    });
+    let mut remove = None;
+    let n = app.state.variants.len();
+    for (i, v) in app.state.variants.iter_mut().enumerate() {
+        ui.horizontal(|ui| {
+            let label = if n == 1 {
+                "Variant (bundled name or file)".to_string()
+            } else {
+                format!("Variant {} (bundled name or file)", i + 1)
+            };
+            let l = ui.label(&label);
+            ui.add(egui::TextEdit::singleline(v).desired_width(300.0))
+                .labelled_by(l.id);
+            let combo = egui::ComboBox::from_id_salt(("variant-pick", i))
+                .selected_text("bundled...")
+                .show_ui(ui, |ui| {
+                    for b in reports::bundled::SCENARIOS {
+                        ui.selectable_value(v, b.name.to_string(), b.name);
+                    }
+                });
+            name(
+                ui,
+                &combo.response,
+                &format!("pick a bundled variant {}", i + 1),
+            );
+            let r = ui.add_enabled(n > 1, egui::Button::new("Remove"));
+            name(ui, &r, &format!("remove variant {}", i + 1));
+            if r.clicked() {
+                remove = Some(i);
+            }
+        });
+    }
+    if let Some(i) = remove {
+        app.state.variants.remove(i);
+    }
+    ui.horizontal(|ui| {
+        if ui
+            .button("Add variant")
+            .on_hover_text("Compare several variants against the one reference")
+            .clicked()
+        {
+            app.state.variants.push(String::new());
+        }
+        let ok = idle && app.doc.as_ref().is_some_and(Document::is_valid);
         if ui
             .add_enabled(ok, egui::Button::new("Run comparison"))
             .clicked()
@@ -1041,19 +1099,26 @@ fn compare(app: &mut App, ui: &mut egui::Ui) {
     ui.separator();
     if let Some(p) = &app.compare_partial {
         ui.strong(format!(
-            "Reference finished ({}); the variant is running...",
+            "Reference finished ({}); the variants are running...",
             p.scenario.name
         ));
         dashboard(ui, p, "partial");
         return;
     }
-    let mut export = false;
-    let mut export_chart = false;
-    let Some(c) = &app.compare else {
+    let Some(c) = app.compare.clone() else {
         ui.weak("No comparison yet.");
         return;
     };
+    let mut export = false;
+    let mut export_chart = false;
     ui.horizontal(|ui| {
+        if c.variants.len() > 1 {
+            ui.label("Variant shown:");
+            for (i, v) in c.variants.iter().enumerate() {
+                ui.selectable_value(&mut app.compare_shown, i, &v.scenario.name);
+            }
+            ui.separator();
+        }
         if ui
             .button("Export comparison chart")
             .on_hover_text("Write the paired differences with their intervals as a chart (PNG or SVG as chosen in the Results view, with its CSV), as herdlab report draws it")
@@ -1064,7 +1129,7 @@ fn compare(app: &mut App, ui: &mut egui::Ui) {
         if ui
             .button("Export comparison folder")
             .on_hover_text(format!(
-                "Write {}/compare-.../ with both runs, comparison.csv/json and report.html, as herdlab compare --report does",
+                "Write {}/compare-.../ with every run, comparison.csv/json and report.html, as herdlab compare --report does",
                 app.state.output_dir
             ))
             .clicked()
@@ -1072,84 +1137,133 @@ fn compare(app: &mut App, ui: &mut egui::Ui) {
             export = true;
         }
     });
+    let i = app.compare_shown.min(c.variants.len().saturating_sub(1));
+    let (Some(variant), Some(comparison)) = (c.variants.get(i), c.comparisons.get(i)) else {
+        return;
+    };
     ui.strong(format!(
         "{} minus {} - {} paths, seed {}",
-        c.variant.scenario.name,
+        variant.scenario.name,
         c.reference.scenario.name,
         c.reference.finished.paths.len(),
         c.reference.scenario.run.seed
     ));
-    let mut rows: Vec<&sim::aggregate::MeasureDifference> = HEADLINE
-        .iter()
-        .filter_map(|h| c.comparison.measure(h))
-        .collect();
-    rows.extend(c.comparison.region_gap.iter());
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        egui::Grid::new("diffs").striped(true).show(ui, |ui| {
-            for h in [
-                "measure",
-                "reference",
-                "variant",
-                "difference",
-                "95% interval",
-                "unit",
-            ] {
-                ui.strong(h);
-            }
-            ui.end_row();
-            for m in &rows {
-                let d = &m.difference;
-                ui.label(&m.name);
-                ui.label(fmt_num(d.mean_a));
-                ui.label(fmt_num(d.mean_b));
-                let sig = d.low > 0.0 || d.high < 0.0;
-                let t = RichText::new(fmt_num(d.mean)).strong();
-                ui.label(if sig { t } else { t.weak() })
-                    .on_hover_text(if sig {
-                        "the interval excludes 0"
-                    } else {
-                        "the interval includes 0: no clear difference"
-                    });
-                ui.label(format!("[{}, {}]", fmt_num(d.low), fmt_num(d.high)));
-                ui.weak(money(&m.unit, &c.reference.scenario));
-                ui.end_row();
-            }
-        });
-        ui.add_space(8.0);
-        ui.strong(
-            "Relative difference of the means (variant / reference - 1); hover a bar for its value",
+    ui.horizontal(|ui| {
+        ui.selectable_value(
+            &mut app.compare_table,
+            false,
+            "Credit gap by region (figure)",
         );
-        let bars: Vec<egui_plot::Bar> = rows
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| m.difference.mean_a.abs() > 0.0)
-            .map(|(i, m)| {
-                let d = &m.difference;
-                egui_plot::Bar::new(i as f64, 100.0 * d.mean / d.mean_a.abs())
-                    .name(&m.name)
-                    .width(0.6)
-            })
-            .collect();
-        let names: Vec<String> = rows.iter().map(|m| m.name.clone()).collect();
-        // Fill the window below the table (the scroll area would otherwise offer endless height).
-        let h = (ui.clip_rect().bottom() - ui.cursor().top() - 40.0).max(220.0);
-        egui_plot::Plot::new("compare-bars")
-            .height(h)
-            .y_axis_label("% of the reference")
-            .x_axis_formatter(move |mark, _| {
-                let k = mark.value.round();
-                if (mark.value - k).abs() < 1e-6 && k >= 0.0 {
-                    names.get(k as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
-            .show(ui, |plot| {
-                plot.bar_chart(
-                    egui_plot::BarChart::new("difference", bars).color(plots::colour(1)),
-                );
-            });
+        ui.selectable_value(&mut app.compare_table, true, "All measures (table)");
+        if !app.compare_table && c.reference.scenario.regions.len() > 1 {
+            ui.separator();
+            ui.label("Region:");
+            ui.selectable_value(&mut app.compare_region, None, "every region");
+            for r in &c.reference.scenario.regions {
+                ui.selectable_value(&mut app.compare_region, Some(r.name.clone()), &r.name);
+            }
+        }
     });
+    let h = (ui.clip_rect().bottom() - ui.cursor().top() - 40.0).max(320.0);
+    if !app.compare_table {
+        let key = (std::sync::Arc::as_ptr(&c) as usize, i);
+        if app.overlay.as_ref().is_none_or(|(k, _)| *k != key) {
+            let fig = crate::figure::overlay(&c.reference, variant).map_err(|e| e.to_string());
+            app.overlay = Some((key, fig));
+        }
+        if let Some((_, fig)) = &app.overlay {
+            match fig {
+                Ok(fig) => {
+                    if let Some(r) = &app.compare_region {
+                        let d = comparison
+                            .region_gap
+                            .iter()
+                            .find(|m| m.name == format!("credit_gap[{r}]"));
+                        if let Some(d) = d {
+                            let x = &d.difference;
+                            ui.label(
+                                RichText::new(format!(
+                                    "Credit gap in the {r}, summed over quarters: {} minus {} = {} {} (95% interval {} to {})",
+                                    variant.scenario.name,
+                                    c.reference.scenario.name,
+                                    fmt_num(x.mean),
+                                    money(&d.unit, &c.reference.scenario),
+                                    fmt_num(x.low),
+                                    fmt_num(x.high)
+                                ))
+                                .strong(),
+                            );
+                        }
+                    }
+                    egui::ScrollArea::vertical()
+                        .id_salt("overlay")
+                        .show(ui, |ui| {
+                            plots::overlay_figure(
+                                ui,
+                                "overlay",
+                                fig,
+                                app.compare_region.as_deref(),
+                                h,
+                            );
+                        });
+                }
+                Err(e) => {
+                    ui.label(RichText::new(format!("No figure: {e}")).color(RED));
+                }
+            }
+        }
+    } else {
+        let mut rows: Vec<&sim::aggregate::MeasureDifference> = HEADLINE
+            .iter()
+            .filter_map(|h| comparison.measure(h))
+            .collect();
+        rows.extend(comparison.region_gap.iter());
+        egui::ScrollArea::vertical().id_salt("diff-table").show(ui, |ui| {
+            egui::Grid::new("diffs").striped(true).show(ui, |ui| {
+                for h in [
+                    "measure",
+                    "reference",
+                    "variant",
+                    "difference",
+                    "95% interval",
+                    "unit",
+                ] {
+                    ui.strong(h);
+                }
+                ui.end_row();
+                for m in &rows {
+                    let d = &m.difference;
+                    ui.label(&m.name);
+                    ui.label(fmt_num(d.mean_a));
+                    ui.label(fmt_num(d.mean_b));
+                    let sig = d.low > 0.0 || d.high < 0.0;
+                    let t = RichText::new(fmt_num(d.mean)).strong();
+                    ui.label(if sig { t } else { t.weak() })
+                        .on_hover_text(if sig {
+                            "the interval excludes 0"
+                        } else {
+                            "the interval includes 0: no clear difference"
+                        });
+                    ui.label(format!("[{}, {}]", fmt_num(d.low), fmt_num(d.high)));
+                    ui.weak(money(&m.unit, &c.reference.scenario));
+                    ui.end_row();
+                }
+            });
+            ui.add_space(8.0);
+            ui.strong("Paired differences relative to the reference's mean, with their 95% intervals (coloured where the interval excludes 0)");
+            let bars: Vec<(String, f64, f64, f64)> = rows
+                .iter()
+                .filter(|m| m.difference.mean_a.abs() > 0.0)
+                .map(|m| {
+                    let d = &m.difference;
+                    let s = 100.0 / d.mean_a.abs();
+                    (m.name.clone(), s * d.mean, s * d.low, s * d.high)
+                })
+                .collect();
+            let h = (ui.clip_rect().bottom() - ui.cursor().top() - 40.0).max(260.0);
+            plots::difference_bars(ui, "compare-bars", &bars, h);
+        });
+    }
     if export {
         app.command(Command::ExportComparison);
     }

@@ -83,7 +83,7 @@ fn read_json(path: &Path) -> Result<serde_json::Value> {
     })
 }
 
-/// Reads a folder written by `herdlab compare`: the reference and the first variant, with their
+/// Reads a folder written by `herdlab compare`: the reference and every variant, with their
 /// paired differences recomputed from the paths (the numbers of `comparison.json`).
 pub fn load_comparison(dir: &Path) -> Result<CompareResult> {
     let file = dir.join("comparison.json");
@@ -98,24 +98,17 @@ pub fn load_comparison(dir: &Path) -> Result<CompareResult> {
             .map(|f| dir.join(f))
             .ok_or_else(|| bad("it names no valid folder"))
     };
-    let reference = RunResult::load(&folder(index.get("reference_folder"))?)?;
-    let first = index
+    let reference = Arc::new(RunResult::load(&folder(index.get("reference_folder"))?)?);
+    let listed = index
         .get("comparisons")
         .and_then(|c| c.as_array())
-        .and_then(|c| c.first())
+        .filter(|c| !c.is_empty())
         .ok_or_else(|| bad("it lists no comparison"))?;
-    let variant = RunResult::load(&folder(first.get("folder"))?)?;
-    let comparison = sim::aggregate::compare(
-        &reference.scenario,
-        &reference.finished.paths,
-        &variant.scenario,
-        &variant.finished.paths,
-    )?;
-    Ok(CompareResult {
-        reference: Arc::new(reference),
-        variant: Arc::new(variant),
-        comparison,
-    })
+    let mut variants = Vec::new();
+    for c in listed {
+        variants.push(Arc::new(RunResult::load(&folder(c.get("folder"))?)?));
+    }
+    CompareResult::new(reference, variants)
 }
 
 /// Reads a folder written by `herdlab sweep`: its parameters and every cell's run.
@@ -180,15 +173,48 @@ pub fn load_sweep(dir: &Path) -> Result<(Vec<Vary>, Vec<SweepCell>)> {
     Ok((vary, cells))
 }
 
-/// A comparison on common random numbers.
+/// A comparison on common random numbers: one reference and one or more variants.
 #[derive(Debug)]
 pub struct CompareResult {
     /// The reference run.
     pub reference: Arc<RunResult>,
-    /// The variant run.
-    pub variant: Arc<RunResult>,
-    /// Paired differences, variant minus reference.
-    pub comparison: Comparison,
+    /// The variant runs, in the order asked.
+    pub variants: Vec<Arc<RunResult>>,
+    /// Paired differences of each variant, variant minus reference.
+    pub comparisons: Vec<Comparison>,
+}
+
+impl CompareResult {
+    /// Pairs every variant with the reference, path by path.
+    pub fn new(reference: Arc<RunResult>, variants: Vec<Arc<RunResult>>) -> Result<CompareResult> {
+        let comparisons = variants
+            .iter()
+            .map(|v| {
+                sim::aggregate::compare(
+                    &reference.scenario,
+                    &reference.finished.paths,
+                    &v.scenario,
+                    &v.finished.paths,
+                )
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(CompareResult {
+            reference,
+            variants,
+            comparisons,
+        })
+    }
+
+    /// The same runs with variant `i` as the reference and the reference as that variant
+    /// (the other variants stay): the differences change sign, paired on the same paths.
+    pub fn swapped(&self, i: usize) -> Result<CompareResult> {
+        let Some(v) = self.variants.get(i) else {
+            return Err(GuiError::needs("no such variant"));
+        };
+        let mut variants = self.variants.clone();
+        variants[i] = self.reference.clone();
+        CompareResult::new(v.clone(), variants)
+    }
 }
 
 /// One finished sweep cell.
@@ -212,12 +238,12 @@ pub enum Job {
         /// Blocks of paths (1: the whole run at once).
         chunks: u64,
     },
-    /// The reference and a variant on the same paths and seed.
+    /// The reference and its variants on the same paths and seed.
     Compare {
         /// Reference.
         reference: Box<Prepared>,
-        /// Variant.
-        variant: Box<Prepared>,
+        /// Variants, in order.
+        variants: Vec<Prepared>,
     },
     /// A grid of cells.
     Sweep {
@@ -348,16 +374,18 @@ impl Export {
                 under,
                 replace,
             } => {
-                let (a, b) = (&result.reference, &result.variant);
-                let out = under.join(reports::service::comparison_folder(&[
-                    &a.scenario,
-                    &b.scenario,
-                ]));
+                let runs: Vec<&Arc<RunResult>> = std::iter::once(&result.reference)
+                    .chain(&result.variants)
+                    .collect();
+                let scenarios: Vec<&Scenario> = runs.iter().map(|r| &r.scenario).collect();
+                let out = under.join(reports::service::comparison_folder(&scenarios));
+                let pairs: Vec<(&Scenario, &Finished)> =
+                    runs.iter().map(|r| (&r.scenario, &r.finished)).collect();
                 let dir = reports::service::write_comparison_folder(
                     &out,
                     *replace,
-                    &[(&a.scenario, &a.finished), (&b.scenario, &b.finished)],
-                    std::slice::from_ref(&result.comparison),
+                    &pairs,
+                    &result.comparisons,
                 )?;
                 with_report(dir)
             }
@@ -611,28 +639,25 @@ fn work(job: Job, options: RunOptions, obs: GuiObserver, tx: Sender<Event>) {
             Ok(r) => send(Event::Run(Arc::new(r))),
             Err(e) => send(fail(e)),
         },
-        Job::Compare { reference, variant } => {
+        Job::Compare {
+            reference,
+            variants,
+        } => {
             let a = match run_stage(&reference, &options, &obs) {
                 Ok(a) => Arc::new(a),
                 Err(e) => return send(fail(e)),
             };
             send(Event::Reference(a.clone()));
-            let b = match run_stage(&variant, &options, &obs) {
-                Ok(b) => Arc::new(b),
-                Err(e) => return send(fail(e)),
-            };
-            match sim::aggregate::compare(
-                &a.scenario,
-                &a.finished.paths,
-                &b.scenario,
-                &b.finished.paths,
-            ) {
-                Ok(comparison) => send(Event::Compare(Arc::new(CompareResult {
-                    reference: a,
-                    variant: b,
-                    comparison,
-                }))),
-                Err(e) => send(Event::Failed(e.into())),
+            let mut runs = Vec::new();
+            for v in &variants {
+                match run_stage(v, &options, &obs) {
+                    Ok(b) => runs.push(Arc::new(b)),
+                    Err(e) => return send(fail(e)),
+                }
+            }
+            match CompareResult::new(a, runs) {
+                Ok(c) => send(Event::Compare(Arc::new(c))),
+                Err(e) => send(Event::Failed(e)),
             }
         }
         Job::Sweep { vary: _, cells } => {
@@ -675,7 +700,7 @@ impl Worker {
     ) -> Result<Worker> {
         let stages = match &job {
             Job::Run { chunks, .. } => (*chunks).max(1),
-            Job::Compare { .. } => 2,
+            Job::Compare { variants, .. } => 1 + variants.len() as u64,
             Job::Sweep { cells, .. } => cells.len() as u64,
             Job::Monitor { .. } | Job::Export(_) | Job::Chart(_) => 1,
         };

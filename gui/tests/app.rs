@@ -272,11 +272,141 @@ fn compares_against_a_variant_on_common_random_numbers() {
     wait(&mut h, Duration::from_secs(60), |a| !a.busy());
     h.run(); // and every widget of the results has a name
     let c = h.state().compare.as_ref().expect("comparison");
-    assert_eq!(c.variant.scenario.name, "rate-shock");
-    assert_eq!(c.variant.scenario.run.seed, c.reference.scenario.run.seed);
-    let d = c.comparison.measure("credit_gap").expect("credit gap");
+    assert_eq!(c.variants[0].scenario.name, "rate-shock");
+    assert_eq!(
+        c.variants[0].scenario.run.seed,
+        c.reference.scenario.run.seed
+    );
+    let d = c.comparisons[0].measure("credit_gap").expect("credit gap");
     assert_eq!(d.difference.n, 4);
+    click(&mut h, "All measures (table)");
+    h.run();
     assert!(h.query_by_label("difference").is_some());
+    // The difference chart carries its intervals (error bars) beside the table.
+    assert!(h.query_by_label("plot: paired differences").is_some());
+}
+
+/// The documented case (the east's credit gap, regional-monoculture against its diverse twin)
+/// is two clicks from start — Compare, then the documented case — and is drawn as the two fan
+/// charts overlaid with their paired difference and its interval.
+#[test]
+fn the_documented_case_is_reachable_in_three_clicks_as_the_overlaid_fan_chart() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    type_into(&mut h, "Paths", "6");
+    click(&mut h, "Compare");
+    click(
+        &mut h,
+        "Documented case: east credit gap, monoculture vs diverse",
+    );
+    wait(&mut h, Duration::from_secs(120), |a| !a.busy());
+    h.run();
+    let c = h.state().compare.clone().expect("comparison");
+    assert_eq!(c.reference.scenario.name, "regional-monoculture-diverse");
+    assert_eq!(c.variants[0].scenario.name, "regional-monoculture");
+    // The east alone, its two fans overlaid above the paired difference.
+    assert!(h.query_by_label("plot: overlay east").is_some());
+    assert!(h.query_by_label("plot: difference east").is_some());
+    assert!(h.query_by_label("plot: overlay west").is_none());
+    assert!(
+        h.query_by_label("legend: reference: regional-monoculture-diverse")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label("legend: variant: regional-monoculture")
+            .is_some()
+    );
+    let d = c.comparisons[0]
+        .region_gap
+        .iter()
+        .find(|m| m.name == "credit_gap[east]")
+        .expect("east");
+    assert!(
+        h.query_by_label_contains("Credit gap in the east, summed over quarters: regional-monoculture minus regional-monoculture-diverse")
+            .is_some()
+    );
+    // The figure's paired difference is the path-by-path difference of the same paths.
+    let (_, fig) = h.state().overlay.clone().expect("figure");
+    let fig = fig.expect("drawn");
+    let east = fig
+        .panels
+        .iter()
+        .find(|p| p.region == "east")
+        .expect("east");
+    assert_eq!(east.difference.len(), 12);
+    assert!(
+        east.difference
+            .iter()
+            .all(|x| x.low <= x.mean && x.mean <= x.high)
+    );
+    assert!(d.difference.n == 6);
+    // Every region at once: small multiples.
+    click(&mut h, "every region");
+    h.run();
+    for r in ["All regions", "east", "west", "north"] {
+        assert!(
+            h.query_by_label(&format!("plot: overlay {r}")).is_some(),
+            "{r}"
+        );
+    }
+}
+
+/// A swap button, and several variants against one reference.
+#[test]
+fn swaps_the_reference_and_compares_several_variants() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    type_into(&mut h, "Paths", "4");
+    click(&mut h, "Compare");
+    type_into(&mut h, "Variant (bundled name or file)", "rate-shock");
+    click(&mut h, "Add variant");
+    type_into(
+        &mut h,
+        "Variant 2 (bundled name or file)",
+        "regional-monoculture",
+    );
+    click(&mut h, "Run comparison");
+    wait(&mut h, Duration::from_secs(120), |a| !a.busy());
+    h.run();
+    let c = h.state().compare.clone().expect("comparison");
+    let names: Vec<&str> = c
+        .variants
+        .iter()
+        .map(|v| v.scenario.name.as_str())
+        .collect();
+    assert_eq!(names, ["rate-shock", "regional-monoculture"]);
+    assert_eq!(c.comparisons.len(), 2);
+    click(&mut h, "regional-monoculture");
+    assert_eq!(h.state().compare_shown, 1);
+    click(&mut h, "rate-shock");
+    assert_eq!(h.state().compare_shown, 0);
+    let before = c.comparisons[0]
+        .measure("credit_gap")
+        .expect("gap")
+        .difference
+        .mean;
+    click(&mut h, "Swap reference and variant");
+    h.run();
+    let s = h.state().compare.clone().expect("swapped");
+    assert_eq!(s.reference.scenario.name, "rate-shock");
+    assert_eq!(s.variants[0].scenario.name, "baseline");
+    let after = s.comparisons[0]
+        .measure("credit_gap")
+        .expect("gap")
+        .difference
+        .mean;
+    assert!(
+        (after + before).abs() <= 1e-9 * before.abs().max(1.0),
+        "{before} {after}"
+    );
+    // The editor follows: the new reference is open, the old one is the variant.
+    assert_eq!(
+        h.state().doc.as_ref().map(|d| d.source.label()),
+        Some("bundled:rate-shock".to_string())
+    );
+    assert_eq!(h.state().state.variants[0], "baseline");
 }
 
 #[test]
@@ -392,13 +522,13 @@ fn opens_comparison_and_sweep_folders_written_by_the_cli() {
     click(&mut h, "Open result folder");
     assert_eq!(h.state().state.view, View::Compare);
     let cr = h.state().compare.as_ref().expect("comparison");
-    assert_eq!(cr.variant.scenario.name, "rate-shock");
+    assert_eq!(cr.variants[0].scenario.name, "rate-shock");
     // The same paired differences as the CLI's comparison.json.
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(cmp.join("comparison.json")).expect("json"))
             .expect("json");
     let theirs = &json["comparisons"][0]["comparison"];
-    let ours = serde_json::to_value(&cr.comparison).expect("json");
+    let ours = serde_json::to_value(&cr.comparisons[0]).expect("json");
     assert_eq!(&ours, theirs);
 
     click(&mut h, "Results");
