@@ -16,6 +16,7 @@
 //! tests in `gui/tests/` drive it.
 
 pub mod chart;
+pub mod drill;
 pub mod editor;
 pub mod error;
 pub mod figure;
@@ -48,6 +49,8 @@ pub enum View {
     Scenario,
     /// The dashboard and charts of the last run or opened folder.
     Results,
+    /// One path of the result, quarter by quarter.
+    Drill,
     /// Current scenario against a variant.
     Compare,
     /// A sweep over one or two parameters.
@@ -518,6 +521,8 @@ pub struct App {
     pub partial_updates: usize,
     /// The reference of a comparison still running.
     pub compare_partial: Option<Arc<RunResult>>,
+    /// The path and quarter the drill-down shows.
+    pub drill: drill::Cursor,
     /// The variant of the comparison shown (an index into its variants).
     pub compare_shown: usize,
     /// The region the comparison figure shows (`None`: every region as small multiples).
@@ -605,6 +610,7 @@ impl App {
             exporting: None,
             compare: None,
             compare_partial: None,
+            drill: drill::Cursor::default(),
             compare_shown: 0,
             compare_region: None,
             compare_table: false,

@@ -35,6 +35,13 @@ pub fn draw(app: &mut App, ui: &mut egui::Ui) {
                 });
             egui::CentralPanel::default().show(ui, |ui| results(app, ui));
         }
+        View::Drill => {
+            egui::CentralPanel::default().show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("drill")
+                    .show(ui, |ui| drill(app, ui));
+            });
+        }
         View::Compare => {
             egui::CentralPanel::default().show(ui, |ui| compare(app, ui));
         }
@@ -56,6 +63,7 @@ fn top_bar(app: &mut App, ui: &mut egui::Ui) {
         for (v, name) in [
             (View::Scenario, "Scenario"),
             (View::Results, "Results"),
+            (View::Drill, "Drill down"),
             (View::Compare, "Compare"),
             (View::Sweep, "Sweep"),
             (View::Monitor, "Monitor"),
@@ -1006,6 +1014,26 @@ fn note_of(charts: &crate::RunCharts, which: Chart) -> Option<String> {
                 .find(|(s, _)| *s == which)
                 .and_then(|(_, c)| c.note.clone())
         })
+}
+
+fn drill(app: &mut App, ui: &mut egui::Ui) {
+    ui.heading("Drill down: one path, quarter by quarter");
+    let Some(r) = app.result.clone() else {
+        ui.label("Run a scenario (or open a result folder) first; then step through any of its paths here.");
+        return;
+    };
+    if let Some(asked) = r.interim {
+        banner(
+            ui,
+            ORANGE,
+            &format!("Interim: {} of {asked} paths.", r.finished.paths.len()),
+        );
+    }
+    if let Some((severe, text)) = stale(app.doc.as_ref(), &r, app.result_table.as_ref()) {
+        banner(ui, if severe { RED } else { ORANGE }, &text);
+    }
+    let charts = app.charts.clone();
+    crate::drill::view(ui, &r, charts.network.as_ref(), &mut app.drill);
 }
 
 fn compare(app: &mut App, ui: &mut egui::Ui) {

@@ -1217,3 +1217,56 @@ fn legends_sit_outside_the_data_and_regions_are_small_multiples() {
             .is_some()
     );
 }
+
+/// Drill down: one path quarter by quarter — the quarter's rates, credit, rejections and
+/// failures, each region's credit, each bank's capital and losses (with bank detail on), and the
+/// network of exposures.
+#[test]
+fn drills_down_into_one_path_quarter_by_quarter() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    // The interbank cascade, over four quarters instead of its one.
+    click(&mut h, "interbank-cascade");
+    click(&mut h, "Run settings");
+    type_into(&mut h, "run.quarters", "4");
+    click(&mut h, "Record each bank's quarters");
+    assert_eq!(
+        h.state()
+            .doc
+            .as_ref()
+            .and_then(|d| d.plain("run.bank_detail"))
+            .and_then(|v| v.as_bool()),
+        Some(true)
+    );
+    run_paths(&mut h, "4");
+    click(&mut h, "Drill down");
+    h.run();
+    for words in [
+        "Policy rate",
+        "Firms rejected everywhere (rationed)",
+        "Banks failed so far",
+        "capital (equity)",
+        "Regions this quarter",
+    ] {
+        assert!(h.query_by_label(words).is_some(), "{words} shown");
+    }
+    assert!(h.query_by_label("plot: drill network").is_some());
+    assert_eq!(h.state().drill.quarter, 1);
+    click(&mut h, "Next quarter");
+    click(&mut h, "Next quarter");
+    assert_eq!(h.state().drill.quarter, 3);
+    click(&mut h, "Previous quarter");
+    assert_eq!(h.state().drill.quarter, 2);
+    click(&mut h, "Worst credit gap");
+    let r = h.state().result.clone().expect("run");
+    let worst = herdlab_gui::drill::worst_path(&r.finished.paths);
+    assert_eq!(h.state().drill.path, worst);
+    // The numbers are the engine's own for that path and quarter.
+    let q = &r.finished.paths[worst].quarters[1];
+    assert!(
+        h.query_by_label(&reports::output::fmt_num(q.rate))
+            .is_some(),
+        "the policy rate of quarter 2 is shown"
+    );
+}

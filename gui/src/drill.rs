@@ -1,0 +1,419 @@
+//! Drill down: one path of the result shown, quarter by quarter, the way Mesa's and NetLogo's
+//! views let people watch a model run — the policy rate, credit and rejections, firm defaults and
+//! bank failures of the quarter, each region's credit, each bank's capital and losses, and the
+//! network of exposures with the banks failed so far marked. Everything comes from what the
+//! engine returned for the path (`sim::results::PathResult`); nothing is recomputed.
+
+use egui::{Color32, RichText};
+use egui_plot::{Line, Plot, PlotPoints, Points, VLine};
+use reports::output::fmt_num;
+use sim::results::{PathResult, QuarterRecord};
+
+use crate::plots;
+use crate::worker::RunResult;
+
+/// The quarter measures shown for the quarter chosen, in order, with their words.
+pub const QUARTER_ROWS: &[(&str, &str)] = &[
+    ("rate", "Policy rate"),
+    ("demand", "Credit asked for"),
+    ("creditworthy_demand", "Creditworthy demand"),
+    ("supply", "Credit granted"),
+    ("credit_gap", "Credit gap"),
+    ("credit_gap_share", "Credit gap share"),
+    ("gap_rejected", "Gap from rejections by every bank asked"),
+    ("applicants", "Firms applying"),
+    ("rationed", "Firms rejected everywhere (rationed)"),
+    ("firm_defaults", "Firm defaults"),
+    ("bank_failures", "Bank failures this quarter"),
+    ("failed_banks", "Banks failed so far"),
+    ("system_car", "System capital ratio"),
+    ("loss_credit", "Credit losses"),
+    ("loss_bonds", "Bond losses"),
+    ("loss_interbank", "Interbank losses"),
+    ("loss_fire_sales", "Fire-sale losses"),
+    (
+        "decision_agreement_excess",
+        "Decision agreement above independence",
+    ),
+    ("systemic_rejection_ratio", "Systemic rejection ratio"),
+];
+
+/// Which path and quarter the view shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Cursor {
+    /// Index into the result's paths.
+    pub path: usize,
+    /// Quarter, 1-based.
+    pub quarter: u32,
+}
+
+fn unit(unit: &str, r: &RunResult) -> String {
+    if unit == "money" && !r.scenario.currency.trim().is_empty() {
+        r.scenario.currency.clone()
+    } else {
+        unit.to_string()
+    }
+}
+
+fn value_of(q: &QuarterRecord, key: &str) -> f64 {
+    q.get(key).unwrap_or(f64::NAN)
+}
+
+/// The index of the path with the largest total credit gap (the worst case to look at first).
+pub fn worst_path(paths: &[PathResult]) -> usize {
+    paths
+        .iter()
+        .enumerate()
+        .max_by(|a, b| {
+            let g = |p: &PathResult| p.quarters.iter().map(|q| q.credit_gap).sum::<f64>();
+            g(a.1).total_cmp(&g(b.1))
+        })
+        .map_or(0, |(i, _)| i)
+}
+
+/// Draws the view for `r` at `cursor` (changed by the controls).
+pub fn view(
+    ui: &mut egui::Ui,
+    r: &RunResult,
+    network: Option<&reports::charts::NetworkChart>,
+    cursor: &mut Cursor,
+) {
+    let n = r.finished.paths.len();
+    if n == 0 {
+        ui.weak("The result has no paths.");
+        return;
+    }
+    cursor.path = cursor.path.min(n - 1);
+    let quarters = r.finished.paths[cursor.path].quarters.len() as u32;
+    cursor.quarter = cursor.quarter.clamp(1, quarters.max(1));
+    ui.horizontal_wrapped(|ui| {
+        let l = ui.label("Path");
+        let mut p = cursor.path;
+        ui.add(egui::DragValue::new(&mut p).range(0..=n - 1))
+            .labelled_by(l.id)
+            .on_hover_text("The path's index (its own key of random draws)");
+        cursor.path = p;
+        if ui
+            .button("Worst credit gap")
+            .on_hover_text("The path with the largest credit gap summed over quarters")
+            .clicked()
+        {
+            cursor.path = worst_path(&r.finished.paths);
+        }
+        ui.separator();
+        if ui
+            .add_enabled(cursor.quarter > 1, egui::Button::new("Previous quarter"))
+            .clicked()
+        {
+            cursor.quarter -= 1;
+        }
+        let l = ui.label("Quarter");
+        let mut q = cursor.quarter;
+        ui.add(egui::Slider::new(&mut q, 1..=quarters.max(1)))
+            .labelled_by(l.id);
+        cursor.quarter = q;
+        if ui
+            .add_enabled(cursor.quarter < quarters, egui::Button::new("Next quarter"))
+            .clicked()
+        {
+            cursor.quarter += 1;
+        }
+    });
+    let path = &r.finished.paths[cursor.path];
+    let t = cursor.quarter;
+    let Some(q) = path.quarters.get(t as usize - 1) else {
+        ui.weak("This path has no such quarter.");
+        return;
+    };
+    ui.heading(format!(
+        "Path {} (of {n}), quarter {t} of {quarters}",
+        path.path
+    ));
+    ui.columns(2, |cols| {
+        quarter_table(&mut cols[0], r, q);
+        path_chart(&mut cols[1], path, t);
+    });
+    ui.separator();
+    ui.columns(2, |cols| {
+        region_table(&mut cols[0], r, path, t);
+        bank_table(&mut cols[1], r, path, t);
+    });
+    if let Some(net) = network {
+        ui.separator();
+        network_view(ui, r, net, path, t);
+    }
+}
+
+fn quarter_table(ui: &mut egui::Ui, r: &RunResult, q: &QuarterRecord) {
+    ui.strong("The quarter");
+    egui::Grid::new("drill-quarter")
+        .striped(true)
+        .show(ui, |ui| {
+            for (key, words) in QUARTER_ROWS {
+                let Some(info) = QuarterRecord::MEASURES.iter().find(|m| m.name == *key) else {
+                    continue;
+                };
+                ui.label(*words)
+                    .on_hover_text(format!("{}\nkey: {key}", info.doc));
+                ui.label(RichText::new(fmt_num(value_of(q, key))).strong());
+                ui.weak(unit(info.unit, r));
+                ui.end_row();
+            }
+        });
+}
+
+fn path_chart(ui: &mut egui::Ui, path: &PathResult, t: u32) {
+    ui.strong("This path, every quarter (the line marks the quarter shown)");
+    let series: [(&str, &str, fn(&QuarterRecord) -> f64); 3] = [
+        ("Policy rate (%)", "rate", |q| q.rate),
+        ("Credit gap share (%)", "gap", |q| {
+            100.0 * q.credit_gap_share
+        }),
+        ("Banks failed so far", "failed", |q| q.failed_banks),
+    ];
+    for (i, (label, id, f)) in series.into_iter().enumerate() {
+        let pts: Vec<[f64; 2]> = path.quarters.iter().map(|q| [q.quarter, f(q)]).collect();
+        let r = Plot::new(("drill-series", id))
+            .height(110.0)
+            .allow_scroll(false)
+            .show_x(true)
+            .x_grid_spacer(|g| plots::nice_marks(g.bounds, 400.0, 50.0, true))
+            .y_grid_spacer(|g| plots::nice_marks(g.bounds, 110.0, 28.0, false))
+            .x_axis_formatter(|m, _| plots::tick_label(m))
+            .y_axis_formatter(|m, _| plots::tick_label(m))
+            .y_axis_label(label)
+            .y_axis_min_width(48.0)
+            .show(ui, |plot| {
+                let (xs, ys): (Vec<f64>, Vec<f64>) = pts.iter().map(|p| (p[0], p[1])).unzip();
+                let (xs, ys) = if id == "failed" {
+                    plots::steps(&xs, &ys)
+                } else {
+                    (xs, ys)
+                };
+                let line: PlotPoints = xs.iter().zip(&ys).map(|(&x, &y)| [x, y]).collect();
+                plot.line(Line::new(label, line).color(plots::colour(i)).width(2.0));
+                plot.vline(VLine::new("quarter shown", f64::from(t)).color(Color32::GRAY));
+                if let Some(p) = pts.get(t as usize - 1) {
+                    plot.points(
+                        Points::new(label, vec![*p])
+                            .radius(4.0)
+                            .color(plots::colour(i)),
+                    );
+                }
+            });
+        plots::name_plot(ui, &r.response, &format!("path {label}"));
+    }
+}
+
+fn region_table(ui: &mut egui::Ui, r: &RunResult, path: &PathResult, t: u32) {
+    ui.strong("Regions this quarter");
+    let n = r.scenario.regions.len();
+    let money = unit("money", r);
+    egui::Grid::new("drill-regions")
+        .striped(true)
+        .show(ui, |ui| {
+            for h in [
+                "region",
+                "creditworthy demand",
+                "credit granted",
+                "credit gap",
+                "gap share",
+            ] {
+                ui.strong(h);
+            }
+            ui.end_row();
+            for (i, region) in r.scenario.regions.iter().enumerate() {
+                let Some(x) = path.region(t, i, n) else {
+                    continue;
+                };
+                ui.label(&region.name);
+                ui.label(format!("{} {money}", fmt_num(x.creditworthy_demand)));
+                ui.label(format!("{} {money}", fmt_num(x.supply)));
+                ui.label(format!("{} {money}", fmt_num(x.credit_gap)));
+                let share = if x.creditworthy_demand > 0.0 {
+                    100.0 * x.credit_gap / x.creditworthy_demand
+                } else {
+                    0.0
+                };
+                ui.label(format!("{share:.1}%"));
+                ui.end_row();
+            }
+        });
+}
+
+fn bank_table(ui: &mut egui::Ui, r: &RunResult, path: &PathResult, t: u32) {
+    ui.strong("Banks this quarter");
+    let nb = r.scenario.banks.len();
+    let detail = path.bank_quarters.len() >= nb * t as usize && nb > 0;
+    if !detail {
+        ui.weak("Capital, income and losses per quarter need \"Record each bank's quarters\" (Run settings) on; shown: each bank's fate over the whole path.");
+    }
+    let money = unit("money", r);
+    egui::ScrollArea::vertical()
+        .id_salt("drill-banks")
+        .max_height(320.0)
+        .show(ui, |ui| {
+            egui::Grid::new("drill-bank-grid")
+                .striped(true)
+                .show(ui, |ui| {
+                    let heads: &[&str] = if detail {
+                        &[
+                            "bank",
+                            "capital (equity)",
+                            "income",
+                            "credit losses",
+                            "other losses",
+                            "status",
+                        ]
+                    } else {
+                        &[
+                            "bank",
+                            "equity at start",
+                            "equity at the end",
+                            "credit losses",
+                            "status",
+                        ]
+                    };
+                    for h in heads {
+                        ui.strong(*h);
+                    }
+                    ui.end_row();
+                    for (i, b) in r.scenario.banks.iter().enumerate() {
+                        let outcome = path.banks.get(i);
+                        let failed = outcome.and_then(|o| o.failed_quarter);
+                        let status = match failed {
+                            Some(f) if f <= t => RichText::new(format!("failed in quarter {f}"))
+                                .color(Color32::from_rgb(230, 80, 70)),
+                            Some(f) => RichText::new(format!("active (fails in quarter {f})")),
+                            None => RichText::new("active"),
+                        };
+                        ui.label(&b.id);
+                        if detail {
+                            let q = &path.bank_quarters[(t as usize - 1) * nb + i];
+                            ui.label(format!("{} {money}", fmt_num(q.equity)));
+                            ui.label(fmt_num(q.income));
+                            ui.label(fmt_num(q.loss_credit));
+                            ui.label(fmt_num(
+                                q.loss_bonds + q.loss_interbank + q.loss_fire_sales + q.loss_shock,
+                            ));
+                        } else {
+                            ui.label(format!("{} {money}", fmt_num(b.equity)));
+                            ui.label(fmt_num(outcome.map_or(f64::NAN, |o| o.final_equity)));
+                            ui.label(fmt_num(outcome.map_or(f64::NAN, |o| o.loss_credit)));
+                        }
+                        ui.label(status);
+                        ui.end_row();
+                    }
+                });
+        });
+}
+
+fn network_view(
+    ui: &mut egui::Ui,
+    r: &RunResult,
+    chart: &reports::charts::NetworkChart,
+    path: &PathResult,
+    t: u32,
+) {
+    ui.strong("The network of exposures: banks failed by this quarter in red");
+    let failed: Vec<bool> = chart
+        .nodes
+        .iter()
+        .map(|node| {
+            r.scenario
+                .banks
+                .iter()
+                .position(|b| b.id == node.id)
+                .and_then(|i| path.banks.get(i))
+                .and_then(|o| o.failed_quarter)
+                .is_some_and(|f| f <= t)
+        })
+        .collect();
+    let pos = chart.layout();
+    let max_assets = chart
+        .nodes
+        .iter()
+        .map(|n| n.assets)
+        .fold(0.0_f64, f64::max)
+        .max(f64::MIN_POSITIVE);
+    let max_exp = chart
+        .edges
+        .iter()
+        .map(|e| e.exposure)
+        .fold(0.0_f64, f64::max)
+        .max(f64::MIN_POSITIVE);
+    let r_max = (200.0 / chart.nodes.len().max(1) as f32).clamp(2.0, 14.0);
+    let resp = Plot::new("drill-network")
+        .height(320.0)
+        .data_aspect(1.0)
+        .show_axes(false)
+        .show_grid(false)
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            for e in chart.drawn_edges() {
+                let (Some(a), Some(b)) = (pos.get(e.lender), pos.get(e.borrower)) else {
+                    continue;
+                };
+                let hit = failed.get(e.borrower).copied().unwrap_or(false);
+                let c = if hit {
+                    Color32::from_rgb(230, 80, 70).gamma_multiply(0.7)
+                } else {
+                    Color32::from_gray(150).gamma_multiply(0.5)
+                };
+                plot.line(
+                    Line::new("exposures", vec![[a.0, a.1], [b.0, b.1]])
+                        .color(c)
+                        .width(0.3 + 2.5 * (e.exposure / max_exp) as f32)
+                        .allow_hover(false),
+                );
+            }
+            for (i, node) in chart.nodes.iter().enumerate() {
+                let Some(p) = pos.get(i) else { continue };
+                let down = failed.get(i).copied().unwrap_or(false);
+                let c = if down {
+                    Color32::from_rgb(230, 80, 70)
+                } else {
+                    Color32::from_rgb(86, 180, 233)
+                };
+                plot.points(
+                    Points::new(
+                        format!(
+                            "{}: assets {}, {}",
+                            node.id,
+                            fmt_num(node.assets),
+                            if down { "failed" } else { "active" }
+                        ),
+                        vec![[p.0, p.1]],
+                    )
+                    .color(c)
+                    .radius(1.5 + r_max * (node.assets / max_assets).sqrt() as f32)
+                    .filled(true),
+                );
+            }
+        });
+    plots::name_plot(ui, &resp.response, "drill network");
+    let resampled = r
+        .scenario
+        .contagion
+        .interbank
+        .as_ref()
+        .is_some_and(|ib| ib.resample_per_path);
+    if resampled {
+        ui.weak("The network is drawn afresh on every path; path 0's is shown, with this path's failures.");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_quarter_row_names_a_measure_of_the_engine() {
+        for (key, words) in QUARTER_ROWS {
+            assert!(
+                QuarterRecord::MEASURES.iter().any(|m| m.name == *key),
+                "{key} ({words})"
+            );
+        }
+    }
+}
