@@ -20,6 +20,7 @@ pub mod drill;
 pub mod editor;
 pub mod error;
 pub mod figure;
+pub mod files;
 pub mod names;
 pub mod plots;
 pub mod provenance;
@@ -199,6 +200,8 @@ pub enum Command {
     ExportMonitor,
     /// Show sweep cell `i` in the Results view.
     OpenSweepCell(usize),
+    /// Open the file dialog for a purpose.
+    Browse(files::Purpose),
     /// Discard unsaved changes and do the pending action.
     Discard,
     /// Keep editing (forget the pending action).
@@ -521,6 +524,8 @@ pub struct App {
     pub partial_updates: usize,
     /// The reference of a comparison still running.
     pub compare_partial: Option<Arc<RunResult>>,
+    /// The open file dialog, if any.
+    pub file_dialog: Option<files::FileDialog>,
     /// The path and quarter the drill-down shows.
     pub drill: drill::Cursor,
     /// The variant of the comparison shown (an index into its variants).
@@ -611,6 +616,7 @@ impl App {
             compare: None,
             compare_partial: None,
             drill: drill::Cursor::default(),
+            file_dialog: None,
             compare_shown: 0,
             compare_region: None,
             compare_table: false,
@@ -981,6 +987,30 @@ impl App {
                 }
             }
             Command::OpenResult(dir) => self.open_result(&dir),
+            Command::Browse(purpose) => {
+                let start = match purpose {
+                    files::Purpose::OpenScenario | files::Purpose::SaveScenario => self
+                        .doc
+                        .as_ref()
+                        .and_then(|d| d.source.file.clone())
+                        .or_else(|| self.state.recent_files.first().map(PathBuf::from))
+                        .and_then(|f| f.parent().map(Path::to_path_buf))
+                        .unwrap_or_else(|| PathBuf::from(".")),
+                    files::Purpose::OpenResult | files::Purpose::ExportUnder => {
+                        PathBuf::from(&self.state.output_dir)
+                    }
+                    files::Purpose::DecisionLog => Path::new(&self.state.monitor_log)
+                        .parent()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| PathBuf::from(".")),
+                };
+                let start = if start.as_os_str().is_empty() || !start.is_dir() {
+                    PathBuf::from(".")
+                } else {
+                    start
+                };
+                self.file_dialog = Some(files::FileDialog::new(purpose, &start));
+            }
             Command::ExportCompareChart => {
                 let Some(c) = &self.compare else {
                     return self
@@ -1480,6 +1510,72 @@ impl App {
         }
     }
 
+    /// Shows the open file dialog and turns its choice into a command.
+    fn file_dialog_frame(&mut self, ctx: &egui::Context) {
+        let Some(d) = &mut self.file_dialog else {
+            return;
+        };
+        let purpose = d.purpose;
+        match d.show(ctx) {
+            None => {}
+            Some(files::Outcome::Cancelled) => self.file_dialog = None,
+            Some(files::Outcome::Chosen(p)) => {
+                self.file_dialog = None;
+                let text = p.display().to_string();
+                match purpose {
+                    files::Purpose::OpenScenario => {
+                        self.state.open_path = text.clone();
+                        self.command(Command::OpenScenario(text));
+                    }
+                    files::Purpose::SaveScenario => {
+                        self.state.save_path = text;
+                        self.command(Command::SaveAs(p));
+                    }
+                    files::Purpose::OpenResult => {
+                        self.state.result_path = text;
+                        self.command(Command::OpenResult(p));
+                    }
+                    files::Purpose::ExportUnder => self.state.output_dir = text,
+                    files::Purpose::DecisionLog => self.state.monitor_log = text,
+                }
+            }
+        }
+    }
+
+    /// Opens what was dropped on the window: a scenario file, or a result folder.
+    fn drops(&mut self, ctx: &egui::Context) {
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        for p in dropped {
+            match files::dropped(&p) {
+                Some(files::Dropped::Scenario(f)) => {
+                    self.state.view = View::Scenario;
+                    self.command(Command::OpenScenario(f.display().to_string()));
+                }
+                Some(files::Dropped::ResultFolder(d)) => self.command(Command::OpenResult(d)),
+                None => self.error(format!(
+                    "{} is neither a scenario (.toml) nor a result folder",
+                    p.display()
+                )),
+            }
+        }
+        if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
+            let rect = ctx.content_rect();
+            egui::Area::new(egui::Id::unique("drop-hint"))
+                .fixed_pos(rect.center() - egui::vec2(220.0, 30.0))
+                .show(ctx, |ui| {
+                    egui::Frame::popup(ui.style()).show(ui, |ui| {
+                        ui.heading("Drop a scenario (.toml) or a result folder to open it");
+                    });
+                });
+        }
+    }
+
     /// Draws the whole app into `ui` and handles what the user did. eframe calls it every frame;
     /// tests call it through `egui_kittest`.
     pub fn show(&mut self, ui: &mut egui::Ui) {
@@ -1493,6 +1589,8 @@ impl App {
             self.pending = Some(Command::Quit);
         }
         view::draw(self, ui);
+        self.file_dialog_frame(&ctx);
+        self.drops(&ctx);
         self.handle(&ctx);
         if self.worker.is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(200));

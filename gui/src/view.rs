@@ -251,10 +251,19 @@ fn files_panel(app: &mut App, ui: &mut egui::Ui) {
     let l = ui.label("Scenario file");
     ui.add(egui::TextEdit::singleline(&mut app.state.open_path).hint_text("path/to/scenario.toml"))
         .labelled_by(l.id);
-    if ui.button("Open file").clicked() {
-        let p = app.state.open_path.trim().to_string();
-        app.command(Command::OpenScenario(p));
-    }
+    ui.horizontal(|ui| {
+        if ui.button("Open file").clicked() {
+            let p = app.state.open_path.trim().to_string();
+            app.command(Command::OpenScenario(p));
+        }
+        if ui
+            .button("Browse...")
+            .on_hover_text("Choose a scenario file in a dialog (or drop one on the window)")
+            .clicked()
+        {
+            app.command(Command::Browse(crate::files::Purpose::OpenScenario));
+        }
+    });
     if !app.state.recent_files.is_empty() {
         ui.add_space(6.0);
         ui.label("Recent files:");
@@ -280,6 +289,13 @@ fn files_panel(app: &mut App, ui: &mut egui::Ui) {
     let l = ui.label("Save as (TOML file)");
     ui.add(egui::TextEdit::singleline(&mut app.state.save_path).hint_text("my-scenario.toml"))
         .labelled_by(l.id);
+    let r = ui
+        .button("Save as...")
+        .on_hover_text("Choose where to save in a dialog");
+    name(ui, &r, "Save as (dialog)");
+    if r.clicked() {
+        app.command(Command::Browse(crate::files::Purpose::SaveScenario));
+    }
     if ui.button("Save as").clicked() {
         let p = app.state.save_path.trim();
         if p.is_empty() {
@@ -633,14 +649,23 @@ fn results_panel(app: &mut App, ui: &mut egui::Ui) {
     let l = ui.label("Result folder");
     ui.add(egui::TextEdit::singleline(&mut app.state.result_path).hint_text("results/baseline"))
         .labelled_by(l.id);
-    if ui
-        .button("Open result folder")
-        .on_hover_text("Open a folder written by `herdlab run` or by this app")
-        .clicked()
-    {
-        let p = PathBuf::from(app.state.result_path.trim());
-        app.command(Command::OpenResult(p));
-    }
+    ui.horizontal(|ui| {
+        if ui
+            .button("Open result folder")
+            .on_hover_text("Open a folder written by `herdlab run` or by this app")
+            .clicked()
+        {
+            let p = PathBuf::from(app.state.result_path.trim());
+            app.command(Command::OpenResult(p));
+        }
+        let r = ui
+            .button("Browse...")
+            .on_hover_text("Choose a result folder in a dialog (or drop one on the window)");
+        name(ui, &r, "Browse result folders");
+        if r.clicked() {
+            app.command(Command::Browse(crate::files::Purpose::OpenResult));
+        }
+    });
     if !app.state.recent_results.is_empty() {
         ui.label("Recent:");
         for f in app.state.recent_results.clone() {
@@ -655,6 +680,11 @@ fn results_panel(app: &mut App, ui: &mut egui::Ui) {
     ui.add(egui::TextEdit::singleline(&mut app.state.output_dir))
         .labelled_by(l.id)
         .on_hover_text("Folder where result folders and charts are written");
+    let r = ui.button("Choose folder...");
+    name(ui, &r, "Choose the export folder");
+    if r.clicked() {
+        app.command(Command::Browse(crate::files::Purpose::ExportUnder));
+    }
     let has = app.result.is_some();
     let target = app
         .result
@@ -1435,6 +1465,11 @@ fn monitor_view(app: &mut App, ui: &mut egui::Ui) {
         let l = ui.label("Log");
         ui.add(egui::TextEdit::singleline(&mut app.state.monitor_log).desired_width(420.0))
             .labelled_by(l.id);
+        let r = ui.button("Browse...");
+        name(ui, &r, "Browse decision logs");
+        if r.clicked() {
+            app.command(Command::Browse(crate::files::Purpose::DecisionLog));
+        }
         ui.separator();
         let l = ui.label("Alarm measure");
         let combo = egui::ComboBox::from_id_salt("monitor-measure")

@@ -1270,3 +1270,104 @@ fn drills_down_into_one_path_quarter_by_quarter() {
         "the policy rate of quarter 2 is shown"
     );
 }
+
+/// A file dropped on the window in a test.
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+fn drop_on(h: &mut Harness<'static, App>, path: &Path) {
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(path.to_path_buf())));
+    h.run_steps(3);
+}
+
+/// Shows `dir` in the open file dialog and waits for its listing.
+fn dialog_folder(h: &mut Harness<'static, App>, dir: &Path) {
+    type_into(h, "Folder", dir.to_str().expect("utf-8"));
+    h.key_press(Key::Enter);
+    h.run_steps(2);
+    wait(h, Duration::from_secs(10), |a| {
+        a.file_dialog.as_ref().is_some_and(|d| d.dir == dir)
+    });
+    // The listing arrives from its thread within a few frames.
+    for _ in 0..20 {
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    h.run_steps(2);
+}
+
+/// Files like a desktop app: open and save through a dialog, and open what is dropped on the
+/// window (a scenario file, or a result folder).
+#[test]
+fn opens_and_saves_through_the_file_dialog_and_opens_dropped_files() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let origin = reports::input::Origin::resolve("rate-shock").expect("bundled");
+    let file = tmp.path().join("shock.toml");
+    reports::service::save_scenario(&origin.table().expect("table"), &file, "").expect("saved");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+
+    // Open through the dialog.
+    click(&mut h, "Browse...");
+    h.run_steps(3);
+    assert!(h.state().file_dialog.is_some());
+    assert!(h.query_by_label("Open a scenario file").is_some());
+    dialog_folder(&mut h, tmp.path());
+    click(&mut h, "shock.toml");
+    click(&mut h, "Open this file");
+    h.run_steps(2);
+    assert!(h.state().file_dialog.is_none());
+    assert_eq!(
+        h.state().doc.as_ref().and_then(|d| d.source.file.clone()),
+        Some(file.clone())
+    );
+
+    // Save as through the dialog.
+    click(&mut h, "Save as (dialog)");
+    h.run_steps(3);
+    dialog_folder(&mut h, tmp.path());
+    type_into(&mut h, "File name", "mine");
+    click(&mut h, "Save here");
+    h.run_steps(2);
+    let saved = tmp.path().join("mine.toml");
+    assert!(saved.is_file(), "{:?}", h.state().status);
+    assert!(
+        h.state()
+            .state
+            .recent_files
+            .contains(&saved.display().to_string())
+    );
+
+    // Drop a result folder, then a scenario file.
+    let out = tmp.path().join("dropped");
+    let mut run = reports::service::RunRequest::new("baseline");
+    run.settings = settings(3, None, false);
+    run.out = Some(out.clone());
+    reports::service::run(&run, &reports::service::Quiet).expect("cli run");
+    drop_on(&mut h, &out);
+    let r = h
+        .state()
+        .result
+        .as_ref()
+        .expect("the dropped folder is open");
+    assert_eq!(r.folder.as_deref(), Some(out.as_path()));
+    assert_eq!(h.state().state.view, View::Results);
+    drop_on(&mut h, &file);
+    assert_eq!(
+        h.state().doc.as_ref().and_then(|d| d.source.file.clone()),
+        Some(file.clone())
+    );
+    drop_on(&mut h, &tmp.path().join("nothing.png"));
+    assert!(h.state().status.as_ref().is_some_and(|s| s.error));
+}
