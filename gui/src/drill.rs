@@ -162,9 +162,12 @@ fn quarter_table(ui: &mut egui::Ui, r: &RunResult, q: &QuarterRecord) {
         });
 }
 
+/// A series of the path chart: its axis label, id, and value of a quarter.
+type Series = (&'static str, &'static str, fn(&QuarterRecord) -> f64);
+
 fn path_chart(ui: &mut egui::Ui, path: &PathResult, t: u32) {
     ui.strong("This path, every quarter (the line marks the quarter shown)");
-    let series: [(&str, &str, fn(&QuarterRecord) -> f64); 3] = [
+    let series: [Series; 3] = [
         ("Policy rate (%)", "rate", |q| q.rate),
         ("Credit gap share (%)", "gap", |q| {
             100.0 * q.credit_gap_share

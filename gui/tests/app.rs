@@ -1069,7 +1069,10 @@ fn stopping_a_run_keeps_the_paths_finished_when_asked() {
         .clone()
         .expect("the finished paths are kept");
     let n = r.finished.paths.len() as u64;
-    assert!(n >= 100 && n < 1000 && n % 100 == 0, "{n} paths kept");
+    assert!(
+        (100..1000).contains(&n) && n.is_multiple_of(100),
+        "{n} paths kept"
+    );
     assert_eq!(r.interim, Some(1000));
     assert_eq!((r.scenario.run.paths, r.finished.manifest.paths), (n, n));
     assert!(
