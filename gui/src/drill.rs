@@ -155,7 +155,13 @@ fn quarter_table(ui: &mut egui::Ui, r: &RunResult, q: &QuarterRecord) {
                 };
                 ui.label(*words)
                     .on_hover_text(format!("{}\nkey: {key}", info.doc));
-                ui.label(RichText::new(fmt_num(value_of(q, key))).strong());
+                let v = value_of(q, key);
+                let text = if matches!(info.unit, "firms" | "banks") {
+                    format!("{v:.0}")
+                } else {
+                    fmt_num(v)
+                };
+                ui.label(RichText::new(text).strong());
                 ui.weak(unit(info.unit, r));
                 ui.end_row();
             }
@@ -176,12 +182,17 @@ fn path_chart(ui: &mut egui::Ui, path: &PathResult, t: u32) {
     ];
     for (i, (label, id, f)) in series.into_iter().enumerate() {
         let pts: Vec<[f64; 2]> = path.quarters.iter().map(|q| [q.quarter, f(q)]).collect();
-        let r = Plot::new(("drill-series", id))
+        let mut plot = Plot::new(("drill-series", id));
+        if id == "failed" {
+            // A count: from 0, on whole numbers, even while no bank has failed.
+            plot = plot.include_y(0.0).include_y(1.0);
+        }
+        let r = plot
             .height(110.0)
             .allow_scroll(false)
             .show_x(true)
             .x_grid_spacer(|g| plots::nice_marks(g.bounds, 400.0, 50.0, true))
-            .y_grid_spacer(|g| plots::nice_marks(g.bounds, 110.0, 28.0, false))
+            .y_grid_spacer(move |g| plots::nice_marks(g.bounds, 110.0, 28.0, id == "failed"))
             .x_axis_formatter(|m, _| plots::tick_label(m))
             .y_axis_formatter(|m, _| plots::tick_label(m))
             .y_axis_label(label)

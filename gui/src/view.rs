@@ -745,7 +745,8 @@ fn dashboard(ui: &mut egui::Ui, r: &crate::worker::RunResult, id: &str) {
                     .find(|m| m.name == h)
                     .map(|m| m.doc)
                     .unwrap_or_default();
-                ui.label(h).on_hover_text(doc);
+                ui.label(words::measure(h))
+                    .on_hover_text(format!("{doc}\nkey: {h}"));
                 ui.label(RichText::new(fmt_num(mean)).strong());
                 ui.label(format!("[{}, {}]", fmt_num(lo), fmt_num(hi)));
                 let unit = if h == "systemic_event" {
@@ -776,7 +777,12 @@ fn region_table(ui: &mut egui::Ui, r: &crate::worker::RunResult) {
         ui.end_row();
         for m in &agg.region_gap {
             let (lo, hi) = reports::output::mean_interval(&m.summary);
-            ui.label(&m.name);
+            ui.label(
+                m.name
+                    .split_once('[')
+                    .map_or(m.name.as_str(), |(_, r)| r.trim_end_matches(']')),
+            )
+            .on_hover_text(format!("key: {}", m.name));
             ui.label(fmt_num(m.summary.mean));
             ui.label(format!("[{}, {}]", fmt_num(lo), fmt_num(hi)));
             ui.weak(money(&m.unit, &r.scenario));
@@ -864,7 +870,8 @@ fn results(app: &mut App, ui: &mut egui::Ui) {
     ui.horizontal_wrapped(|ui| {
         ui.label("Chart:");
         for c in &list {
-            ui.selectable_value(&mut app.chart, Some(*c), c.title());
+            let r = ui.selectable_value(&mut app.chart, Some(*c), c.title());
+            name(ui, &r, &format!("chart: {}", c.title()));
         }
     });
     for p in &app.charts.problems {
@@ -1291,7 +1298,8 @@ fn compare(app: &mut App, ui: &mut egui::Ui) {
                 ui.end_row();
                 for m in &rows {
                     let d = &m.difference;
-                    ui.label(&m.name);
+                    ui.label(words::measure(&m.name))
+                        .on_hover_text(format!("key: {}", m.name));
                     ui.label(fmt_num(d.mean_a));
                     ui.label(fmt_num(d.mean_b));
                     let sig = d.low > 0.0 || d.high < 0.0;
@@ -1315,7 +1323,7 @@ fn compare(app: &mut App, ui: &mut egui::Ui) {
                 .map(|m| {
                     let d = &m.difference;
                     let s = 100.0 / d.mean_a.abs();
-                    (m.name.clone(), s * d.mean, s * d.low, s * d.high)
+                    (words::measure(&m.name), s * d.mean, s * d.low, s * d.high)
                 })
                 .collect();
             let h = (ui.clip_rect().bottom() - ui.cursor().top() - 40.0).max(260.0);

@@ -242,6 +242,44 @@ pub fn names_a_family(key: &str) -> bool {
     key.starts_with("adoption.banks.") || key.ends_with(".family")
 }
 
+/// Headline measures in words (keys in tooltips).
+const MEASURES: &[(&str, &str)] = &[
+    ("credit_gap", "Credit gap"),
+    ("credit_gap_share", "Credit gap share"),
+    ("bank_losses", "Bank losses"),
+    ("firm_defaults", "Firm defaults"),
+    ("bank_failures", "Bank failures"),
+    ("systemic_event", "Systemic event"),
+    (
+        "decision_agreement_excess",
+        "Decision agreement above independence",
+    ),
+    ("systemic_rejection_ratio", "Systemic rejection ratio"),
+];
+
+/// A measure's name in words: `credit_gap` → `Credit gap`, `credit_gap[east]` → `Credit gap,
+/// east`; others with their underscores as spaces and a capital first letter.
+pub fn measure(key: &str) -> String {
+    let (base, region) = match key.split_once('[') {
+        Some((b, r)) => (b, Some(r.trim_end_matches(']'))),
+        None => (key, None),
+    };
+    let words = MEASURES.iter().find(|(k, _)| *k == base).map_or_else(
+        || {
+            let s = base.replace('_', " ");
+            let mut c = s.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        },
+        |(_, w)| (*w).to_string(),
+    );
+    match region {
+        Some(r) => format!("{words}, {r}"),
+        None => words,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,6 +311,16 @@ mod tests {
         assert_eq!(range(lgd), "0 to 1");
         let cutoff = sim::scenario::params::param("firms.pd_cutoff");
         assert_eq!(range(cutoff), "more than 0 and at most 1");
+    }
+
+    #[test]
+    fn measures_read_as_words() {
+        assert_eq!(measure("credit_gap"), "Credit gap");
+        assert_eq!(measure("credit_gap[east]"), "Credit gap, east");
+        assert_eq!(measure("effective_families"), "Effective families");
+        for h in reports::output::HEADLINE {
+            assert!(!measure(h).contains('_'), "{h}");
+        }
     }
 
     #[test]
