@@ -174,11 +174,9 @@ type Series = (&'static str, &'static str, fn(&QuarterRecord) -> f64);
 fn path_chart(ui: &mut egui::Ui, path: &PathResult, t: u32) {
     ui.strong("This path, every quarter (the line marks the quarter shown)");
     let series: [Series; 3] = [
-        ("Policy rate (%)", "rate", |q| q.rate),
-        ("Credit gap share (%)", "gap", |q| {
-            100.0 * q.credit_gap_share
-        }),
-        ("Banks failed so far", "failed", |q| q.failed_banks),
+        ("Rate (%)", "rate", |q| q.rate),
+        ("Gap (%)", "gap", |q| 100.0 * q.credit_gap_share),
+        ("Failed banks", "failed", |q| q.failed_banks),
     ];
     for (i, (label, id, f)) in series.into_iter().enumerate() {
         let pts: Vec<[f64; 2]> = path.quarters.iter().map(|q| [q.quarter, f(q)]).collect();

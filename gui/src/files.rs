@@ -197,7 +197,7 @@ impl FileDialog {
         if self.listing.is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
         }
-        egui::Modal::new(egui::Id::unique("file-dialog")).show(ctx, |ui| {
+        let modal = egui::Modal::new(egui::Id::unique("file-dialog")).show(ctx, |ui| {
             ui.set_width(620.0);
             ui.heading(self.purpose.title());
             ui.horizontal(|ui| {
@@ -304,6 +304,10 @@ impl FileDialog {
                 }
             });
         });
+        // Escape or a click beside the dialog closes it.
+        if outcome.is_none() && modal.should_close() {
+            outcome = Some(Outcome::Cancelled);
+        }
         if let Some(dir) = go {
             self.go(dir);
         }

@@ -264,38 +264,42 @@ pub fn fan_marked(
         }
     }
     let hidden = legend(ui, id, &keys);
-    let r = base_counts(id, height, whole_x(chart), chart.counts)
+    let mut plot = base_counts(id, height, whole_x(chart), chart.counts)
         .x_axis_label(chart.x_label.clone())
-        .y_axis_label(chart.y_label.clone())
-        .show(ui, |plot| {
-            for (i, (s, name)) in chart.series.iter().zip(&names).enumerate() {
-                if !hidden.contains(name) {
-                    fan_series(
-                        plot,
-                        s,
-                        name,
-                        colour(i),
-                        chart.counts,
-                        chart.interval.is_none(),
-                    );
-                }
-            }
-            if let Some(t) = threshold
-                && !hidden.contains(&format!("threshold {t}"))
-            {
-                plot.hline(
-                    HLine::new(format!("threshold {t}"), t)
-                        .color(ALARM)
-                        .style(egui_plot::LineStyle::dashed_loose())
-                        .width(1.0),
+        .y_axis_label(chart.y_label.clone());
+    if chart.counts {
+        // Counts start at 0, and a count that stays 0 still gets an axis of whole numbers.
+        plot = plot.include_y(0.0).include_y(1.0);
+    }
+    let r = plot.show(ui, |plot| {
+        for (i, (s, name)) in chart.series.iter().zip(&names).enumerate() {
+            if !hidden.contains(name) {
+                fan_series(
+                    plot,
+                    s,
+                    name,
+                    colour(i),
+                    chart.counts,
+                    chart.interval.is_none(),
                 );
             }
-            for (x, label) in marks {
-                if !hidden.contains(label) {
-                    plot.vline(VLine::new(label.clone(), *x).color(ALARM).width(1.5));
-                }
+        }
+        if let Some(t) = threshold
+            && !hidden.contains(&format!("threshold {t}"))
+        {
+            plot.hline(
+                HLine::new(format!("threshold {t}"), t)
+                    .color(ALARM)
+                    .style(egui_plot::LineStyle::dashed_loose())
+                    .width(1.0),
+            );
+        }
+        for (x, label) in marks {
+            if !hidden.contains(label) {
+                plot.vline(VLine::new(label.clone(), *x).color(ALARM).width(1.5));
             }
-        });
+        }
+    });
     name_plot(ui, &r.response, &chart.title);
 }
 
