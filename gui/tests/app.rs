@@ -1374,3 +1374,37 @@ fn opens_and_saves_through_the_file_dialog_and_opens_dropped_files() {
     drop_on(&mut h, &tmp.path().join("nothing.png"));
     assert!(h.state().status.as_ref().is_some_and(|s| s.error));
 }
+
+/// No placeholder axes before there is data: a sweep's chart is a sentence until its first cell
+/// finishes, then a plot.
+#[test]
+fn no_placeholder_axes_before_the_first_cell() {
+    let chart = |mean: Vec<f64>| reports::charts::SweepLines {
+        title: "credit_gap against models.similarity".into(),
+        subtitle: None,
+        note: None,
+        param: "models.similarity".into(),
+        values: vec![0.0, 0.5, 1.0],
+        y_label: "credit gap".into(),
+        band_label: "95% interval".into(),
+        series: vec![reports::charts::SweepSeries {
+            name: "credit_gap".into(),
+            low: Some(mean.clone()),
+            high: Some(mean.clone()),
+            mean,
+        }],
+    };
+    let draw = |c: reports::charts::SweepLines| {
+        let mut h = Harness::builder()
+            .with_size(egui::vec2(800.0, 500.0))
+            .build_ui(move |ui| herdlab_gui::plots::sweep_line(ui, "sweep", &c, 300.0));
+        h.run();
+        (
+            h.query_by_label_contains("plot: ").is_some(),
+            h.query_by_label_contains("appears when the first cell finishes")
+                .is_some(),
+        )
+    };
+    assert_eq!(draw(chart(vec![f64::NAN; 3])), (false, true));
+    assert_eq!(draw(chart(vec![1.0, f64::NAN, f64::NAN])), (true, false));
+}
