@@ -1482,7 +1482,7 @@ impl App {
                 }
                 Event::Cancelled => {
                     self.exporting = None;
-                    self.compare_partial = None;
+                    let reference = self.compare_partial.take();
                     match self.partial.take().filter(|_| self.keep_on_stop) {
                         Some(p) => {
                             self.info(format!(
@@ -1492,6 +1492,17 @@ impl App {
                                 p.finished.paths.len()
                             ));
                             self.set_result(p);
+                        }
+                        // A comparison stopped while its variants ran: the reference is kept.
+                        None if self.keep_on_stop && reference.is_some() => {
+                            if let Some(r) = reference {
+                                self.info(format!(
+                                    "stopped: kept the finished reference run of {} (Results view)",
+                                    r.scenario.name
+                                ));
+                                self.set_result(r);
+                                self.result_table = self.doc.as_ref().map(|d| d.table.clone());
+                            }
                         }
                         None if self.keep_on_stop => {
                             self.info("stopped before a block of paths finished: nothing to keep")

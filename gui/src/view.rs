@@ -161,11 +161,11 @@ fn top_bar(app: &mut App, ui: &mut egui::Ui) {
         {
             app.command(Command::Cancel);
         }
-        let blocks = app.partial.is_some();
+        let blocks = app.partial.is_some() || app.compare_partial.is_some();
         if ui
             .add_enabled(busy && blocks, egui::Button::new("Stop, keep finished"))
             .on_hover_text(
-                "Stop the run and keep the paths finished so far as a run of that many paths (interim)",
+                "Stop the run and keep the paths finished so far as a run of that many paths (interim); a comparison keeps its finished reference",
             )
             .on_disabled_hover_text(
                 "available once a block of paths of a run has finished (runs of 400 paths or more go in blocks)",

@@ -1408,3 +1408,24 @@ fn no_placeholder_axes_before_the_first_cell() {
     assert_eq!(draw(chart(vec![f64::NAN; 3])), (false, true));
     assert_eq!(draw(chart(vec![1.0, f64::NAN, f64::NAN])), (true, false));
 }
+
+/// A comparison stopped while its variant runs keeps its finished reference when asked.
+#[test]
+fn stopping_a_comparison_keeps_its_finished_reference() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    type_into(&mut h, "Paths", "600");
+    click(&mut h, "Compare");
+    type_into(&mut h, "Variant (bundled name or file)", "rate-shock");
+    click(&mut h, "Run comparison");
+    wait(&mut h, Duration::from_secs(120), |a| {
+        a.compare_partial.is_some()
+    });
+    click(&mut h, "Stop, keep finished");
+    wait(&mut h, Duration::from_secs(60), |a| !a.busy());
+    let r = h.state().result.clone().expect("the reference is kept");
+    assert_eq!(r.scenario.name, "baseline");
+    assert_eq!(r.finished.paths.len(), 600);
+    assert!(h.state().compare.is_none());
+}
