@@ -132,9 +132,46 @@ pub struct Figures {
 }
 
 /// Writes the report of the result folder `dir`; returns the files written (charts folder and,
-/// for [`Format::Html`], `report.html`).
+/// for [`Format::Html`], `report.html`). The charts take the style of the scenario's `[charts]`
+/// table where it sets one ([`scenario_style`]), over `size` and the default theme.
 pub fn report(dir: &Path, format: Format, size: &Output) -> Result<Vec<PathBuf>> {
-    report_with(dir, format, size, &Theme::default())
+    let mut style = scenario_style(dir)?;
+    if style == charts::FigureStyle::default() {
+        return report_with(dir, format, size, &Theme::default());
+    }
+    style.width.get_or_insert(size.width_px as f64 / size.dpi);
+    style.height.get_or_insert(size.height_px as f64 / size.dpi);
+    style.dpi.get_or_insert(size.dpi);
+    let (out, theme) = style.resolve().map_err(chart_err)?;
+    report_with(dir, format, &out, &theme)
+}
+
+/// The figure style of the scenario behind a result folder: its `[charts]` table (inherited
+/// through `base` like any table), or the default when it has none. A comparison takes its
+/// reference scenario's, a sweep its first cell's.
+pub fn scenario_style(dir: &Path) -> Result<charts::FigureStyle> {
+    let manifest_path = match kind(dir)? {
+        Kind::Run => dir.join("manifest.json"),
+        Kind::Compare => dir.join(compare_folders(dir)?.0).join("manifest.json"),
+        Kind::Sweep => match read_sweep(dir)?.cells.first() {
+            Some(c) => dir.join(&c.0).join("manifest.json"),
+            None => return Ok(charts::FigureStyle::default()),
+        },
+    };
+    input_style(&output::read_manifest(&manifest_path)?.input)
+}
+
+/// The figure style of a scenario as run: its `[charts]` table checked (errors name the file,
+/// the key, the value and what is allowed), or the default when it has none.
+pub fn input_style(input: &crate::input::ScenarioInput) -> Result<charts::FigureStyle> {
+    let table: toml::Table =
+        toml::from_str(&input.toml).map_err(|e| Error::format(&input.file, e))?;
+    match table.get("charts") {
+        Some(toml::Value::Table(t)) => {
+            charts::FigureStyle::from_scenario_table(t, &input.file).map_err(chart_err)
+        }
+        _ => Ok(charts::FigureStyle::default()),
+    }
 }
 
 /// [`report`] with the charts drawn in `theme` (fonts, palette, light or dark, a figure's own

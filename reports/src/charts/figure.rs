@@ -70,6 +70,19 @@ impl FigureStyle {
         }
     }
 
+    /// Reads a scenario's `[charts]` table (same keys as a style file; `file` names the scenario
+    /// in errors) and checks its values, so a bad key or value is refused naming it.
+    pub fn from_scenario_table(table: &toml::Table, file: &str) -> Result<FigureStyle> {
+        let style: FigureStyle = table
+            .clone()
+            .try_into()
+            .map_err(|e| Error::Output(format!("{file} [charts]: {e}")))?;
+        style
+            .resolve()
+            .map_err(|e| Error::Output(format!("{file} [charts]: {e}")))?;
+        Ok(style)
+    }
+
     /// `other`'s fields where it has them, this style's elsewhere (flags over a file).
     pub fn overridden_by(self, other: FigureStyle) -> FigureStyle {
         FigureStyle {

@@ -106,8 +106,9 @@ pub(crate) enum PaletteArg {
 }
 
 impl StyleArgs {
-    /// The figure style: the file's, with the flags over it; the chart size checked as before.
-    fn resolve(self) -> Result<(charts::Output, charts::Theme)> {
+    /// The figure style: the flags over the style file over the scenario's `[charts]` table
+    /// (`scenario`) over the defaults; the chart size checked as before.
+    fn resolve(self, scenario: charts::FigureStyle) -> Result<(charts::Output, charts::Theme)> {
         let file = match &self.style {
             Some(path) => {
                 let text =
@@ -144,7 +145,7 @@ impl StyleArgs {
                 .to_string()
             }),
         };
-        let style = file.overridden_by(flags);
+        let style = scenario.overridden_by(file).overridden_by(flags);
         let d = charts::Output::default();
         chart_output(
             style.width.unwrap_or(d.width_px as f64 / d.dpi),
@@ -621,7 +622,7 @@ pub(crate) fn execute(cli: Cli, ctx: &Context) -> Result<()> {
             Ok(())
         }
         Command::Report { dir, format, style } => {
-            let (output, theme) = style.resolve()?;
+            let (output, theme) = style.resolve(report::scenario_style(&dir)?)?;
             let written = service::report_with_theme(
                 &ReportRequest {
                     folder: &dir,
@@ -762,7 +763,7 @@ fn decimals_of(x: f64) -> usize {
 fn validate(files: &[String]) -> Result<()> {
     let mut bad = 0;
     for f in files {
-        match service::validate(f) {
+        match service::validate(f).and_then(|p| report::input_style(&p.input).map(|_| p)) {
             Ok(p) => {
                 println!(
                     "ok: {} ({}: {} banks, {} regions, {} families)",
