@@ -622,7 +622,10 @@ pub(crate) fn execute(cli: Cli, ctx: &Context) -> Result<()> {
             Ok(())
         }
         Command::Report { dir, format, style } => {
-            let (output, theme) = style.resolve(report::scenario_style(&dir)?)?;
+            // The flags are checked first (usage errors before the folder's own).
+            let scenario = report::scenario_style(&dir);
+            let (output, theme) = style.resolve(scenario.as_ref().cloned().unwrap_or_default())?;
+            scenario?;
             let written = service::report_with_theme(
                 &ReportRequest {
                     folder: &dir,
