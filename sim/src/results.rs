@@ -216,6 +216,20 @@ pub struct BankQuarter {
     pub loss_fire_sales: f64,
     /// Shock losses.
     pub loss_shock: f64,
+    /// Its SME book (the balance of the simulated firms' loans it holds) at the quarter's end.
+    #[serde(default)]
+    pub loans: f64,
+    /// New SME loans it funded in the quarter.
+    #[serde(default)]
+    pub new_lending: f64,
+    /// Applications it decided in the quarter (every firm that asked it, in any position of the
+    /// firm's order).
+    #[serde(default)]
+    pub applications: u64,
+    /// Applications it approved (its model, then human review); `applications - approvals` were
+    /// rejected. An approval without capacity left funds nothing.
+    #[serde(default)]
+    pub approvals: u64,
 }
 
 /// Everything one path produced.

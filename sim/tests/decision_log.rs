@@ -148,3 +148,63 @@ fn a_run_of_one_long_path_is_cancelled_inside_the_path() {
         r.map(|o| o.paths.len())
     );
 }
+
+#[test]
+fn the_per_bank_detail_counts_what_the_log_shows() {
+    // Per bank and quarter, the detail's applications, approvals and new lending are the log's
+    // decisions up to each firm's funding one (the sequential log), count for count and, since
+    // both add the amounts in firm order, bit for bit; its SME books add up to the quarter's
+    // lending by banks.
+    let mut s = with_firms("regional-monoculture.toml", 4000);
+    s.policy.review = Some(sim::scenario::Review {
+        share: 0.3,
+        error_scale: 0.5,
+    });
+    s.run.bank_detail = true;
+    let model = Model::new(&s).unwrap_or_else(|e| panic!("{e}"));
+    let nb = s.banks.len();
+    let mut log: Vec<Decision> = Vec::new();
+    let path = model
+        .simulate_path_with(0, &Silent, Some(&mut log))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(path.bank_quarters.len(), nb * path.quarters.len());
+    let mut seen_rejections = 0;
+    for (t, rec) in path.quarters.iter().enumerate() {
+        let quarter = t as u32 + 1;
+        let mut apps = vec![0u64; nb];
+        let mut approvals = vec![0u64; nb];
+        let mut lent = vec![0.0f64; nb];
+        let mut done: std::collections::BTreeSet<u32> = std::collections::BTreeSet::new();
+        for d in log.iter().filter(|d| d.quarter == quarter) {
+            if done.contains(&d.firm) {
+                continue; // decided after the funding bank: for the log only
+            }
+            let b = d.bank as usize;
+            apps[b] += 1;
+            approvals[b] += u64::from(d.approved);
+            if d.funded {
+                lent[b] += d.amount;
+                done.insert(d.firm);
+            }
+        }
+        let detail = &path.bank_quarters[t * nb..(t + 1) * nb];
+        for (b, q) in detail.iter().enumerate() {
+            assert_eq!(q.applications, apps[b], "quarter {quarter}, bank {b}");
+            assert_eq!(q.approvals, approvals[b], "quarter {quarter}, bank {b}");
+            assert_eq!(
+                q.new_lending.to_bits(),
+                lent[b].to_bits(),
+                "quarter {quarter}, bank {b}"
+            );
+            assert!(q.loans >= 0.0);
+            seen_rejections += q.applications - q.approvals;
+        }
+        let supply: f64 = detail.iter().map(|q| q.new_lending).sum();
+        assert!(
+            (supply - rec.supply).abs() <= 1e-9 * rec.supply.max(1.0),
+            "quarter {quarter}: {supply} vs {}",
+            rec.supply
+        );
+    }
+    assert!(seen_rejections > 0, "the case rejects someone");
+}

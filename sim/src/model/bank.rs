@@ -70,6 +70,9 @@ pub(super) struct BankState {
     pub(super) flows: Channels,
     /// The cumulative balance of its SME loans that defaulted (what retraining learns from).
     pub(super) defaulted: f64,
+    /// New SME loans it funded this quarter (for the per-bank detail; zeroed as a quarter
+    /// starts).
+    pub(super) lent: f64,
 }
 
 impl BankState {
@@ -91,6 +94,7 @@ impl BankState {
             maturing: 0.0,
             flows: Channels::default(),
             defaulted: 0.0,
+            lent: 0.0,
         }
     }
 

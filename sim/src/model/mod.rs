@@ -166,7 +166,11 @@ pub fn path_bytes(s: &Scenario) -> u64 {
         } else {
             0
         };
-    let detail = if s.run.bank_detail { t * n * 56 } else { 0 };
+    let detail = if s.run.bank_detail {
+        t * n * std::mem::size_of::<crate::results::BankQuarter>() as u64
+    } else {
+        0
+    };
     let records = t * (QUARTER_BYTES + 24 * r) + n * 80 + detail;
     let mut lenders = vec![0u64; s.regions.len()];
     for b in &s.banks {

@@ -540,6 +540,7 @@ impl<'m, 's, T: Tally, L: Log> PathState<'m, 's, T, L> {
         let s = self.s;
         let car_min = s.banking.car_min - q.release;
         for (i, b) in self.banks.iter_mut().enumerate() {
+            b.lent = 0.0;
             if !b.active() {
                 b.capacity = 0.0;
                 continue;
@@ -934,9 +935,16 @@ impl<'m, 's, T: Tally, L: Log> PathState<'m, 's, T, L> {
         if !self.s.run.bank_detail {
             return;
         }
-        for (b, start) in self.banks.iter().zip(&q.flows_start) {
+        let nr = self.s.regions.len();
+        let counts =
+            |v: &[u32], i: usize| v[i * nr..(i + 1) * nr].iter().map(|&c| u64::from(c)).sum();
+        for (i, (b, start)) in self.banks.iter().zip(&q.flows_start).enumerate() {
             let d = b.flows - *start;
             self.bank_quarters.push(BankQuarter {
+                loans: b.loans,
+                new_lending: b.lent,
+                applications: counts(&self.scratch.applications, i),
+                approvals: counts(&self.scratch.approvals, i),
                 equity: b.equity,
                 income: d.income,
                 loss_credit: d.credit,
@@ -1082,6 +1090,7 @@ impl Market<'_> {
                 any_approval = true;
                 if self.banks[b].capacity >= amount {
                     self.banks[b].capacity -= amount;
+                    self.banks[b].lent += amount;
                     funded = Some(b);
                     if L::ON {
                         self.log_rest(q.t, a, order, scores, slot + 1, log);
