@@ -154,6 +154,17 @@ impl Checkpoint {
                 format!("format is {:?}, not {CHECKPOINT_FORMAT:?}", info.format),
             ));
         }
+        if info.manifest.draw_scheme != sim::rng::DRAW_SCHEME {
+            return Err(Error::Checkpoint(format!(
+                "{}: the paths so far were drawn with random-number scheme {}, and this herdlab \
+                 draws with scheme {}; their results differ by Monte Carlo noise, so the run \
+                 cannot be resumed: start it again without --resume (or finish it with the \
+                 herdlab that started it)",
+                info_path.display(),
+                info.manifest.draw_scheme,
+                sim::rng::DRAW_SCHEME
+            )));
+        }
         if info.manifest.version != output::PROGRAM_VERSION {
             return Err(Error::Checkpoint(format!(
                 "{}: written by herdlab {}, and this is herdlab {}; a run can only be resumed by \

@@ -70,6 +70,19 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool, command_line: &[String])
         if m.version != first.version {
             return Err(differ("program version", &m.version, &first.version));
         }
+        if m.draw_scheme != first.draw_scheme {
+            return Err(Error::Merge(format!(
+                "{} was drawn with random-number scheme {} but {} with scheme {}; results of \
+                 two schemes differ by Monte Carlo noise and cannot be merged: rerun the shards \
+                 of scheme {} with this herdlab (scheme {})",
+                d.display(),
+                m.draw_scheme,
+                first_dir.display(),
+                first.draw_scheme,
+                m.draw_scheme.min(first.draw_scheme),
+                sim::rng::DRAW_SCHEME
+            )));
+        }
         if m.format_version != first.format_version {
             return Err(differ(
                 "format version",

@@ -85,6 +85,11 @@ pub struct Manifest {
     pub program: String,
     /// Program version.
     pub version: String,
+    /// The random-number scheme the paths were drawn with ([`sim::rng::DRAW_SCHEME`]); 1 in
+    /// folders written before herdlab recorded it. Results of two schemes differ by Monte Carlo
+    /// noise only, and are never merged or resumed into one another.
+    #[serde(default = "draw_scheme_1")]
+    pub draw_scheme: u32,
     /// The command line, argument by argument.
     pub command_line: Vec<String>,
     /// Start time, RFC 3339 UTC.
@@ -122,6 +127,11 @@ pub struct Manifest {
     pub input: ScenarioInput,
     /// The resolved, validated scenario.
     pub scenario: serde_json::Value,
+}
+
+/// The draw scheme of a manifest that does not name one (written before herdlab recorded it).
+fn draw_scheme_1() -> u32 {
+    1
 }
 
 /// The hidden sibling `.NAME.SUFFIX` of the result folder `target` (its checkpoint, its lock);

@@ -139,6 +139,22 @@ fn merge_refuses_missing_duplicate_and_foreign_shards() {
         .assert()
         .code(3)
         .stderr(predicate::str::contains("seed 2 but"));
+    // A shard written before herdlab recorded its draw scheme (scheme 1) is not merged with one
+    // of this scheme.
+    let manifest = t.join("a2").join("manifest.json");
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).expect("manifest")).expect("json");
+    json.as_object_mut().expect("object").remove("draw_scheme");
+    std::fs::write(&manifest, json.to_string()).expect("write");
+    herdlab()
+        .arg("merge")
+        .args([t.join("a1"), t.join("a2")])
+        .arg("--out")
+        .arg(t.join("m"))
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("random-number scheme 1"))
+        .stderr(predicate::str::contains("cannot be merged"));
     assert!(!t.join("m").exists());
 }
 

@@ -252,6 +252,39 @@ fn a_run_killed_while_paths_run_or_while_writing_leaves_no_result_and_resumes_to
 }
 
 #[test]
+fn a_run_begun_with_another_draw_scheme_is_not_resumed() {
+    // The checkpoint of a run started by a herdlab of draw scheme 1 (its manifest names no
+    // scheme): its paths would not match the new ones, so resuming is refused, naming both.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("old");
+    killed_run(&out, 2, 2);
+    let info = checkpoint_of(&out).join("checkpoint.json");
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&info).expect("checkpoint.json"))
+            .expect("json");
+    assert_eq!(
+        json["manifest"]["draw_scheme"],
+        serde_json::json!(sim::rng::DRAW_SCHEME)
+    );
+    json["manifest"]
+        .as_object_mut()
+        .expect("manifest")
+        .remove("draw_scheme");
+    std::fs::write(&info, json.to_string()).expect("write");
+    herdlab()
+        .args(["-q", "run", "--resume"])
+        .arg(&out)
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("random-number scheme 1"))
+        .stderr(predicate::str::contains(format!(
+            "draws with scheme {}",
+            sim::rng::DRAW_SCHEME
+        )));
+    assert!(!out.join("manifest.json").exists());
+}
+
+#[test]
 fn resume_without_a_checkpoint_or_with_a_damaged_one_is_a_clear_error() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let out = tmp.path().join("nothing");

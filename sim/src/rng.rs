@@ -77,7 +77,27 @@ pub enum Purpose {
     IncidentStart = 23,
     /// The shared noise `n_mjt` of a noise incident, per quarter, family and firm.
     IncidentNoise = 24,
+    /// Whether a creditworthy applicant's independence baseline of systemic rejection is computed
+    /// (MODEL.md §9, draw scheme 2: [`crate::model::Model::baseline_share`]), per quarter and firm.
+    BaselineSample = 25,
 }
+
+/// The version of the random-number scheme: which keyed draws a path makes and how they become
+/// uniforms, normals and choices. Same scenario + seed + scheme gives the same results bit for
+/// bit; results of two schemes differ by Monte Carlo noise only. Recorded in every result
+/// folder's manifest; merging shards or resuming a run across schemes is refused.
+///
+/// - **1** (herdlab up to 0.1 of 2026-12-04): two SplitMix64 rounds per draw (the key absorbing
+///   its last part, then a finaliser), application orders by running sums of the shares with the
+///   drawn banks left out.
+/// - **2**: one mixing round per draw (the key that absorbed the draw's last part is the draw's
+///   64 bits); application orders by rejection: a slot redraws over all the region's banks until
+///   it hits one not yet drawn (at most [`ORDER_TRIES`](crate::model::ORDER_TRIES) tries, then by
+///   the running sums as in scheme 1), which has the same distribution; the independence
+///   baseline of systemic rejection summed over a keyed sample of the creditworthy applicants,
+///   each weighted by the inverse of the sampling share (an unbiased estimate; all of them in
+///   scenarios of up to [`BASELINE_FIRMS`](crate::model::BASELINE_FIRMS) firms).
+pub const DRAW_SCHEME: u32 = 2;
 
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
 const ODD: u64 = 0xD6E8_FEB8_6659_FD93;
@@ -142,10 +162,12 @@ impl Key {
         Key(absorb(self.0, entity))
     }
 
-    /// The raw 64 random bits at this address.
+    /// The raw 64 random bits at this address: the key itself, the output of the mixer that
+    /// absorbed its last part (draw scheme 2: one mixing round per draw; scheme 1 mixed the key
+    /// once more).
     #[inline]
     pub const fn bits(self) -> u64 {
-        mix(self.0 ^ GOLDEN)
+        self.0
     }
 
     /// A uniform draw on the open interval (0, 1): 53 random bits, centred in their cell.

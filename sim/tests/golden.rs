@@ -157,49 +157,52 @@ asset_loss = 0.3
 /// calibrated to published SME default and rejection rates; `herding-alarm` and `rate-shock`
 /// build on `baseline`): `bench-standard` and `interbank-cascade`, whose files did not change,
 /// kept their digests exactly, so the engine did not change.
+/// Re-recorded for draw scheme 2 (issue 21, `sim::rng::DRAW_SCHEME`): one mixing round per keyed
+/// draw and application orders by rejection change every draw, so every digest; results differ
+/// from scheme 1 by Monte Carlo noise only (the statistical tests and replications pass).
 fn cases() -> Vec<(&'static str, Scenario, u64, u64)> {
     vec![
         (
             "baseline",
             with_firms("baseline.toml", 3000),
             3,
-            0x74380d8bb4738bc7,
+            0x08a5cebd493671cd,
         ),
         (
             "bench-standard",
             with_firms("bench-standard.toml", 4000),
             2,
-            0xdfcdd6dfeaef72fb,
+            0xf0f068737941f022,
         ),
         (
             "herding-alarm",
             with_firms("herding-alarm.toml", 3000),
             3,
-            0x605944f67e69e8e3,
+            0xd8109daf42d4dc28,
         ),
         (
             "eu-banks-2018",
             with_firms("eu-banks-2018.toml", 3000),
             2,
-            0x02b6ea7a727bb973,
+            0x9288dbd1a830928d,
         ),
         (
             "interbank-cascade",
             bundled("interbank-cascade.toml"),
             2,
-            0x0f79a2501cc039f5,
+            0xf0ef70e94dcff68a,
         ),
         (
             "rate-shock-eisenberg-noe",
             rate_shock_with_contagion("clearing = \"eisenberg-noe\""),
             3,
-            0xa0cad11090db1d89,
+            0x07ba5e985576f307,
         ),
         (
             "rate-shock-rogers-veraart",
             rate_shock_with_contagion("clearing = \"rogers-veraart\"\nalpha = 0.8\nbeta = 0.6"),
             2,
-            0xb7fe9493dcb751ea,
+            0x176278a5af235de1,
         ),
     ]
 }

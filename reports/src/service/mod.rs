@@ -427,6 +427,7 @@ fn new_manifest(command_line: &[String], p: &Prepared, options: &RunOptions) -> 
         format_version: output::FORMAT_VERSION,
         program: "herdlab".into(),
         version: output::PROGRAM_VERSION.into(),
+        draw_scheme: sim::rng::DRAW_SCHEME,
         command_line: command_line.to_vec(),
         started: output::now_rfc3339(),
         finished: String::new(),

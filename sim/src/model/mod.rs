@@ -15,6 +15,7 @@ mod path;
 mod probe;
 mod summary;
 
+pub use applications::ORDER_TRIES;
 pub use draws::DrawCounts;
 pub(crate) use path::total;
 pub use path::{Decision, DecisionLog};
@@ -50,7 +51,17 @@ pub struct Model<'s> {
     /// The interbank exposure matrix when it is drawn once for the run (`None` when the channel
     /// is off or the network is drawn per path).
     pub exposures: Option<DMatrix<f64>>,
+    /// The share of creditworthy applicants whose independence baseline of systemic rejection
+    /// (MODEL.md §9) is computed each quarter, each weighted by its inverse (a Horvitz–Thompson
+    /// sum, unbiased): `min(1, BASELINE_FIRMS / firms)`, so 1 (the exact sum) for scenarios of
+    /// up to [`BASELINE_FIRMS`] firms. Set it to 1 for the exact sum at any size.
+    pub baseline_share: f64,
 }
+
+/// Scenarios with more simulated firms than this compute the independence baseline of systemic
+/// rejection on a keyed sample of about this many firms' creditworthy applicants
+/// ([`Model::baseline_share`]); its added variance is stated in docs/performance.md.
+pub const BASELINE_FIRMS: usize = 4_000_000;
 
 impl<'s> Model<'s> {
     /// Compiles a scenario. Fails when the interbank network cannot be built.
@@ -104,6 +115,7 @@ impl<'s> Model<'s> {
                 .collect(),
             region_key: scenario.regions.iter().map(|r| name_key(&r.name)).collect(),
             cutoff_index: normal::inv_cdf(scenario.firms.pd_cutoff),
+            baseline_share: (BASELINE_FIRMS as f64 / scenario.firms.count.max(1) as f64).min(1.0),
             system_assets: bank_assets.iter().sum(),
             bank_assets,
             exposures,
@@ -180,16 +192,8 @@ pub fn path_bytes(s: &Scenario) -> u64 {
             }
         }
     }
-    let tables: u64 = lenders
-        .iter()
-        .map(|&k| {
-            if k <= applications::TABLE_BANKS as u64 {
-                8 * k * k
-            } else {
-                0
-            }
-        })
-        .sum();
+    // Each region's banks open for applications: index, share and running sum (8 bytes each).
+    let tables: u64 = lenders.iter().map(|&k| 24 * k).sum();
     let k = (s.banking.max_applications as u64).min(n);
     // Per firm of a block: shock, need uniform, baseline (f64) and order start (usize), the
     // applicant and creditworthy lists (u32); per slot: bank (usize), score (f64), firm (u32).

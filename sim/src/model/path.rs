@@ -630,6 +630,7 @@ impl<'m, 's, T: Tally, L: Log> PathState<'m, 's, T, L> {
         let kshock = self.root.purpose(Purpose::FirmShock).quarter(t);
         let korder = self.root.purpose(Purpose::ApplicationOrder).quarter(t);
         let knoise = self.root.purpose(Purpose::IncidentNoise).quarter(t);
+        let kbaseline = self.root.purpose(Purpose::BaselineSample).quarter(t);
         let mut market = Market {
             s,
             banks: &mut self.banks,
@@ -678,9 +679,12 @@ impl<'m, 's, T: Tally, L: Log> PathState<'m, 's, T, L> {
                     noise: &self.lending.noise,
                     key_noise: knoise,
                     family_key: &model.family_key,
+                    baseline_share: model.baseline_share,
+                    key_baseline: kbaseline,
                 },
                 range.clone(),
             );
+            self.draws.uniforms(block.uniforms_drawn());
             if self.motion.shifted_scores {
                 self.draws
                     .normals(block.incident_noise_draws(&self.lending.noise));
@@ -1054,7 +1058,6 @@ impl Market<'_> {
         q.rec.creditworthy_demand += worthy_amount;
         q.reg[r].creditworthy_demand += worthy_amount;
         let (order, scores) = block.order(j);
-        draws.uniforms(order.len() as u64);
         let mut funded: Option<usize> = None;
         let mut approved_without_capacity = false;
         let mut any_approval = false;
