@@ -44,7 +44,13 @@ pub const SCENARIOS: &[Bundled] = bundled![
     "vendor-drift-capped",
     "vendor-incident",
     "vendor-incident-diverse",
+    "china-scale",
 ];
+
+/// Bundled scenarios too large for the tests that run every bundled scenario (they are parsed
+/// and checked there; their runs are measured in docs/performance.md): `china-scale`, 52 million
+/// firms and 4,000 banks, takes about a minute and 3.3 GiB a path.
+pub const HEAVY: &[&str] = &["china-scale"];
 
 /// Bundled data files, by path relative to `scenarios/`.
 pub const DATA: &[(&str, &str)] = &[(
