@@ -1,8 +1,10 @@
 //! Drill down: one path of the result shown, quarter by quarter, the way Mesa's and NetLogo's
 //! views let people watch a model run — the policy rate, credit and rejections, firm defaults and
-//! bank failures of the quarter, each region's credit, each bank's capital and losses, and the
-//! network of exposures with the banks failed so far marked. Everything comes from what the
-//! engine returned for the path (`sim::results::PathResult`); nothing is recomputed.
+//! bank failures of the quarter, each region's credit, each bank's capital, SME book, new lending,
+//! applications, rejections and losses (and, for a bank clicked, its quarters as a small plot),
+//! and the network of exposures with the banks failed so far marked. Everything comes from what
+//! the engine returned for the path (`sim::results::PathResult`); nothing is recomputed but sums
+//! over the banks based in each region.
 
 use egui::{Color32, RichText};
 use egui_plot::{Line, Plot, PlotPoints, Points, VLine};
@@ -38,13 +40,77 @@ pub const QUARTER_ROWS: &[(&str, &str)] = &[
     ("systemic_rejection_ratio", "Systemic rejection ratio"),
 ];
 
-/// Which path and quarter the view shows.
+/// Which path, quarter and bank the view shows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Cursor {
     /// Index into the result's paths.
     pub path: usize,
     /// Quarter, 1-based.
     pub quarter: u32,
+    /// The bank whose quarters are plotted (index in scenario order); `None`: none chosen.
+    pub bank: Option<usize>,
+}
+
+/// One bank's credit in one quarter, from the engine's per-bank detail
+/// (`sim::results::BankQuarter`).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct BankCredit {
+    /// Equity at the quarter's end, money.
+    pub equity: f64,
+    /// SME book at the quarter's end, money.
+    pub loans: f64,
+    /// New SME lending in the quarter, money.
+    pub new_lending: f64,
+    /// Applications it decided.
+    pub applications: u64,
+    /// Applications it rejected (`applications - approvals`).
+    pub rejections: u64,
+}
+
+impl BankCredit {
+    /// The bank's figures of `q`.
+    pub fn of(q: &sim::results::BankQuarter) -> BankCredit {
+        BankCredit {
+            equity: q.equity,
+            loans: q.loans,
+            new_lending: q.new_lending,
+            applications: q.applications,
+            rejections: q.applications.saturating_sub(q.approvals),
+        }
+    }
+
+    /// Rejections over applications, or `None` without applications.
+    pub fn rejection_rate(&self) -> Option<f64> {
+        (self.applications > 0).then(|| self.rejections as f64 / self.applications as f64)
+    }
+}
+
+/// Bank `i`'s figures in quarter `t` (1-based) of `path` of a scenario of `banks` banks, when the
+/// run kept each bank's quarters.
+pub fn bank_credit(path: &PathResult, banks: usize, t: u32, i: usize) -> Option<BankCredit> {
+    bank_quarter(path, banks, t, i).map(BankCredit::of)
+}
+
+/// Bank `i`'s record of quarter `t` (1-based), when the run kept each bank's quarters.
+fn bank_quarter(
+    path: &PathResult,
+    banks: usize,
+    t: u32,
+    i: usize,
+) -> Option<&sim::results::BankQuarter> {
+    if i >= banks {
+        return None;
+    }
+    let k = (t as usize)
+        .checked_sub(1)?
+        .checked_mul(banks)?
+        .checked_add(i)?;
+    path.bank_quarters.get(k)
+}
+
+/// A rate as a percentage with one decimal, `-` when there is none.
+pub fn percent(rate: Option<f64>) -> String {
+    rate.map_or_else(|| "-".to_string(), |r| format!("{:.1}%", 100.0 * r))
 }
 
 fn unit(unit: &str, r: &RunResult) -> String {
@@ -134,10 +200,12 @@ pub fn view(
         path_chart(&mut cols[1], path, t);
     });
     ui.separator();
-    ui.columns(2, |cols| {
-        region_table(&mut cols[0], r, path, t);
-        bank_table(&mut cols[1], r, path, t);
-    });
+    region_table(ui, r, path, t);
+    ui.separator();
+    bank_table(ui, r, path, t, &mut cursor.bank);
+    if let Some(i) = cursor.bank {
+        bank_series(ui, r, path, t, i);
+    }
     if let Some(net) = network {
         ui.separator();
         network_view(ui, r, net, path, t);
@@ -203,7 +271,13 @@ fn path_chart(ui: &mut egui::Ui, path: &PathResult, t: u32) {
                     (xs, ys)
                 };
                 let line: PlotPoints = xs.iter().zip(&ys).map(|(&x, &y)| [x, y]).collect();
-                plot.line(Line::new(label, line).color(plots::colour(i)).width(2.0));
+                // Steps repeat x values: drawn as a line, never aggregated into a band.
+                plot.line(
+                    Line::new(label, line)
+                        .color(plots::colour(i))
+                        .width(2.0)
+                        .allow_band(false),
+                );
                 plot.vline(VLine::new("quarter shown", f64::from(t)).color(Color32::GRAY));
                 if let Some(p) = pts.get(t as usize - 1) {
                     plot.points(
@@ -217,10 +291,56 @@ fn path_chart(ui: &mut egui::Ui, path: &PathResult, t: u32) {
     }
 }
 
+/// Whether `path` holds each bank's quarters up to quarter `t`.
+fn has_detail(r: &RunResult, path: &PathResult, t: u32) -> bool {
+    let nb = r.scenario.banks.len();
+    nb > 0 && path.bank_quarters.len() >= nb * t as usize
+}
+
+/// Per home region (the groups of [`reports::charts::RegionGroups`]), the sum of its banks'
+/// figures in quarter `t`: new lending, applications and rejections.
+pub fn region_credit(r: &RunResult, path: &PathResult, t: u32) -> Vec<(String, f64, u64, u64)> {
+    let groups = reports::charts::RegionGroups::of(&r.scenario);
+    let nb = r.scenario.banks.len();
+    let mut out: Vec<(String, f64, u64, u64)> = groups
+        .names
+        .iter()
+        .map(|n| (n.clone(), 0.0, 0, 0))
+        .collect();
+    for (i, g) in groups.of_bank.iter().enumerate() {
+        if let (Some(c), Some(row)) = (bank_credit(path, nb, t, i), out.get_mut(*g)) {
+            row.1 += c.new_lending;
+            row.2 += c.applications;
+            row.3 += c.rejections;
+        }
+    }
+    out
+}
+
 fn region_table(ui: &mut egui::Ui, r: &RunResult, path: &PathResult, t: u32) {
     ui.strong("Regions this quarter");
     let n = r.scenario.regions.len();
     let money = unit("money", r);
+    let detail = has_detail(r, path, t);
+    let by_home = if detail {
+        region_credit(r, path, t)
+    } else {
+        Vec::new()
+    };
+    let home_of = |name: &str| by_home.iter().find(|(g, ..)| g == name);
+    let credit_cells = |ui: &mut egui::Ui, row: Option<&(String, f64, u64, u64)>| match row {
+        Some((_, lending, apps, rejected)) => {
+            ui.label(format!("{} {money}", fmt_num(*lending)));
+            ui.label(rejected.to_string());
+            let rate = (*apps > 0).then(|| *rejected as f64 / *apps as f64);
+            ui.label(percent(rate));
+        }
+        None => {
+            for _ in 0..3 {
+                ui.weak("-");
+            }
+        }
+    };
     egui::Grid::new("drill-regions")
         .striped(true)
         .show(ui, |ui| {
@@ -232,6 +352,13 @@ fn region_table(ui: &mut egui::Ui, r: &RunResult, path: &PathResult, t: u32) {
                 "gap share",
             ] {
                 ui.strong(h);
+            }
+            if detail {
+                let why = "Summed over the banks based in the region: a bank's home region is the one of its largest lending share (wherever it lends); banks serving several regions alike are summed apart";
+                ui.strong("new lending of banks based here")
+                    .on_hover_text(why);
+                ui.strong("their rejections").on_hover_text(why);
+                ui.strong("their rejection rate").on_hover_text(why);
             }
             ui.end_row();
             for (i, region) in r.scenario.regions.iter().enumerate() {
@@ -248,17 +375,36 @@ fn region_table(ui: &mut egui::Ui, r: &RunResult, path: &PathResult, t: u32) {
                     0.0
                 };
                 ui.label(format!("{share:.1}%"));
+                if detail {
+                    credit_cells(ui, home_of(&region.name));
+                }
+                ui.end_row();
+            }
+            if let Some(row) = home_of(reports::charts::SEVERAL_REGIONS) {
+                ui.label("banks of several regions").on_hover_text(
+                    "Banks whose largest lending share is shared by two or more regions",
+                );
+                for _ in 0..4 {
+                    ui.weak("-");
+                }
+                credit_cells(ui, Some(row));
                 ui.end_row();
             }
         });
 }
 
-fn bank_table(ui: &mut egui::Ui, r: &RunResult, path: &PathResult, t: u32) {
-    ui.strong("Banks this quarter");
+fn bank_table(
+    ui: &mut egui::Ui,
+    r: &RunResult,
+    path: &PathResult,
+    t: u32,
+    chosen: &mut Option<usize>,
+) {
+    ui.strong("Banks this quarter (click a bank to plot its quarters)");
     let nb = r.scenario.banks.len();
-    let detail = path.bank_quarters.len() >= nb * t as usize && nb > 0;
+    let detail = has_detail(r, path, t);
     if !detail {
-        ui.weak("Capital, income and losses per quarter need \"Record each bank's quarters\" (Run settings) on; shown: each bank's fate over the whole path.");
+        ui.weak("Capital, lending, rejections, income and losses per quarter need \"Record each bank's quarters\" (Run settings) on; shown: each bank's fate over the whole path.");
     }
     let money = unit("money", r);
     egui::ScrollArea::vertical()
@@ -268,56 +414,187 @@ fn bank_table(ui: &mut egui::Ui, r: &RunResult, path: &PathResult, t: u32) {
             egui::Grid::new("drill-bank-grid")
                 .striped(true)
                 .show(ui, |ui| {
-                    let heads: &[&str] = if detail {
+                    let heads: &[(&str, &str)] = if detail {
                         &[
-                            "bank",
-                            "capital (equity)",
-                            "income",
-                            "credit losses",
-                            "other losses",
-                            "status",
+                            ("bank", "The bank's id"),
+                            ("capital (equity)", "Equity at the quarter's end"),
+                            ("SME book", "Its SME loans outstanding at the quarter's end"),
+                            ("new lending", "New SME loans it funded in the quarter"),
+                            (
+                                "applications",
+                                "Applications it decided in the quarter (every firm that asked it)",
+                            ),
+                            (
+                                "rejections",
+                                "Applications it rejected (applications minus approvals)",
+                            ),
+                            ("rejection rate", "Rejections over applications"),
+                            ("income", "Net interest income of the quarter"),
+                            ("credit losses", "Credit losses of the quarter"),
+                            (
+                                "other losses",
+                                "Bond, interbank, fire-sale and shock losses of the quarter",
+                            ),
+                            (
+                                "failed",
+                                "The quarter it failed in, if it failed by this quarter",
+                            ),
                         ]
                     } else {
                         &[
-                            "bank",
-                            "equity at start",
-                            "equity at the end",
-                            "credit losses",
-                            "status",
+                            ("bank", "The bank's id"),
+                            ("equity at start", "Equity at the start of the path"),
+                            ("equity at the end", "Equity at the end of the path"),
+                            ("credit losses", "Credit losses over the path"),
+                            (
+                                "failed",
+                                "The quarter it failed in, if it failed by this quarter",
+                            ),
                         ]
                     };
-                    for h in heads {
-                        ui.strong(*h);
+                    for (h, help) in heads {
+                        ui.strong(*h).on_hover_text(*help);
                     }
                     ui.end_row();
                     for (i, b) in r.scenario.banks.iter().enumerate() {
                         let outcome = path.banks.get(i);
                         let failed = outcome.and_then(|o| o.failed_quarter);
                         let status = match failed {
-                            Some(f) if f <= t => RichText::new(format!("failed in quarter {f}"))
+                            Some(f) if f <= t => RichText::new(format!("in quarter {f}"))
                                 .color(Color32::from_rgb(230, 80, 70)),
-                            Some(f) => RichText::new(format!("active (fails in quarter {f})")),
-                            None => RichText::new("active"),
+                            Some(f) => RichText::new(format!("not yet (in quarter {f})")),
+                            None => RichText::new("no"),
                         };
-                        ui.label(&b.id);
-                        if detail {
-                            let q = &path.bank_quarters[(t as usize - 1) * nb + i];
-                            ui.label(format!("{} {money}", fmt_num(q.equity)));
-                            ui.label(fmt_num(q.income));
-                            ui.label(fmt_num(q.loss_credit));
-                            ui.label(fmt_num(
-                                q.loss_bonds + q.loss_interbank + q.loss_fire_sales + q.loss_shock,
-                            ));
-                        } else {
-                            ui.label(format!("{} {money}", fmt_num(b.equity)));
-                            ui.label(fmt_num(outcome.map_or(f64::NAN, |o| o.final_equity)));
-                            ui.label(fmt_num(outcome.map_or(f64::NAN, |o| o.loss_credit)));
+                        let picked = *chosen == Some(i);
+                        let row = ui.selectable_label(picked, &b.id).on_hover_text(
+                            "Plot this bank's lending and rejections over the quarters",
+                        );
+                        if row.clicked() {
+                            *chosen = if picked { None } else { Some(i) };
+                        }
+                        match bank_quarter(path, nb, t, i).filter(|_| detail) {
+                            Some(q) => {
+                                let c = BankCredit::of(q);
+                                ui.label(format!("{} {money}", fmt_num(c.equity)));
+                                ui.label(format!("{} {money}", fmt_num(c.loans)));
+                                ui.label(format!("{} {money}", fmt_num(c.new_lending)));
+                                ui.label(c.applications.to_string());
+                                ui.label(c.rejections.to_string());
+                                ui.label(percent(c.rejection_rate()));
+                                ui.label(fmt_num(q.income));
+                                ui.label(fmt_num(q.loss_credit));
+                                ui.label(fmt_num(
+                                    q.loss_bonds
+                                        + q.loss_interbank
+                                        + q.loss_fire_sales
+                                        + q.loss_shock,
+                                ));
+                            }
+                            None => {
+                                ui.label(format!("{} {money}", fmt_num(b.equity)));
+                                ui.label(fmt_num(outcome.map_or(f64::NAN, |o| o.final_equity)));
+                                ui.label(fmt_num(outcome.map_or(f64::NAN, |o| o.loss_credit)));
+                            }
                         }
                         ui.label(status);
                         ui.end_row();
                     }
                 });
         });
+}
+
+/// A series of a bank's plot: its name and value of a quarter.
+type BankSeries = (&'static str, fn(&BankCredit) -> f64);
+
+/// A panel of a bank's plot: its id, y axis label, whether it shows counts, and two series.
+type BankPanel = (&'static str, String, bool, [BankSeries; 2]);
+
+/// Bank `i` over every quarter of `path`: its SME book and new lending (money), and its
+/// applications and rejections (counts, as steps), with quarter `t` marked.
+fn bank_series(ui: &mut egui::Ui, r: &RunResult, path: &PathResult, t: u32, i: usize) {
+    let nb = r.scenario.banks.len();
+    let Some(bank) = r.scenario.banks.get(i) else {
+        return;
+    };
+    let rows: Vec<(f64, BankCredit)> = (1..=path.quarters.len() as u32)
+        .filter_map(|q| bank_credit(path, nb, q, i).map(|c| (f64::from(q), c)))
+        .collect();
+    ui.strong(format!(
+        "Bank {} on this path, every quarter (the line marks the quarter shown)",
+        bank.id
+    ));
+    if rows.is_empty() {
+        ui.weak("Its quarters were not recorded: run with \"Record each bank's quarters\" (Run settings) on.");
+        return;
+    }
+    let money = unit("money", r);
+    let xs: Vec<f64> = rows.iter().map(|(q, _)| *q).collect();
+    let panels: [BankPanel; 2] = [
+        (
+            "lending",
+            format!("Lending ({money})"),
+            false,
+            [
+                ("SME book", |c| c.loans),
+                ("new lending", |c| c.new_lending),
+            ],
+        ),
+        (
+            "decisions",
+            "Applications (firms)".to_string(),
+            true,
+            [
+                ("applications", |c| c.applications as f64),
+                ("rejections", |c| c.rejections as f64),
+            ],
+        ),
+    ];
+    ui.columns(2, |cols| {
+        for (k, (col, (id, y_label, counts, series))) in cols.iter_mut().zip(panels).enumerate() {
+            let keys: Vec<plots::Key> = series
+                .iter()
+                .enumerate()
+                .map(|(j, (name, _))| plots::Key::line(*name, plots::colour(2 * k + j)))
+                .collect();
+            let hidden = plots::legend(col, &format!("drill-bank-{id}"), &keys);
+            let resp = Plot::new(("drill-bank", id))
+                .height(150.0)
+                .allow_scroll(false)
+                .include_y(0.0)
+                .x_grid_spacer(|g| plots::nice_marks(g.bounds, 300.0, 50.0, true))
+                .y_grid_spacer(move |g| plots::nice_marks(g.bounds, 150.0, 28.0, counts))
+                .x_axis_formatter(|m, _| plots::tick_label(m))
+                .y_axis_formatter(|m, _| plots::tick_label(m))
+                .x_axis_label("Quarter")
+                .y_axis_label(y_label.clone())
+                .y_axis_min_width(48.0)
+                .show(col, |plot| {
+                    for (j, (name, pick)) in series.iter().enumerate() {
+                        if hidden.contains(*name) {
+                            continue;
+                        }
+                        let ys: Vec<f64> = rows.iter().map(|(_, c)| pick(c)).collect();
+                        let (sx, sy) = if counts {
+                            plots::steps(&xs, &ys)
+                        } else {
+                            (xs.clone(), ys.clone())
+                        };
+                        let line: PlotPoints = sx.iter().zip(&sy).map(|(&x, &y)| [x, y]).collect();
+                        let c = plots::colour(2 * k + j);
+                        plot.line(Line::new(*name, line).color(c).width(2.0).allow_band(false));
+                        if let Some(p) = rows.iter().position(|(q, _)| *q == f64::from(t)) {
+                            plot.points(
+                                Points::new(*name, vec![[xs[p], ys[p]]])
+                                    .radius(4.0)
+                                    .color(c),
+                            );
+                        }
+                    }
+                    plot.vline(VLine::new("quarter shown", f64::from(t)).color(Color32::GRAY));
+                });
+            plots::name_plot(col, &resp.response, &format!("bank {id}"));
+        }
+    });
 }
 
 fn network_view(

@@ -379,7 +379,13 @@ fn fan_series(
     }
     let (xm, p50) = shape(col(|p| p.p50));
     let median: PlotPoints = xm.iter().zip(&p50).map(|(&x, &y)| [x, y]).collect();
-    plot.line(Line::new(name.to_string(), median).color(c).width(2.0));
+    // Steps repeat x values: drawn as a line, never aggregated into a band.
+    plot.line(
+        Line::new(name.to_string(), median)
+            .color(c)
+            .width(2.0)
+            .allow_band(false),
+    );
     if xs.len() == 1 {
         plot.points(
             Points::new(name.to_string(), vec![[xs[0], p50[0]]])
@@ -558,7 +564,12 @@ pub fn overlay_figure(
                                 .fill_color(c.gamma_multiply(0.3)),
                         );
                         let med: PlotPoints = bands.iter().map(|b| [b.x, b.q[2]]).collect();
-                        plot.line(Line::new(name.clone(), med).color(c).width(2.0));
+                        plot.line(
+                            Line::new(name.clone(), med)
+                                .color(c)
+                                .width(2.0)
+                                .allow_band(false),
+                        );
                     }
                 });
                 name_plot(ui, &r.response, &format!("overlay {}", p.region));

@@ -1274,6 +1274,120 @@ fn drills_down_into_one_path_quarter_by_quarter() {
     );
 }
 
+/// The node labelled exactly `text` in the row of `row` (same height) and the column headed
+/// `column` (same left edge), if any.
+fn cell(h: &Harness<'static, App>, row: egui::Rect, column: egui::Rect, text: &str) -> bool {
+    h.query_all_by_label(text).any(|n| {
+        let r = n.rect();
+        (r.center().y - row.center().y).abs() < 4.0 && (r.left() - column.left()).abs() < 4.0
+    })
+}
+
+/// The drill-down's per-bank table shows each bank's SME book, new lending, applications,
+/// rejections and rejection rate as the engine recorded them (`BankQuarter`), in the right row
+/// and column; the region table sums them over the banks based in each region; a bank clicked
+/// gets its quarters plotted.
+#[test]
+fn drill_down_shows_each_banks_lending_and_rejections() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    click(&mut h, "Run settings");
+    type_into(&mut h, "run.quarters", "3");
+    run_paths(&mut h, "2");
+    click(&mut h, "Drill down");
+    h.run();
+    let r = h.state().result.clone().expect("run");
+    let s = &r.scenario;
+    let nb = s.banks.len();
+    let money = s.currency.clone();
+    let header = |h: &Harness<'static, App>, text: &str| -> egui::Rect {
+        h.query_all_by_label(text)
+            .next()
+            .unwrap_or_else(|| panic!("column {text:?} shown"))
+            .rect()
+    };
+    for quarter in [1u32, 2] {
+        if quarter == 2 {
+            click(&mut h, "Next quarter");
+        }
+        assert_eq!(h.state().drill.quarter, quarter);
+        let path = &r.finished.paths[h.state().drill.path];
+        let mut rejected_somewhere = false;
+        for (i, b) in s.banks.iter().enumerate() {
+            let q = &path.bank_quarters[(quarter as usize - 1) * nb + i];
+            let rejections = q.applications - q.approvals;
+            rejected_somewhere |= rejections > 0;
+            let row = header(&h, &b.id);
+            let rate = if q.applications > 0 {
+                format!("{:.1}%", 100.0 * rejections as f64 / q.applications as f64)
+            } else {
+                "-".into()
+            };
+            for (column, text) in [
+                (
+                    "SME book",
+                    format!("{} {money}", reports::output::fmt_num(q.loans)),
+                ),
+                (
+                    "new lending",
+                    format!("{} {money}", reports::output::fmt_num(q.new_lending)),
+                ),
+                ("applications", q.applications.to_string()),
+                ("rejections", rejections.to_string()),
+                ("rejection rate", rate),
+            ] {
+                let col = header(&h, column);
+                assert!(
+                    cell(&h, row, col, &text),
+                    "quarter {quarter}, bank {}: {column} {text:?} shown",
+                    b.id
+                );
+            }
+        }
+        assert!(
+            rejected_somewhere,
+            "some bank rejects someone in quarter {quarter}"
+        );
+        // Per region, the sums over the banks based there (the banks serving every region alike
+        // apart).
+        let col = header(&h, "new lending of banks based here");
+        let rej = header(&h, "their rejections");
+        for (ri, region) in s.regions.iter().enumerate() {
+            let (mut lent, mut rejections) = (0.0, 0);
+            for (i, b) in s.banks.iter().enumerate() {
+                if reports::charts::home_region(b) == Some(ri) {
+                    let q = &path.bank_quarters[(quarter as usize - 1) * nb + i];
+                    lent += q.new_lending;
+                    rejections += q.applications - q.approvals;
+                }
+            }
+            let row = header(&h, &region.name);
+            let lent = format!("{} {money}", reports::output::fmt_num(lent));
+            assert!(cell(&h, row, col, &lent), "{}: {lent}", region.name);
+            assert!(
+                cell(&h, row, rej, &rejections.to_string()),
+                "{}: {rejections}",
+                region.name
+            );
+        }
+        assert!(h.query_by_label("banks of several regions").is_some());
+    }
+    // A bank clicked: its lending and decisions over the quarters.
+    assert!(h.query_by_label("plot: bank lending").is_none());
+    let first = s.banks[0].id.clone();
+    h.query_all_by_label(&first)
+        .next()
+        .expect("bank row")
+        .click();
+    h.run_steps(2);
+    assert_eq!(h.state().drill.bank, Some(0));
+    for plot in ["plot: bank lending", "plot: bank decisions"] {
+        assert!(h.query_by_label(plot).is_some(), "{plot}");
+    }
+    assert!(h.query_by_label("legend: rejections").is_some());
+}
+
 /// A file dropped on the window in a test.
 #[derive(Debug)]
 struct Dropped(std::path::PathBuf);

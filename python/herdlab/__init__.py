@@ -353,8 +353,10 @@ class Result:
     @property
     def banks(self) -> Any:
         """Per path, quarter and bank, long format: path, quarter, bank, equity, income,
-        loss_credit, loss_bonds, loss_interbank, loss_fire_sales, loss_shock (money); ``None``
-        when the scenario turned bank detail off (``run.bank_detail = false``)."""
+        loss_credit, loss_bonds, loss_interbank, loss_fire_sales, loss_shock, loans (the SME book
+        at the quarter's end), new_lending (money), applications and approvals (integer counts;
+        rejections are ``applications - approvals``); ``None`` when the scenario turned bank
+        detail off (``run.bank_detail = false``)."""
         data = self._data.banks_ipc()
         return None if data is None else _table(_read_ipc(data), self._output)
 

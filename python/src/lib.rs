@@ -555,8 +555,9 @@ impl RunData {
         ipc(py, &b)
     }
 
-    /// Per path, quarter and bank: path, quarter, bank, equity, income and losses by channel;
-    /// `None` when the run kept no bank detail (`run.bank_detail = false`).
+    /// Per path, quarter and bank: path, quarter, bank, equity, income and losses by channel,
+    /// the SME book, new lending, applications and approvals; `None` when the run kept no bank
+    /// detail (`run.bank_detail = false`).
     fn banks_ipc<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyBytes>>> {
         let nb = self.scenario.banks.len();
         if nb == 0 || self.paths.iter().all(|p| p.bank_quarters.is_empty()) {
@@ -565,7 +566,8 @@ impl RunData {
         let mut path = Vec::new();
         let mut quarter = Vec::new();
         let mut bank: Vec<&str> = Vec::new();
-        let mut cols: [Vec<f64>; 7] = Default::default();
+        let mut cols: [Vec<f64>; 9] = Default::default();
+        let mut counts: [Vec<u64>; 2] = Default::default();
         for p in &self.paths {
             for (k, b) in p.bank_quarters.iter().enumerate() {
                 path.push(p.path);
@@ -579,10 +581,14 @@ impl RunData {
                     b.loss_interbank,
                     b.loss_fire_sales,
                     b.loss_shock,
+                    b.loans,
+                    b.new_lending,
                 ];
                 for (c, x) in cols.iter_mut().zip(v) {
                     c.push(x);
                 }
+                counts[0].push(b.applications);
+                counts[1].push(b.approvals);
             }
         }
         let names = [
@@ -593,6 +599,8 @@ impl RunData {
             "loss_interbank",
             "loss_fire_sales",
             "loss_shock",
+            "loans",
+            "new_lending",
         ];
         let mut fields = vec![
             Field::new("path", DataType::UInt64, false),
@@ -607,6 +615,10 @@ impl RunData {
         for (name, c) in names.iter().zip(cols) {
             fields.push(Field::new(*name, DataType::Float64, false));
             columns.push(Arc::new(Float64Array::from(c)));
+        }
+        for (name, c) in ["applications", "approvals"].iter().zip(counts) {
+            fields.push(Field::new(*name, DataType::UInt64, false));
+            columns.push(Arc::new(UInt64Array::from(c)));
         }
         ipc(py, &batch(fields, columns)?).map(Some)
     }

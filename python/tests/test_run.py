@@ -62,6 +62,19 @@ def test_banks_are_long_per_path_quarter_and_bank_when_bank_detail_is_on(
     quarters = monoculture.scenario["run"]["quarters"]
     assert len(b) == len(monoculture.paths) * quarters * n_banks
     assert list(b["bank"].iloc[:n_banks]) == [x["id"] for x in monoculture.scenario["banks"]]
+    # Lending and decisions per bank: counts are integers, approvals never exceed applications,
+    # and every bank's new lending of a quarter sums to the credit the banks granted.
+    assert list(b.columns[-4:]) == ["loans", "new_lending", "applications", "approvals"]
+    assert pd.api.types.is_integer_dtype(b["applications"])
+    assert pd.api.types.is_integer_dtype(b["approvals"])
+    assert (b["approvals"] <= b["applications"]).all() and b["applications"].sum() > 0
+    assert (b["loans"] >= 0).all() and (b["new_lending"] >= 0).all()
+    lent = b.groupby(["path", "quarter"])["new_lending"].sum()
+    q = monoculture.quarters
+    supply = q[(q["measure"] == "supply") & q["region"].isna()].set_index(["path", "quarter"])
+    assert lent.to_numpy() == pytest.approx(
+        supply.loc[lent.index, "value"].to_numpy(), rel=1e-9, abs=1e-6
+    )
     off = herdlab.scenario("regional-monoculture").set("run.bank_detail", False)
     assert herdlab.run(off, paths=2, seed=1, progress=False).banks is None
 

@@ -53,6 +53,7 @@ mod histogram;
 mod layout;
 mod network;
 mod network_matrix;
+mod network_regions;
 mod paired;
 mod render;
 mod style;
@@ -73,6 +74,7 @@ pub use network::{
     NetworkChart, NetworkEdge, NetworkNode, failure_probabilities, network_chart, network_from,
     network_from_edges,
 };
+pub use network_regions::{RegionGroups, SEVERAL_REGIONS, home_region};
 pub use paired::{
     DifferencePoint, PairedFanChart, PairedPanel, paired_fan_chart, paired_region_fan,
 };
