@@ -33,11 +33,13 @@ pub enum Chart {
     LossesByBank,
     /// The interbank network.
     Network,
+    /// The interbank network summed by home region (banks based in two or more regions).
+    NetworkByRegion,
 }
 
 impl Chart {
     /// Every chart, in display order.
-    pub const ALL: [Chart; 12] = [
+    pub const ALL: [Chart; 13] = [
         Chart::CreditGap,
         Chart::FirmDefaults,
         Chart::CapitalRatio,
@@ -50,6 +52,7 @@ impl Chart {
         Chart::LossesByChannel,
         Chart::LossesByBank,
         Chart::Network,
+        Chart::NetworkByRegion,
     ];
 
     /// The fan charts of a quarter measure, with the measure.
@@ -81,6 +84,7 @@ impl Chart {
             Chart::LossesByChannel => "attribution-quarters",
             Chart::LossesByBank => "attribution-banks",
             Chart::Network => "network",
+            Chart::NetworkByRegion => "network-regions",
         }
     }
 
@@ -99,6 +103,7 @@ impl Chart {
             Chart::LossesByChannel => "Losses by channel",
             Chart::LossesByBank => "Losses by bank",
             Chart::Network => "Interbank network",
+            Chart::NetworkByRegion => "Interbank network by region",
         }
     }
 }

@@ -49,6 +49,8 @@ pub struct Cursor {
     pub quarter: u32,
     /// The bank whose quarters are plotted (index in scenario order); `None`: none chosen.
     pub bank: Option<usize>,
+    /// The network view shows exposures summed by home region instead of bank by bank.
+    pub by_region: bool,
 }
 
 /// One bank's credit in one quarter, from the engine's per-bank detail
@@ -208,7 +210,7 @@ pub fn view(
     }
     if let Some(net) = network {
         ui.separator();
-        network_view(ui, r, net, path, t);
+        network_view(ui, r, net, path, t, &mut cursor.by_region);
     }
 }
 
@@ -380,8 +382,8 @@ fn region_table(ui: &mut egui::Ui, r: &RunResult, path: &PathResult, t: u32) {
                 }
                 ui.end_row();
             }
-            if let Some(row) = home_of(reports::charts::SEVERAL_REGIONS) {
-                ui.label("banks of several regions").on_hover_text(
+            if let Some(row) = home_of(reports::charts::MULTI_REGION) {
+                ui.label("multi-region banks").on_hover_text(
                     "Banks whose largest lending share is shared by two or more regions",
                 );
                 for _ in 0..4 {
@@ -597,14 +599,55 @@ fn bank_series(ui: &mut egui::Ui, r: &RunResult, path: &PathResult, t: u32, i: u
     });
 }
 
+/// Per bank in scenario order, 1 when it failed on `path` by quarter `t`, else 0.
+pub fn failed_by(r: &RunResult, path: &PathResult, t: u32) -> Vec<f64> {
+    (0..r.scenario.banks.len())
+        .map(|i| {
+            let down = path
+                .banks
+                .get(i)
+                .and_then(|o| o.failed_quarter)
+                .is_some_and(|f| f <= t);
+            if down { 1.0 } else { 0.0 }
+        })
+        .collect()
+}
+
 fn network_view(
     ui: &mut egui::Ui,
     r: &RunResult,
     chart: &reports::charts::NetworkChart,
     path: &PathResult,
     t: u32,
+    by_region: &mut bool,
 ) {
-    ui.strong("The network of exposures: banks failed by this quarter in red");
+    let groups = reports::charts::RegionGroups::of(&r.scenario);
+    ui.horizontal(|ui| {
+        ui.strong("The network of exposures");
+        if groups.len() > 1 {
+            ui.checkbox(by_region, "by region").on_hover_text(
+                "Exposures summed over the banks' home regions (the region of a bank's largest lending share), with each region's share of banks and assets failed by this quarter",
+            );
+        } else {
+            ui.weak("(every bank is based in one region: nothing to sum by region)");
+        }
+    });
+    if *by_region && groups.len() > 1 {
+        let failed = failed_by(r, path, t);
+        match reports::charts::network_by_region(
+            &r.scenario,
+            chart,
+            &failed,
+            &reports::charts::Labels::from_scenario(&r.scenario),
+        ) {
+            Ok(m) => plots::region_matrix(ui, &m),
+            Err(e) => {
+                ui.colored_label(Color32::from_rgb(230, 80, 70), e.to_string());
+            }
+        }
+        return;
+    }
+    ui.weak("Banks failed by this quarter in red.");
     let failed: Vec<bool> = chart
         .nodes
         .iter()

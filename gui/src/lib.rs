@@ -33,7 +33,7 @@ use std::sync::Arc;
 
 use reports::charts::{
     AttributionChart, FanChart, Formats, HerdingChart, HistogramChart, Labels, NetworkChart,
-    Output, Theme,
+    Output, RegionNetworkChart, Theme,
 };
 use reports::sweep::{Assignment, Vary};
 use serde::{Deserialize, Serialize};
@@ -256,6 +256,9 @@ pub struct RunCharts {
     pub attribution: Vec<(Chart, AttributionChart)>,
     /// The interbank network.
     pub network: Option<NetworkChart>,
+    /// The interbank network by home region (banks based in two or more regions), as `herdlab
+    /// report` draws it.
+    pub network_regions: Option<RegionNetworkChart>,
     /// Charts that could not be built, with why.
     pub problems: Vec<String>,
 }
@@ -308,6 +311,15 @@ impl RunCharts {
             Ok(n) => out.network = n.map(|(ch, _)| ch),
             Err(e) => out.problems.push(format!("network: {e}")),
         }
+        if let Some(net) = &out.network
+            && c::RegionGroups::of(&r.scenario).len() > 1
+        {
+            match c::network_by_region(&r.scenario, net, &c::failure_probabilities(agg), &labels) {
+                Ok(ch) if ch.has_data() => out.network_regions = Some(ch),
+                Ok(_) => {}
+                Err(e) => out.problems.push(format!("network by region: {e}")),
+            }
+        }
         out
     }
 
@@ -319,6 +331,7 @@ impl RunCharts {
                 Chart::CreditGapByRegion => self.regions.is_some(),
                 Chart::Herding => self.herding.is_some(),
                 Chart::Network => self.network.is_some(),
+                Chart::NetworkByRegion => self.network_regions.is_some(),
                 other => {
                     self.fans.iter().any(|(x, _)| x == other)
                         || self.histograms.iter().any(|(x, _)| x == other)
@@ -359,6 +372,13 @@ impl RunCharts {
                 ),
                 Chart::Network => c::network_chart(
                     self.network.as_ref().ok_or_else(missing)?,
+                    dir,
+                    stem,
+                    output,
+                    &theme,
+                ),
+                Chart::NetworkByRegion => c::region_network_chart(
+                    self.network_regions.as_ref().ok_or_else(missing)?,
                     dir,
                     stem,
                     output,

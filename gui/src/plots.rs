@@ -8,8 +8,8 @@ use egui_plot::{
     Bar, BarChart, FilledArea, GridInput, GridMark, HLine, Line, Plot, PlotPoints, Points, VLine,
 };
 use reports::charts::{
-    AttributionChart, FanChart, HerdingChart, HistogramChart, NetworkChart, OKABE_ITO, SweepGrid,
-    SweepLines, viridis,
+    AttributionChart, FanChart, HerdingChart, HistogramChart, NetworkChart, OKABE_ITO,
+    RegionNetworkChart, SweepGrid, SweepLines, viridis,
 };
 
 /// Palette colour `i` (Okabe-Ito, as in the exported charts).
@@ -1049,6 +1049,113 @@ pub fn sweep_grid(ui: &mut egui::Ui, chart: &SweepGrid) -> Option<(usize, usize)
         chart.measure
     ));
     clicked
+}
+
+/// Interbank exposures by home region as a grid of coloured cells (lenders' regions in rows,
+/// borrowers' in columns; viridis, on a log scale when the sums span more than two orders of
+/// magnitude), each with its sum, and each region's share of banks and assets failed beside it.
+/// Every cell is named `exposure: A -> B: SUM` for screen readers and tests.
+pub fn region_matrix(ui: &mut egui::Ui, chart: &RegionNetworkChart) {
+    title(ui, &chart.title, chart.subtitle.as_deref());
+    let positive: Vec<f64> = chart
+        .exposures
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|v| *v > 0.0)
+        .collect();
+    let lo = positive.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = positive.iter().copied().fold(0.0, f64::max);
+    let log = hi > 0.0 && hi / lo > 100.0;
+    let level = |v: f64| -> f64 {
+        if log {
+            let (a, b) = (lo.log10(), hi.log10());
+            if b > a {
+                (v.log10() - a) / (b - a)
+            } else {
+                0.5
+            }
+        } else if hi > 0.0 {
+            v / hi
+        } else {
+            0.5
+        }
+    };
+    egui::ScrollArea::horizontal()
+        .id_salt("region-matrix")
+        .show(ui, |ui| {
+            egui::Grid::new("region-matrix-grid")
+                .spacing([2.0, 2.0])
+                .show(ui, |ui| {
+                    ui.weak("lender \\ borrower");
+                    for name in &chart.regions {
+                        ui.strong(name);
+                    }
+                    ui.strong("banks failed");
+                    ui.strong("assets failed");
+                    ui.end_row();
+                    for (a, row) in chart.exposures.iter().enumerate() {
+                        ui.strong(&chart.regions[a]);
+                        for (b, &v) in row.iter().enumerate() {
+                            let (fill, text) = if v > 0.0 {
+                                let t = level(v).clamp(0.0, 1.0);
+                                let c = viridis(t);
+                                let ink = if t > 0.6 {
+                                    Color32::BLACK
+                                } else {
+                                    Color32::WHITE
+                                };
+                                (
+                                    Color32::from_rgb(c.0, c.1, c.2),
+                                    egui::RichText::new(reports::output::fmt_num(v)).color(ink),
+                                )
+                            } else {
+                                (Color32::from_gray(40), egui::RichText::new("-").weak())
+                            };
+                            let what = format!(
+                                "exposure: {} -> {}: {}",
+                                chart.regions[a],
+                                chart.regions[b],
+                                if v > 0.0 {
+                                    reports::output::fmt_num(v)
+                                } else {
+                                    "none".into()
+                                }
+                            );
+                            let r = ui
+                                .add(
+                                    egui::Button::new(text)
+                                        .fill(fill)
+                                        .min_size(egui::vec2(78.0, 26.0))
+                                        .sense(egui::Sense::hover()),
+                                )
+                                .on_hover_text(format!(
+                                    "Banks based in {} lent {} to banks based in {}",
+                                    chart.regions[a],
+                                    reports::output::fmt_num(v),
+                                    chart.regions[b]
+                                ));
+                            ui.ctx()
+                                .accesskit_node_builder(r.id, |n| n.set_label(what.clone()));
+                        }
+                        for share in [&chart.failed_banks, &chart.failed_assets] {
+                            let p = share.get(a).copied().unwrap_or(0.0);
+                            let text = format!("{:.0}%", 100.0 * p);
+                            if p > 0.0 {
+                                ui.colored_label(Color32::from_rgb(230, 80, 70), text);
+                            } else {
+                                ui.label(text);
+                            }
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
+    ui.weak(format!(
+        "Cell: what the banks based in the row's region lent to those based in the column's. Colour: {}{} (dark = low, yellow = high). A bank's home region is the one of its largest share of lending; multi-region: banks serving several regions alike. Right: the share of each region's banks, and of its assets, failed.",
+        chart.value_label,
+        if log { ", log scale" } else { "" },
+    ));
 }
 
 #[cfg(test)]

@@ -1032,6 +1032,12 @@ fn chart(ui: &mut egui::Ui, charts: &crate::RunCharts, which: Chart, h: f32) {
         && let Some(c) = &charts.network
     {
         plots::network(ui, stem, c, h);
+    } else if which == Chart::NetworkByRegion
+        && let Some(c) = &charts.network_regions
+    {
+        // The grid carries its own note.
+        plots::region_matrix(ui, c);
+        return;
     }
     if let Some(note) = note_of(charts, which) {
         ui.weak(note);

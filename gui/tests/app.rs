@@ -1371,7 +1371,7 @@ fn drill_down_shows_each_banks_lending_and_rejections() {
                 region.name
             );
         }
-        assert!(h.query_by_label("banks of several regions").is_some());
+        assert!(h.query_by_label("multi-region banks").is_some());
     }
     // A bank clicked: its lending and decisions over the quarters.
     assert!(h.query_by_label("plot: bank lending").is_none());
@@ -1386,6 +1386,78 @@ fn drill_down_shows_each_banks_lending_and_rejections() {
         assert!(h.query_by_label(plot).is_some(), "{plot}");
     }
     assert!(h.query_by_label("legend: rejections").is_some());
+}
+
+/// The network by region: the drill-down's "by region" toggle shows what the banks based in one
+/// region lent to those based in another, the sums of the network's own exposures (every one in
+/// exactly one cell), and the Results view lists the report's chart of it.
+#[test]
+fn the_network_view_sums_exposures_by_region() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/baseline.toml");
+    let file = tmp.path().join("baseline-network.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "version = 1\nbase = {:?}\nname = \"baseline-network\"\n\n[contagion.interbank]\nclearing = \"eisenberg-noe\"\n\n[contagion.interbank.network]\nkind = \"reconstructed\"\nmethod = \"ras\"\n",
+            base.display().to_string()
+        ),
+    )
+    .expect("written");
+    let mut a = app(tmp.path());
+    a.state.last_scenario = None;
+    let mut h = harness(a);
+    h.run_steps(2);
+    h.state_mut().command(herdlab_gui::Command::OpenScenario(
+        file.display().to_string(),
+    ));
+    h.run_steps(2);
+    run_paths(&mut h, "2");
+    assert!(h.state().result.is_some(), "{:?}", h.state().status);
+    assert!(
+        h.query_by_label("chart: Interbank network by region")
+            .is_some()
+    );
+    click(&mut h, "Drill down");
+    h.run();
+    assert!(h.query_by_label("plot: drill network").is_some());
+    click(&mut h, "by region");
+    assert!(h.state().drill.by_region);
+    assert!(h.query_by_label("plot: drill network").is_none());
+    let r = h.state().result.clone().expect("run");
+    let net = h.state().charts.network.clone().expect("a network");
+    let groups = reports::charts::RegionGroups::of(&r.scenario);
+    assert_eq!(groups.names, ["east", "west", "north", "multi-region"]);
+    let mut total = 0.0;
+    let mut shown = 0.0;
+    for (a, from) in groups.names.iter().enumerate() {
+        for (b, to) in groups.names.iter().enumerate() {
+            let want: f64 = net
+                .edges
+                .iter()
+                .filter(|e| groups.of_bank[e.lender] == a && groups.of_bank[e.borrower] == b)
+                .map(|e| e.exposure)
+                .sum();
+            total += want;
+            let value = if want > 0.0 {
+                reports::output::fmt_num(want)
+            } else {
+                "none".into()
+            };
+            let label = format!("exposure: {from} -> {to}: {value}");
+            assert!(h.query_by_label(&label).is_some(), "{label} shown");
+            shown += want;
+        }
+    }
+    let edges: f64 = net.edges.iter().map(|e| e.exposure).sum();
+    assert!(edges > 0.0);
+    assert!(
+        (total - edges).abs() <= 1e-9 * edges,
+        "{total} against {edges}"
+    );
+    assert_eq!(shown, total);
+    click(&mut h, "by region");
+    assert!(h.query_by_label("plot: drill network").is_some());
 }
 
 /// A file dropped on the window in a test.

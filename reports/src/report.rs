@@ -351,8 +351,34 @@ pub fn run_figures(
             .push("Loss attribution: no bank lost anything on any path.".into());
     }
     if let Some((chart, caption)) = network_of(scenario, agg, &labels, dir)? {
+        let groups = charts::RegionGroups::of(scenario);
+        let by_region = (groups.len() > 1)
+            .then(|| {
+                charts::network_by_region(
+                    scenario,
+                    &chart,
+                    &charts::failure_probabilities(agg),
+                    &labels,
+                )
+            })
+            .transpose()
+            .map_err(chart_err)?;
         out.figures
             .push(ReportFigure::new("network", caption, chart));
+        match by_region {
+            Some(r) if r.has_data() => out.figures.push(ReportFigure::new(
+                "network-regions",
+                "Interbank exposures by region: what the banks based in one region lent to those based in another (a bank's home region is the one of its largest share of lending), with the share of each region's banks and assets that failed (mean across paths).",
+                r,
+            )),
+            Some(_) => out.left_out.push(
+                "Interbank exposures by region: no bank lends to another, so there is nothing to sum by region.".into(),
+            ),
+            None => out.left_out.push(format!(
+                "Interbank exposures by region: every bank is based in one region ({}), so there is nothing to sum by region.",
+                groups.names.first().map_or("none", String::as_str)
+            )),
+        }
     }
     Ok(out)
 }

@@ -151,6 +151,106 @@ fn sixteen_regions_grow_the_grid_without_overprinting() {
     }
 }
 
+/// A bundled scenario with an interbank network reconstructed from its banks' balance sheets
+/// (RAS), written to `dir` with `extra` TOML appended, run as [`run`] runs the bundled ones.
+fn run_with_network(
+    dir: &Path,
+    name: &str,
+    extra: &str,
+) -> (
+    Scenario,
+    Vec<sim::results::PathResult>,
+    sim::aggregate::Aggregates,
+) {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios")
+        .join(format!("{name}.toml"));
+    let file = dir.join(format!("{name}-network.toml"));
+    std::fs::write(
+        &file,
+        format!(
+            "version = 1\nbase = {:?}\nname = \"{name}-network\"\n\n[contagion.interbank]\nclearing = \"eisenberg-noe\"\n\n[contagion.interbank.network]\nkind = \"reconstructed\"\nmethod = \"ras\"\n{extra}",
+            base.display().to_string()
+        ),
+    )
+    .expect("written");
+    let mut scenario =
+        Scenario::load(&file, &sim::scenario::FsSources).expect("the scenario loads");
+    scenario.firms.count = scenario.firms.count.min(FIRMS);
+    let out = sim::montecarlo::run(
+        &scenario,
+        &RunOptions {
+            paths: Some(PATHS),
+            ..Default::default()
+        },
+        &Silent,
+    )
+    .expect("run succeeds");
+    let agg = sim::aggregate::aggregate(&scenario, &out.paths);
+    (scenario, out.paths, agg)
+}
+
+/// The bundled network scenario has one region, so the layout of the network by region is
+/// checked on networks added to scenarios of several: three regions and the national banks, with
+/// failures (the strip beside the rows drawn), and the 15 countries of the EBA banks.
+#[test]
+fn the_network_by_region_is_laid_out_cleanly() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let shock =
+        "\n[[shocks]]\nkind = \"bank-failure\"\nquarter = 2\nrandom = 2\nasset_loss = 0.3\n";
+    let mut all = Vec::new();
+    for (name, extra, groups, strip) in [
+        ("baseline", shock, 4, true),
+        ("eu-banks-2018", "", 15, false),
+    ] {
+        let (scenario, paths, agg) = run_with_network(tmp.path(), name, extra);
+        let figs = report::run_figures(&scenario, &paths, &agg, Path::new(name))
+            .unwrap_or_else(|e| panic!("{name}: figures: {e}"));
+        let f = figs
+            .figures
+            .iter()
+            .find(|f| f.stem == "network-regions")
+            .unwrap_or_else(|| panic!("{name}: a network-regions figure"));
+        let AnyChart::NetworkByRegion(chart) = &f.chart else {
+            panic!("{name}: network-regions is the network by region");
+        };
+        assert_eq!(chart.regions.len(), groups, "{name}: {:?}", chart.regions);
+        assert_eq!(chart.any_failed(), strip, "{name}");
+        for (look, output, theme) in looks() {
+            let (g, p) = problems(&format!("{name} ({look})"), f, &output, &theme);
+            all.extend(p);
+            // Both axes name every group (names cut with an ellipsis where they must be).
+            let named = chart
+                .regions
+                .iter()
+                .filter(|r| {
+                    g.tick_labels
+                        .iter()
+                        .filter(|t| {
+                            let stem = t.text.trim_end_matches('…');
+                            !stem.is_empty() && r.starts_with(stem)
+                        })
+                        .count()
+                        >= 2
+                })
+                .count();
+            assert_eq!(named, groups, "{name} ({look}): {:?}", g.tick_labels);
+            // The colour bar in money: ticks beside the regions' names.
+            assert!(
+                g.tick_labels.len() > 2 * groups + 1,
+                "{name} ({look}): {} tick labels",
+                g.tick_labels.len()
+            );
+        }
+    }
+    assert!(
+        all.is_empty(),
+        "{} problems:\n{}",
+        all.len(),
+        all.join("\n")
+    );
+}
+
 #[test]
 fn charts_that_would_be_empty_are_left_out() {
     // The interbank cascade has no firms and one quarter: no herding, no fans of one dot.

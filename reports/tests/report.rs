@@ -120,6 +120,99 @@ fn network_scenarios_get_a_network_chart() {
     assert!(html(&out).contains("interbank network"));
 }
 
+/// The sum of a CSV column of numbers.
+fn column_sum(file: &Path, column: &str) -> f64 {
+    let text = std::fs::read_to_string(file).expect("csv");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let k = header
+        .iter()
+        .position(|h| *h == column)
+        .expect("the column");
+    lines
+        .map(|l| {
+            l.split(',')
+                .nth(k)
+                .and_then(|v| v.parse::<f64>().ok())
+                .expect("a number")
+        })
+        .sum()
+}
+
+#[test]
+fn network_scenarios_of_several_regions_get_the_network_by_region_and_others_do_not() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // The baseline's banks (three regions and national banks) on a network reconstructed from
+    // their interbank assets and liabilities.
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/baseline.toml");
+    let file = tmp.path().join("baseline-network.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "version = 1\nbase = {:?}\nname = \"baseline-network\"\n\n[contagion.interbank]\nclearing = \"eisenberg-noe\"\n\n[contagion.interbank.network]\nkind = \"reconstructed\"\nmethod = \"ras\"\n",
+            base.display().to_string()
+        ),
+    )
+    .expect("written");
+    let out = tmp.path().join("net");
+    herdlab()
+        .arg("run")
+        .arg(&file)
+        .args(["--paths", "3", "--report", "-q", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let charts = out.join("charts");
+    for f in [
+        "network-regions.png",
+        "network-regions.svg",
+        "network-regions.csv",
+        "network-regions-regions.csv",
+    ] {
+        assert!(charts.join(f).is_file(), "{f}");
+    }
+    let page = html(&out);
+    assert!(page.contains("Interbank exposures by region"), "captioned");
+    assert!(page.contains("network-regions.png"), "linked");
+    // Every exposure of the network is in exactly one pair of regions.
+    let pairs = column_sum(&charts.join("network-regions.csv"), "exposure");
+    let edges = column_sum(&charts.join("network-edges.csv"), "exposure");
+    assert!(edges > 0.0);
+    assert!(
+        (pairs - edges).abs() <= 1e-9 * edges,
+        "{pairs} by region against {edges} over the edges"
+    );
+    // Four groups: east, west, north and the national banks.
+    let regions = std::fs::read_to_string(charts.join("network-regions-regions.csv")).expect("csv");
+    assert_eq!(regions.lines().count(), 1 + 4, "{regions}");
+    assert!(regions.contains("\nmulti-region,3,"), "{regions}");
+
+    // One region (the interbank cascade): the network, but nothing to sum by region, and the
+    // report says why; no network at all (the baseline): neither.
+    for (scenario, network) in [("interbank-cascade", true), ("baseline", false)] {
+        let out = tmp.path().join(scenario);
+        herdlab()
+            .args(["run", scenario, "--paths", "3", "--report", "-q", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        assert_eq!(
+            out.join("charts/network.png").is_file(),
+            network,
+            "{scenario}"
+        );
+        assert!(
+            !out.join("charts/network-regions.png").exists(),
+            "{scenario}"
+        );
+        assert_eq!(
+            html(&out).contains("every bank is based in one region"),
+            network,
+            "{scenario}"
+        );
+    }
+}
+
 #[test]
 fn models_move_scenarios_get_a_model_families_chart_and_v1_scenarios_do_not() {
     let tmp = tempfile::tempdir().expect("tmp");

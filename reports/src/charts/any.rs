@@ -9,7 +9,7 @@ use super::render::{geometry_of, render};
 use super::style::{Output, Theme};
 use super::{
     AttributionChart, ComparisonChart, FanChart, HerdingChart, HistogramChart, NetworkChart,
-    PairedFanChart, SweepGrid, SweepLines,
+    PairedFanChart, RegionNetworkChart, SweepGrid, SweepLines,
 };
 
 /// Any chart input.
@@ -34,6 +34,8 @@ pub enum AnyChart {
     SweepLines(SweepLines),
     /// The interbank network.
     Network(NetworkChart),
+    /// The interbank network by home region.
+    NetworkByRegion(RegionNetworkChart),
 }
 
 macro_rules! each {
@@ -48,6 +50,7 @@ macro_rules! each {
             AnyChart::SweepGrid($c) => $body,
             AnyChart::SweepLines($c) => $body,
             AnyChart::Network($c) => $body,
+            AnyChart::NetworkByRegion($c) => $body,
         }
     };
 }
@@ -90,5 +93,6 @@ from!(
     PairedFan(PairedFanChart),
     SweepGrid(SweepGrid),
     SweepLines(SweepLines),
-    Network(NetworkChart)
+    Network(NetworkChart),
+    NetworkByRegion(RegionNetworkChart)
 );

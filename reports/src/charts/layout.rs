@@ -547,6 +547,8 @@ pub(super) enum TickFormat {
     /// Whole numbers counted down from this top: position `v` reads `top - v` (ranks that grow
     /// downwards on a y axis).
     Reversed(f64),
+    /// A log₁₀ scale: position `v` reads `10^v` (`1,000` at 3; decimals below 1).
+    Power10,
 }
 
 impl TickFormat {
@@ -554,6 +556,10 @@ impl TickFormat {
         match self {
             TickFormat::Decimals(d) => fmt_number(v, *d),
             TickFormat::Reversed(top) => fmt_number(top - v, 0),
+            TickFormat::Power10 => {
+                let decimals = if v < 0.0 { (-v).ceil() as usize } else { 0 };
+                fmt_number(10f64.powf(v), decimals.min(12))
+            }
             TickFormat::Categories(names) => {
                 let i = v.round();
                 if (v - i).abs() < 1e-6 && i >= 0.0 {
@@ -755,6 +761,12 @@ pub(super) struct PlotOptions {
     /// Keep room for an x axis label even when there is none, so that panels of small
     /// multiples with and without one have plots of the same height (and the same ticks).
     pub reserve_x_label: bool,
+    /// Most staggered rows of category names on the x axis (0: two). Names too wide for one
+    /// row take the fewest rows up to this that hold them whole, and are shortened only beyond.
+    pub stagger_rows: i32,
+    /// Least height of the x axis area (tick labels and axis label), in pixels: a plot beside
+    /// another with taller x labels (two staggered rows) gets the same plot height.
+    pub min_x_area_px: i32,
 }
 
 /// Builds a plot on `area` with the axes' ranges, ticks and labels, sized so that tick labels
@@ -781,9 +793,16 @@ pub(super) fn plot<'a, DB: DrawingBackend>(
     // an ellipsis if even that is too narrow); decided on the width before the y labels.
     let right_of = |x: &Axis| {
         let last_w = x.labels().last().map_or(0, |l| text_width(area, l, &tick));
-        (last_w / 2 + gap).max(ctx.pxi(6.0)) + opts.right_px
+        // The last label hangs below the plot, never beside it: room to its right (for a
+        // colour bar) also takes its overhang.
+        (last_w / 2 + gap).max(ctx.pxi(6.0)).max(opts.right_px)
     };
-    let stagger = match &x.format {
+    let max_rows = if opts.stagger_rows > 0 {
+        opts.stagger_rows
+    } else {
+        2
+    };
+    let rows = match &x.format {
         TickFormat::Categories(names) if names.len() > 1 => {
             let y_w = y
                 .labels()
@@ -793,13 +812,18 @@ pub(super) fn plot<'a, DB: DrawingBackend>(
                 .unwrap_or(0);
             let guess_w = aw as i32 - y_w - desc_h - right_of(x);
             let slot = guess_w as f64 / (x.hi - x.lo).max(1.0);
-            names
+            let widest = names
                 .iter()
-                .any(|n| text_width(area, n, &tick) > slot as i32 - ctx.pxi(4.0))
+                .map(|n| text_width(area, n, &tick))
+                .max()
+                .unwrap_or(0);
+            (1..max_rows)
+                .find(|k| widest <= (slot * *k as f64) as i32 - ctx.pxi(4.0))
+                .unwrap_or(max_rows)
         }
-        _ => false,
+        _ => 1,
     };
-    let rows = if stagger { 2 } else { 1 };
+    let stagger = rows > 1;
     let x_area = tick_h * rows
         + tick_len
         + gap
@@ -808,6 +832,7 @@ pub(super) fn plot<'a, DB: DrawingBackend>(
         } else {
             desc_h
         };
+    let x_area = x_area.max(opts.min_x_area_px);
     // Thin y first (its labels set the left margin), then x in the width left.
     let plot_h = (ah as i32 - x_area - tick_h / 2).max(1);
     let y = y.thinned(plot_h, |_| tick_h);
@@ -883,7 +908,13 @@ pub(super) fn plot<'a, DB: DrawingBackend>(
         }
         let (w, h) = size(&l);
         let px = chart.backend_coord(&(*v, y.lo)).0;
-        let top = yr.end + dist + if stagger { (i as i32 % 2) * tick_h } else { 0 };
+        let top = yr.end
+            + dist
+            + if stagger {
+                (i as i32 % rows) * tick_h
+            } else {
+                0
+            };
         if stagger {
             area.draw(&Text::new(
                 l.clone(),
@@ -1043,7 +1074,12 @@ pub(super) fn colorbar_width<DB: DrawingBackend>(
         .map(|l| text_width(area, l, &tick))
         .max()
         .unwrap_or(0);
-    ctx.pxi(10.0) + ctx.pxi(3.0) + widest + ctx.pxi(4.0) + ctx.line_height(ctx.theme.axis_label_pt)
+    let label = if axis.label.is_empty() {
+        0
+    } else {
+        ctx.line_height(ctx.theme.axis_label_pt)
+    };
+    ctx.pxi(10.0) + ctx.pxi(3.0) + widest + ctx.pxi(4.0) + label
 }
 
 /// Draws a vertical colour bar for `axis` (values `axis.lo` to `axis.hi`, coloured by `color`)
@@ -1144,5 +1180,8 @@ mod tests {
         assert_eq!(fmt_number(1234.5, 1), "1234.5");
         assert_eq!(fmt_number(-0.0001, 2), "0.00");
         assert_eq!(fmt_number(-2.5, 1), "−2.5");
+        assert_eq!(TickFormat::Power10.format(3.0), "1000");
+        assert_eq!(TickFormat::Power10.format(5.0), "100,000");
+        assert_eq!(TickFormat::Power10.format(-2.0), "0.01");
     }
 }

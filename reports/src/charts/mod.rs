@@ -15,6 +15,7 @@
 //! | [`sweep_heatmap`] | [`SweepGrid`] | — |
 //! | [`sweep_line`] | [`SweepLines`] | — |
 //! | [`network_chart`] | [`NetworkChart`] | [`network_from`], [`network_from_edges`] |
+//! | [`region_network_chart`] | [`RegionNetworkChart`] | [`network_by_region`] |
 //! | [`paired_fan_chart`] | [`PairedFanChart`] | [`paired_region_fan`] |
 //!
 //! [`AnyChart`] holds any of them, and every chart's [`Geometry`] (its tick-label boxes, series
@@ -74,7 +75,10 @@ pub use network::{
     NetworkChart, NetworkEdge, NetworkNode, failure_probabilities, network_chart, network_from,
     network_from_edges,
 };
-pub use network_regions::{RegionGroups, SEVERAL_REGIONS, home_region};
+pub use network_regions::{
+    MULTI_REGION, RegionGroups, RegionNetworkChart, exposures_by_region, home_region,
+    network_by_region, region_network_chart,
+};
 pub use paired::{
     DifferencePoint, PairedFanChart, PairedPanel, paired_fan_chart, paired_region_fan,
 };
