@@ -41,7 +41,7 @@ use serde::{Deserialize, Serialize};
 pub use chart::Chart;
 use editor::{Document, Group};
 pub use error::{GuiError, Result};
-use worker::{ChartJob, CompareResult, Event, Export, Job, RunResult, SweepCell, Worker};
+use worker::{ChartJob, CompareResult, Event, Export, Job, Opened, RunResult, SweepCell, Worker};
 
 /// The main views.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -558,6 +558,8 @@ pub struct App {
     pub overlay: Option<((usize, usize), std::result::Result<figure::Overlay, String>)>,
     /// What the running export job writes (for its message when it is done).
     exporting: Option<Exporting>,
+    /// The result folder being read on the worker, if any.
+    pub opening: Option<PathBuf>,
     /// The last sweep.
     pub sweep: Option<SweepState>,
     /// The last decision log read by the monitor (shared with the worker, never copied).
@@ -633,6 +635,7 @@ impl App {
             charts: Arc::new(RunCharts::default()),
             chart: None,
             exporting: None,
+            opening: None,
             compare: None,
             compare_partial: None,
             drill: drill::Cursor::default(),
@@ -756,7 +759,13 @@ impl App {
     }
 
     fn set_result(&mut self, r: Arc<RunResult>) {
-        self.charts = Arc::new(RunCharts::build(&r));
+        let charts = Arc::new(RunCharts::build(&r));
+        self.set_result_with(r, charts);
+    }
+
+    /// Shows `r` with its charts already built (on the worker).
+    fn set_result_with(&mut self, r: Arc<RunResult>, charts: Arc<RunCharts>) {
+        self.charts = charts;
         let list = self.charts.list();
         if !self.chart.is_some_and(|c| list.contains(&c)) {
             self.chart = list.first().copied();
@@ -1006,7 +1015,7 @@ impl App {
                     self.info("stopping; the paths finished are kept...");
                 }
             }
-            Command::OpenResult(dir) => self.open_result(&dir),
+            Command::OpenResult(dir) => self.open_result(ctx, &dir),
             Command::Browse(purpose) => {
                 let start = match purpose {
                     files::Purpose::OpenScenario | files::Purpose::SaveScenario => self
@@ -1317,57 +1326,70 @@ impl App {
         }
     }
 
-    /// Opens a result folder of any kind the CLI writes: a run (Results view), a comparison
-    /// (Compare view, the first variant against the reference) or a sweep (Sweep view).
-    fn open_result(&mut self, dir: &Path) {
-        let opened =
-            if dir.join("comparison.json").is_file() && !dir.join("manifest.json").is_file() {
-                worker::load_comparison(dir).map(|c| {
-                    let text = format!(
-                        "opened comparison {}: {} against {}",
-                        dir.display(),
-                        names_of(&c.variants),
-                        c.reference.scenario.name
-                    );
-                    self.compare_shown = 0;
-                    self.compare = Some(Arc::new(c));
-                    self.overlay = None;
-                    self.compare_partial = None;
-                    self.state.view = View::Compare;
-                    text
-                })
-            } else if dir.join("sweep.json").is_file() && !dir.join("manifest.json").is_file() {
-                worker::load_sweep(dir).map(|(vary, cells)| {
-                    let text = format!("opened sweep {}: {} cells", dir.display(), cells.len());
-                    self.sweep = Some(SweepState {
-                        vary,
-                        cells: cells.into_iter().map(|c| Some(Arc::new(c))).collect(),
-                        done: true,
-                    });
-                    self.state.view = View::Sweep;
-                    text
-                })
-            } else {
-                RunResult::load(dir).map(|r| {
-                    let text = format!(
-                        "opened {} ({}, {} paths)",
-                        dir.display(),
-                        r.scenario.name,
-                        r.finished.paths.len()
-                    );
-                    self.set_result(Arc::new(r));
-                    self.result_table = None;
-                    self.state.view = View::Results;
-                    text
-                })
-            };
-        match opened {
-            Ok(text) => {
-                push_recent(&mut self.state.recent_results, dir.display().to_string());
-                self.info(text);
-            }
-            Err(e) => self.error(format!("cannot open {}: {e}", dir.display())),
+    /// Starts reading a result folder of any kind the CLI writes on the worker thread
+    /// ([`worker::open_folder`]); [`App::opened`] shows it when it is read.
+    fn open_result(&mut self, ctx: &egui::Context, dir: &Path) {
+        if dir.as_os_str().is_empty() {
+            return self.error("type a result folder's path first, or Browse...");
         }
+        if self.busy() {
+            return self.error(format!(
+                "cannot open {} yet: wait for the running job to finish, or cancel it",
+                dir.display()
+            ));
+        }
+        self.opening = Some(dir.to_path_buf());
+        self.start(
+            ctx,
+            format!("opening {}", dir.display()),
+            Job::Open(dir.to_path_buf()),
+        );
+    }
+
+    /// A result folder read on the worker: a run (Results view), a comparison (Compare view, the
+    /// first variant against the reference) or a sweep (Sweep view).
+    fn opened(&mut self, opened: Opened) {
+        let dir = self.opening.take().unwrap_or_default();
+        let text = match opened {
+            Opened::Comparison(c) => {
+                let text = format!(
+                    "opened comparison {}: {} against {}",
+                    dir.display(),
+                    names_of(&c.variants),
+                    c.reference.scenario.name
+                );
+                self.compare_shown = 0;
+                self.compare = Some(c);
+                self.overlay = None;
+                self.compare_partial = None;
+                self.state.view = View::Compare;
+                text
+            }
+            Opened::Sweep { vary, cells } => {
+                let text = format!("opened sweep {}: {} cells", dir.display(), cells.len());
+                self.sweep = Some(SweepState {
+                    vary,
+                    cells: cells.into_iter().map(|c| Some(Arc::new(c))).collect(),
+                    done: true,
+                });
+                self.state.view = View::Sweep;
+                text
+            }
+            Opened::Run { result, charts } => {
+                let text = format!(
+                    "opened {} ({}, {} paths)",
+                    dir.display(),
+                    result.scenario.name,
+                    result.finished.paths.len()
+                );
+                self.set_result_with(result, charts);
+                self.result_table = None;
+                self.state.view = View::Results;
+                text
+            }
+        };
+        push_recent(&mut self.state.recent_results, dir.display().to_string());
+        self.info(text);
     }
 
     fn sweep_job(&self) -> Result<(Vec<Vary>, SweepCells)> {
@@ -1493,15 +1515,29 @@ impl App {
                     self.exported(dir);
                     finished = true;
                 }
+                Event::Opened(o) => {
+                    self.opened(*o);
+                    finished = true;
+                }
                 Event::Failed(e) => {
-                    match self.exporting.take() {
-                        Some(what) => self.error(format!("{} not written: {e}", what.noun())),
-                        None => self.error(format!("failed: {e}")),
+                    if let Some(dir) = self.opening.take() {
+                        self.error(format!("cannot open {}: {e}", dir.display()));
+                    } else {
+                        match self.exporting.take() {
+                            Some(what) => self.error(format!("{} not written: {e}", what.noun())),
+                            None => self.error(format!("failed: {e}")),
+                        }
                     }
                     finished = true;
                 }
                 Event::Cancelled => {
                     self.exporting = None;
+                    if let Some(dir) = self.opening.take() {
+                        self.info(format!("stopped opening {}", dir.display()));
+                        self.keep_on_stop = false;
+                        finished = true;
+                        continue;
+                    }
                     let reference = self.compare_partial.take();
                     match self.partial.take().filter(|_| self.keep_on_stop) {
                         Some(p) => {
@@ -1537,6 +1573,7 @@ impl App {
         if finished {
             // Joins the thread, which has sent its last event.
             self.worker = None;
+            self.opening = None;
             self.partial = None;
         }
     }

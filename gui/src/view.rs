@@ -174,7 +174,10 @@ fn top_bar(app: &mut App, ui: &mut egui::Ui) {
         {
             app.command(Command::StopKeep);
         }
-        if let Some(w) = &app.worker {
+        if let Some(w) = app.worker.as_ref().filter(|w| w.indeterminate) {
+            ui.spinner();
+            ui.label(RichText::new(&w.label).weak());
+        } else if let Some(w) = &app.worker {
             let (frac, left) = w.progress();
             let text = match left {
                 Some(s) => format!("{:.0}% - about {} left", 100.0 * frac, seconds(s)),

@@ -1,4 +1,5 @@
-//! Long work off the UI thread: runs, comparisons, sweeps, the herding monitor, chart exports and
+//! Long work off the UI thread: runs, comparisons, sweeps, the herding monitor, result folders
+//! opened (read, checked against their manifests, aggregated and charted), chart exports and
 //! folder exports (result folders with their
 //! Parquet files and report.html) on a named worker thread that reports progress through shared
 //! counters, sends each finished result over a channel, and asks egui to repaint. Results are
@@ -173,6 +174,46 @@ pub fn load_sweep(dir: &Path) -> Result<(Vec<Vary>, Vec<SweepCell>)> {
     Ok((vary, cells))
 }
 
+/// A result folder read back, of any kind the command line writes.
+#[derive(Debug)]
+pub enum Opened {
+    /// A run's (or merged run's) folder, with its charts built.
+    Run {
+        /// The run.
+        result: Arc<RunResult>,
+        /// Its charts, as `herdlab report` builds them.
+        charts: Arc<crate::RunCharts>,
+    },
+    /// A `compare` folder.
+    Comparison(Arc<CompareResult>),
+    /// A `sweep` folder: its parameters and every cell.
+    Sweep {
+        /// The varied parameters.
+        vary: Vec<Vary>,
+        /// Every cell, in order.
+        cells: Vec<SweepCell>,
+    },
+}
+
+/// Reads the result folder `dir`: a comparison (`comparison.json` without `manifest.json`), a
+/// sweep (`sweep.json`), or else a run, whose charts are built too (all of it off the UI thread).
+pub fn open_folder(dir: &Path) -> Result<Opened> {
+    let has = |f: &str| dir.join(f).is_file();
+    if has("comparison.json") && !has("manifest.json") {
+        Ok(Opened::Comparison(Arc::new(load_comparison(dir)?)))
+    } else if has("sweep.json") && !has("manifest.json") {
+        let (vary, cells) = load_sweep(dir)?;
+        Ok(Opened::Sweep { vary, cells })
+    } else {
+        let result = RunResult::load(dir)?;
+        let charts = Arc::new(crate::RunCharts::build(&result));
+        Ok(Opened::Run {
+            result: Arc::new(result),
+            charts,
+        })
+    }
+}
+
 /// A comparison on common random numbers: one reference and one or more variants.
 #[derive(Debug)]
 pub struct CompareResult {
@@ -263,6 +304,8 @@ pub enum Job {
     Export(Export),
     /// Drawing a chart into files, off the UI thread.
     Chart(ChartJob),
+    /// Reading a result folder of any kind ([`open_folder`]).
+    Open(PathBuf),
 }
 
 /// A chart to draw into files: the drawing owns its data (a copy of one chart, or a shared
@@ -440,6 +483,8 @@ pub enum Event {
     ChartWritten(Vec<PathBuf>),
     /// A folder was written (by an [`Export`] job).
     Exported(PathBuf),
+    /// A result folder was read (by a [`Job::Open`]).
+    Opened(Box<Opened>),
     /// The job failed.
     Failed(GuiError),
     /// The job was cancelled.
@@ -483,6 +528,8 @@ impl Observer for GuiObserver {
 pub struct Worker {
     /// What it is doing, e.g. `run baseline`.
     pub label: String,
+    /// It cannot count its progress (reading a folder): a spinner, not a bar.
+    pub indeterminate: bool,
     /// Progress and cancellation.
     pub shared: Arc<Shared>,
     /// When it started.
@@ -687,6 +734,17 @@ fn work(job: Job, options: RunOptions, obs: GuiObserver, tx: Sender<Event>) {
             Ok(dir) => send(Event::Exported(dir)),
             Err(e) => send(Event::Failed(e)),
         },
+        Job::Open(dir) => {
+            let opened = open_folder(&dir);
+            // Reading cannot stop halfway; a folder read after Cancel is dropped.
+            if obs.should_stop() {
+                return send(Event::Cancelled);
+            }
+            match opened {
+                Ok(o) => send(Event::Opened(Box::new(o))),
+                Err(e) => send(Event::Failed(e)),
+            }
+        }
     }
 }
 
@@ -702,8 +760,9 @@ impl Worker {
             Job::Run { chunks, .. } => (*chunks).max(1),
             Job::Compare { variants, .. } => 1 + variants.len() as u64,
             Job::Sweep { cells, .. } => cells.len() as u64,
-            Job::Monitor { .. } | Job::Export(_) | Job::Chart(_) => 1,
+            Job::Monitor { .. } | Job::Export(_) | Job::Chart(_) | Job::Open(_) => 1,
         };
+        let indeterminate = matches!(job, Job::Open(_));
         let shared = Arc::new(Shared {
             stages: AtomicU64::new(stages),
             ..Shared::default()
@@ -719,6 +778,7 @@ impl Worker {
             .map_err(GuiError::Thread)?;
         Ok(Worker {
             label,
+            indeterminate,
             shared,
             started: Instant::now(),
             events: rx,

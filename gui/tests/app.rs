@@ -64,6 +64,14 @@ fn wait(h: &mut Harness<'static, App>, limit: Duration, done: impl Fn(&App) -> b
     h.run_steps(2);
 }
 
+/// Types `dir` under Result folder, clicks Open result folder and waits until it is read (on
+/// the worker thread).
+fn open_folder(h: &mut Harness<'static, App>, dir: &str) {
+    type_into(h, "Result folder", dir);
+    click(h, "Open result folder");
+    wait(h, Duration::from_secs(60), |a| !a.busy());
+}
+
 fn run_paths(h: &mut Harness<'static, App>, paths: &str) {
     type_into(h, "Paths", paths);
     click(h, "Run");
@@ -248,16 +256,21 @@ fn exports_a_chart_and_a_result_folder_identical_to_the_cli_and_reopens_it() {
     // Reopen it.
     let before = h.state().result.as_ref().map(|r| r.aggregates.clone());
     h.state_mut().result = None;
-    type_into(&mut h, "Result folder", dir.to_str().expect("utf-8"));
-    click(&mut h, "Open result folder");
+    open_folder(&mut h, dir.to_str().expect("utf-8"));
     let r = h.state().result.as_ref().expect("reopened");
     assert_eq!(r.folder.as_deref(), Some(dir.as_path()));
     assert_eq!(Some(r.aggregates.clone()), before);
 
     // A folder that is not a result: a message, no panic.
-    type_into(&mut h, "Result folder", tmp.path().to_str().expect("utf-8"));
-    click(&mut h, "Open result folder");
-    assert!(h.state().status.as_ref().is_some_and(|s| s.error));
+    open_folder(&mut h, tmp.path().to_str().expect("utf-8"));
+    let status = h.state().status.clone().expect("a message");
+    assert!(status.error, "{status:?}");
+    assert!(
+        status
+            .text
+            .starts_with(&format!("cannot open {}: ", tmp.path().display())),
+        "{status:?}"
+    );
 }
 
 #[test]
@@ -518,8 +531,7 @@ fn opens_comparison_and_sweep_folders_written_by_the_cli() {
     let mut h = harness(app(tmp.path()));
     h.run_steps(2);
     click(&mut h, "Results");
-    type_into(&mut h, "Result folder", c);
-    click(&mut h, "Open result folder");
+    open_folder(&mut h, c);
     assert_eq!(h.state().state.view, View::Compare);
     let cr = h.state().compare.as_ref().expect("comparison");
     assert_eq!(cr.variants[0].scenario.name, "rate-shock");
@@ -532,8 +544,7 @@ fn opens_comparison_and_sweep_folders_written_by_the_cli() {
     assert_eq!(&ours, theirs);
 
     click(&mut h, "Results");
-    type_into(&mut h, "Result folder", s);
-    click(&mut h, "Open result folder");
+    open_folder(&mut h, s);
     assert_eq!(h.state().state.view, View::Sweep);
     let sw = h.state().sweep.as_ref().expect("sweep");
     assert_eq!(sw.cells.len(), 2);
@@ -1044,8 +1055,7 @@ fn an_edited_scenario_records_itself_and_a_command_line_that_reproduces_it() {
     );
     // Reopened, the folder still shows its edits.
     h.state_mut().result = None;
-    type_into(&mut h, "Result folder", dir.to_str().expect("utf-8"));
-    click(&mut h, "Open result folder");
+    open_folder(&mut h, dir.to_str().expect("utf-8"));
     let r = h.state().result.as_ref().expect("reopened");
     assert_eq!(r.edits, vec!["firms.lgd: 0.45 → 0.3".to_string()]);
 }
@@ -1460,6 +1470,79 @@ fn the_network_view_sums_exposures_by_region() {
     assert!(h.query_by_label("plot: drill network").is_some());
 }
 
+/// A result folder is read on the worker thread, not in a frame: the app stays responsive with a
+/// spinner and "opening ..." in the top bar, then shows the folder's results; a second open while
+/// one is read is refused with a message.
+#[test]
+fn opening_a_folder_reads_it_off_the_ui_thread_and_then_shows_it() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("big");
+    let mut run = reports::service::RunRequest::new("baseline");
+    // Enough paths (each with every bank's quarters) that reading takes several frames.
+    run.settings = settings(300, Some(5), false);
+    run.out = Some(out.clone());
+    reports::service::run(&run, &reports::service::Quiet).expect("cli run");
+    let mut h = harness(app(tmp.path()));
+    h.run_steps(2);
+    click(&mut h, "Results");
+    assert!(h.state().result.is_none());
+    type_into(&mut h, "Result folder", out.to_str().expect("utf-8"));
+    h.get_by_label("Open result folder").click();
+    h.step();
+    // The frame that handled the click only started the job.
+    assert!(h.state().busy());
+    assert_eq!(h.state().opening.as_deref(), Some(out.as_path()));
+    assert!(h.state().result.is_none());
+    let label = format!("opening {}", out.display());
+    let mut seen = false;
+    let start = Instant::now();
+    while h.state().busy() {
+        assert!(start.elapsed() < Duration::from_secs(60), "timed out");
+        h.step();
+        if h.state().busy() {
+            seen |= h.query_by_label(&label).is_some();
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(seen, "the top bar said what it was reading");
+    h.run_steps(2);
+    let r = h.state().result.clone().expect("the folder's results");
+    assert_eq!(r.folder.as_deref(), Some(out.as_path()));
+    assert_eq!(r.finished.paths.len(), 300);
+    assert_eq!(h.state().state.view, View::Results);
+    assert!(h.state().opening.is_none());
+    // The dashboard and the charts (built on the worker too) are shown.
+    assert!(h.query_by_label("chart: Credit gap").is_some());
+    assert!(
+        h.state()
+            .status
+            .as_ref()
+            .is_some_and(|s| !s.error && s.text.starts_with("opened "))
+    );
+    assert_eq!(
+        h.state().state.recent_results.first(),
+        Some(&out.display().to_string())
+    );
+
+    // While one folder is read, another open is refused with a message, not queued or lost.
+    type_into(&mut h, "Result folder", out.to_str().expect("utf-8"));
+    h.get_by_label("Open result folder").click();
+    h.step();
+    assert!(h.state().busy());
+    h.state_mut()
+        .command(herdlab_gui::Command::OpenResult(out.clone()));
+    h.step();
+    let status = h.state().status.clone().expect("a message");
+    if h.state().busy() {
+        assert!(
+            status.error && status.text.contains("wait for"),
+            "{status:?}"
+        );
+    }
+    wait(&mut h, Duration::from_secs(60), |a| !a.busy());
+    assert!(h.state().result.is_some());
+}
+
 /// A file dropped on the window in a test.
 #[derive(Debug)]
 struct Dropped(std::path::PathBuf);
@@ -1545,6 +1628,7 @@ fn opens_and_saves_through_the_file_dialog_and_opens_dropped_files() {
     run.out = Some(out.clone());
     reports::service::run(&run, &reports::service::Quiet).expect("cli run");
     drop_on(&mut h, &out);
+    wait(&mut h, Duration::from_secs(60), |a| !a.busy());
     let r = h
         .state()
         .result
