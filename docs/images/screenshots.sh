@@ -83,6 +83,9 @@ click "${drill[@]}"
 click 146 100                      # Worst credit gap, then a few quarters on
 click 600 100; click 600 100; click 600 100
 shot drill
+click 20 793                       # bank E1: its lending and rejections over the quarters
+xdotool mousemove 1000 300; for _ in $(seq 15); do xdotool click 5; sleep 0.05; done; sleep 0.5
+shot drill-bank
 
 # Compare: the documented case in two clicks (Compare, then the documented case).
 click "${compare[@]}"
