@@ -168,7 +168,7 @@ fn top_bar(app: &mut App, ui: &mut egui::Ui) {
                 "Stop the run and keep the paths finished so far as a run of that many paths (interim); a comparison keeps its finished reference",
             )
             .on_disabled_hover_text(
-                "available once a block of paths of a run has finished (runs of 400 paths or more go in blocks)",
+                "available once a block of paths of a run has finished (runs of 40 paths or more go in blocks)",
             )
             .clicked()
         {
