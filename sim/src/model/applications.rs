@@ -157,17 +157,16 @@ pub(super) struct FirmBlock {
     slots: Vec<usize>,
     keep: Vec<u64>,
     sums: Vec<f64>,
-    /// The uniforms the block's application orders drew (a slot may draw more than one), and
-    /// those that chose the baseline's sample.
-    order_draws: u64,
-    baseline_draws: u64,
+    /// The uniforms the block drew for application orders (a slot may draw more than one) and
+    /// for the baseline's sample.
+    uniforms: u64,
 }
 
 impl FirmBlock {
     /// The uniforms the block drew for application orders ([`draw_order`]) and for the sample of
     /// the systemic-rejection baseline.
     pub(super) fn uniforms_drawn(&self) -> u64 {
-        self.order_draws + self.baseline_draws
+        self.uniforms
     }
 
     /// The incident-noise normals [`FirmBlock::prepare`] drew for the block (MODEL.md 4.1): one
@@ -230,8 +229,7 @@ impl FirmBlock {
             slots: Vec::new(),
             keep: Vec::new(),
             sums: Vec::new(),
-            order_draws: 0,
-            baseline_draws: 0,
+            uniforms: 0,
         }
     }
 
@@ -311,14 +309,14 @@ fn prepare_block(block: &mut FirmBlock, q: &QuarterInputs<'_>, range: std::ops::
     block.slot_firm.resize(at, 0);
     block.keep.resize(most, u64::MAX);
     block.sums.resize(most, 0.0);
-    block.order_draws = 0;
+    block.uniforms = 0;
     for &i in applicants {
         let i = i as usize;
         let j = block.start + i;
         let active = &q.active_region[q.firm_region[j] as usize];
         let n = active.banks.len();
         let span = block.order_at[i]..block.order_at[i + 1];
-        block.order_draws += draw_order(
+        block.uniforms += draw_order(
             active,
             q.key_order.entity(j as u64),
             &mut block.banks[span.clone()],
@@ -380,9 +378,9 @@ fn prepare_block(block: &mut FirmBlock, q: &QuarterInputs<'_>, range: std::ops::
 /// baseline_share`], draw scheme 2; 0 for the others).
 #[inline(always)]
 fn baselines(block: &mut FirmBlock, q: &QuarterInputs<'_>, count: usize) {
-    // The systemic-rejection baseline of the creditworthy applicants in the quarter's sample
-    // (gathered without branches), each weighted by the inverse of the sampling share so that
-    // the quarter's sum estimates the sum over all of them without bias (MODEL.md §9).
+    // The creditworthy applicants, gathered without branches; with a sample, each kept one is
+    // weighted by the inverse of the sampling share so that the quarter's sum estimates the sum
+    // over all of them without bias.
     block.all_reject.clear();
     block.all_reject.resize(block.shock.len(), 1.0);
     block.creditworthy.resize(count, 0);
@@ -400,7 +398,7 @@ fn baselines(block: &mut FirmBlock, q: &QuarterInputs<'_>, count: usize) {
     let mut kept = worthy;
     if sampled {
         // Creditworthy applicants left out of the sample add 0 to the quarter's sum.
-        block.baseline_draws = worthy as u64;
+        block.uniforms += worthy as u64;
         kept = 0;
         for w in 0..worthy {
             let i = block.creditworthy[w];
@@ -409,8 +407,6 @@ fn baselines(block: &mut FirmBlock, q: &QuarterInputs<'_>, count: usize) {
             block.all_reject[i as usize] = 0.0;
             kept += usize::from(q.key_baseline.entity(j as u64).uniform() < q.baseline_share);
         }
-    } else {
-        block.baseline_draws = 0;
     }
     let weight = 1.0 / q.baseline_share;
     for w in 0..kept {

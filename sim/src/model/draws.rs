@@ -135,6 +135,31 @@ regions = { west = 1.0 }
     }
 
     #[test]
+    fn the_count_includes_the_draws_of_the_baselines_sample() {
+        // Draw scheme 2: with a sampled systemic-rejection baseline, one uniform per creditworthy
+        // applicant decides whether it is in the sample.
+        let s = scenario(&EVERY_DRAW_NEEDED.replace("quarters = 4", "quarters = 1"));
+        let mut model = Model::new(&s).unwrap_or_else(|e| panic!("{e}"));
+        let exact = model
+            .simulate_path_counted(0)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .1;
+        model.baseline_share = 0.5;
+        let before = drawn();
+        let (r, counted) = model
+            .simulate_path_counted(0)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let made = drawn() - before;
+        assert_eq!(counted, made);
+        assert!(r.quarters[0].systemic_rejection_baseline > 0.0);
+        assert!(
+            counted.uniforms > exact.uniforms,
+            "{counted:?} vs {exact:?}"
+        );
+        assert_eq!(counted.normals, exact.normals);
+    }
+
+    #[test]
     fn the_count_is_every_draw_made_when_every_draw_is_needed() {
         // One quarter: a firm rationed in a quarter has no lender in the next, and its credit-need
         // uniform, made with its block's, goes unused.
