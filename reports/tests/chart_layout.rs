@@ -27,8 +27,17 @@ fn run(
     sim::aggregate::Aggregates,
 ) {
     let b = bundled::find(name).expect("bundled scenario");
-    let mut scenario =
-        Scenario::load(&b.path(), bundled::sources()).expect("bundled scenario loads");
+    run_scenario(Scenario::load(&b.path(), bundled::sources()).expect("bundled scenario loads"))
+}
+
+/// Runs `scenario` with at most [`FIRMS`] firms and [`PATHS`] paths.
+fn run_scenario(
+    mut scenario: Scenario,
+) -> (
+    Scenario,
+    Vec<sim::results::PathResult>,
+    sim::aggregate::Aggregates,
+) {
     scenario.firms.count = scenario.firms.count.min(FIRMS);
     let out = sim::montecarlo::run(
         &scenario,
@@ -174,20 +183,7 @@ fn run_with_network(
         ),
     )
     .expect("written");
-    let mut scenario =
-        Scenario::load(&file, &sim::scenario::FsSources).expect("the scenario loads");
-    scenario.firms.count = scenario.firms.count.min(FIRMS);
-    let out = sim::montecarlo::run(
-        &scenario,
-        &RunOptions {
-            paths: Some(PATHS),
-            ..Default::default()
-        },
-        &Silent,
-    )
-    .expect("run succeeds");
-    let agg = sim::aggregate::aggregate(&scenario, &out.paths);
-    (scenario, out.paths, agg)
+    run_scenario(Scenario::load(&file, &sim::scenario::FsSources).expect("the scenario loads"))
 }
 
 /// The bundled network scenario has one region, so the layout of the network by region is
